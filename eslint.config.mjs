@@ -1,0 +1,58 @@
+// @ts-check
+import eslint from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "node_modules/**",
+      "sdks/tencentcloud/bin/**",
+      "sdks/**",
+      "policies/node_modules/**",
+      "policies/bin/**",
+      "out/**",
+      "bin/**",
+      "coverage/**",
+    ],
+  },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ["eslint.config.mjs", "bin/*.js"],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      eqeqeq: ["error", "always"],
+      "no-console": "off",
+    },
+  },
+  {
+    // fleet/ is the pure model: it must never depend on Pulumi.
+    files: ["fleet/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@pulumi/*"], message: "fleet/ is pure: no Pulumi imports" },
+            { group: ["../components/*", "../cli/*", "../policies/*"], message: "fleet/ imports nothing above it" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["eslint.config.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

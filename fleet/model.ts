@@ -1,0 +1,155 @@
+/**
+ * The validated fleet: what every stack, component and command works from.
+ *
+ * Built by `load.ts` from a fleet file that passed validation, with every default applied.
+ * Collections are lists in file order (order matters: cluster position fixes its subnets), each
+ * element carrying its own key, so nothing downstream depends on object key order.
+ */
+import { type NetworkType } from "./carve";
+import { type DbMode } from "./schema";
+
+/** The whole platform. */
+export interface FleetSpec {
+  /** Fleet name, a lowercase DNS label; prefixes every cloud name. */
+  readonly name: string;
+  /** Region hosting the framework database, tarsweb and tarsnotify. */
+  readonly homeRegion: string;
+  readonly tars: TarsSpec;
+  readonly network: NetworkSpec;
+  readonly regions: readonly RegionSpec[];
+  readonly sets: readonly SetSpec[];
+  readonly servers: readonly ServerSpec[];
+}
+
+/** Shared TARS framework settings. */
+export interface TarsSpec {
+  /** Registry and namespace of the base-service images, e.g. `ccr.ccs.tencentyun.com/tarsbase`. */
+  readonly imageRegistry: string;
+  /** Base-service image tag, e.g. `v1.1.3`. */
+  readonly version: string;
+  /** `TARS_PRESTOP_WAITTIME`: seconds a deregistered pod keeps serving before it stops. */
+  readonly prestopWaitSeconds: number;
+  readonly db: DbSpec;
+  /** Registry replicas in every cluster. */
+  readonly registryReplicas: number;
+  readonly webReplicas: number;
+  /** Networks allowed to reach tarsweb besides the fleet's own VPCs. */
+  readonly webAllowedCidrs: readonly string[];
+}
+
+/** The framework database. */
+export type DbSpec =
+  | {
+      readonly mode: typeof DbMode.TencentDb;
+      /** Always `5.7`: MySQL 8 defaults (caching_sha2, forced SSL) break TARS. */
+      readonly engineVersion: string;
+      readonly memoryMb: number;
+      readonly storageGb: number;
+    }
+  | {
+      readonly mode: typeof DbMode.InCluster;
+      readonly storageGb: number;
+      readonly storageClass: string;
+      readonly image: string;
+    };
+
+/** CCN bandwidth limits. */
+export interface NetworkSpec {
+  readonly defaultBandwidthMbps: number;
+  /** Explicit limits for some region pairs; the pair's regions are sorted by name. */
+  readonly bandwidth: readonly {
+    readonly regions: readonly [string, string];
+    readonly mbps: number;
+  }[];
+}
+
+/** One region: a VPC, its clusters and CVM pools. */
+export interface RegionSpec {
+  /** Fleet name of the region; also the name of its stack. */
+  readonly name: string;
+  /** Tencent Cloud region, e.g. `ap-guangzhou`. */
+  readonly tencentRegion: string;
+  readonly vpcCidr: string;
+  /** Availability zones in file order, e.g. `ap-guangzhou-3`. */
+  readonly zones: readonly string[];
+  readonly clusters: readonly ClusterSpec[];
+  readonly cvmPools: readonly CvmPoolSpec[];
+}
+
+/** One TKE cluster. */
+export interface ClusterSpec {
+  /** Fleet-wide unique name, e.g. `gz1`. */
+  readonly name: string;
+  readonly region: string;
+  readonly kubernetesVersion: string;
+  readonly networkType: NetworkType;
+  readonly serviceCidr: string;
+  /** GR clusters only: the container CIDR. */
+  readonly podCidr?: string;
+  readonly nodePools: readonly NodePoolSpec[];
+}
+
+/** One node pool of a cluster. */
+export interface NodePoolSpec {
+  readonly name: string;
+  readonly instanceType: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredSize: number;
+  readonly systemDiskSizeGiB: number;
+}
+
+/** CVM machines running tarsnode, outside Kubernetes. */
+export interface CvmPoolSpec {
+  readonly name: string;
+  readonly region: string;
+  readonly count: number;
+  readonly instanceType: string;
+  readonly imageId: string;
+  /** Zones the machines are spread over, round-robin. */
+  readonly zones: readonly string[];
+  readonly systemDiskSizeGiB: number;
+}
+
+/** A TARS Set and where it runs. */
+export interface SetSpec {
+  /** `setName.setArea.setGroup`, e.g. `app.gz.1`. */
+  readonly id: string;
+  readonly cluster: string;
+  readonly standby?: string;
+  readonly warmStandby: boolean;
+  readonly failedOver: boolean;
+}
+
+/** A TARS server (`App.Server`) and its replicas per Set. */
+export interface ServerSpec {
+  /** `App.Server`, e.g. `TestApp.HelloServer`. */
+  readonly id: string;
+  readonly app: string;
+  readonly server: string;
+  readonly image: string;
+  readonly servants: readonly { readonly name: string; readonly port: number }[];
+  /** Requests and limits per pod, as Kubernetes quantities. */
+  readonly resources: { readonly cpu: string; readonly memory: string };
+  /** Replicas per Set id, in file order. */
+  readonly replicas: readonly { readonly set: string; readonly count: number }[];
+}
+
+/** Looks up a region by name; throws when the validated model lacks it (a programmer error). */
+export function regionByName(fleet: FleetSpec, name: string): RegionSpec {
+  const region = fleet.regions.find((r) => r.name === name);
+  if (region === undefined) throw new Error(`fleet ${fleet.name} has no region ${name}`);
+  return region;
+}
+
+/** Every cluster of the fleet, region by region, in file order. */
+export function allClusters(fleet: FleetSpec): ClusterSpec[] {
+  return fleet.regions.flatMap((r) => r.clusters);
+}
+
+/** Looks up a cluster by name; throws when the validated model lacks it. */
+export function clusterByName(fleet: FleetSpec, name: string): ClusterSpec {
+  const cluster = allClusters(fleet).find((c) => c.name === name);
+  if (cluster === undefined) throw new Error(`fleet ${fleet.name} has no cluster ${name}`);
+  return cluster;
+}

@@ -1,0 +1,195 @@
+/**
+ * The fleet file's shape: types, required fields, enums, ranges and defaults.
+ *
+ * Only structure lives here. Formats, references between fields and fleet-wide rules (Set ids,
+ * CIDR overlap, pinned images, ...) are checked by `validate.ts` on the raw document, so that a
+ * file with both kinds of problem gets every one reported in a single run. Patterns given with
+ * `.meta()` only document the format for editors through the generated JSON Schema.
+ *
+ * Compatibility: the names are binding (DESIGN.md). New fields must be optional with a default so
+ * that every file written to this format stays valid.
+ */
+import { z } from "zod";
+import { NetworkType } from "./carve";
+
+/** Where the framework database runs. */
+export const DbMode = { TencentDb: "tencentdb", InCluster: "in-cluster" } as const;
+/** One of {@link DbMode}. */
+export type DbMode = (typeof DbMode)[keyof typeof DbMode];
+
+/** Inclusive whole-number range with a message that states both bounds and the value. */
+function intRange(min: number, max: number) {
+  const message = (input: unknown) =>
+    `must be a whole number from ${min} to ${max}, got ${String(input)}`;
+  return z
+    .number()
+    .int({ error: (iss) => message(iss.input) })
+    .min(min, { error: (iss) => message(iss.input) })
+    .max(max, { error: (iss) => message(iss.input) });
+}
+
+const text = (description: string, pattern?: string) =>
+  z.string().meta(pattern === undefined ? { description } : { description, pattern });
+
+const cidrText = (description: string) =>
+  z.string().meta({
+    description,
+    pattern: "^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$",
+    examples: ["10.10.0.0/16"],
+  });
+
+const TencentDbSchema = z.strictObject({
+  mode: z.literal(DbMode.TencentDb),
+  engineVersion: z
+    .union([z.string(), z.number()])
+    .default("5.7")
+    .meta({ description: 'MySQL version; TARS needs "5.7" (MySQL 8 defaults break it)' }),
+  memoryMb: intRange(1000, 488000).default(4000).meta({ description: "instance memory, MB" }),
+  storageGb: intRange(25, 6000).default(200).meta({ description: "disk size, GB" }),
+});
+
+const InClusterDbSchema = z.strictObject({
+  mode: z.literal(DbMode.InCluster),
+  storageGb: intRange(10, 32000).default(50).meta({ description: "volume size, GB" }),
+  storageClass: text("Kubernetes StorageClass of the volume").default("cbs"),
+  image: text("MySQL 5.7 image, pinned").default("mysql:5.7.44"),
+});
+
+const DbSchema = z
+  .discriminatedUnion("mode", [TencentDbSchema, InClusterDbSchema])
+  .meta({ description: "framework database (db_tars and friends), hosted in the home region" });
+
+const TarsSchema = z.strictObject({
+  imageRegistry: text("registry and namespace of the base-service images").default(
+    "ccr.ccs.tencentyun.com/tarsbase",
+  ),
+  version: text("base-service image tag").default("v1.1.3"),
+  prestopWaitSeconds: intRange(0, 600).default(80).meta({
+    description: "TARS_PRESTOP_WAITTIME: seconds a pod stays deregistered before it stops",
+  }),
+  db: DbSchema.default({ mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 }),
+  registry: z
+    .strictObject({ replicas: intRange(1, 20).default(2).meta({ description: "per cluster" }) })
+    .default({ replicas: 2 }),
+  web: z
+    .strictObject({
+      replicas: intRange(1, 10).default(1),
+      allowedCidrs: z
+        .array(cidrText("network allowed to reach tarsweb"))
+        .default([])
+        .meta({ description: "who may reach tarsweb besides the fleet's own VPCs" }),
+    })
+    .default({ replicas: 1, allowedCidrs: [] }),
+});
+
+const BandwidthSchema = z.strictObject({
+  regions: z.array(text("fleet region name")).meta({ description: "the two regions of the pair" }),
+  mbps: intRange(1, 100000),
+});
+
+const NetworkSchema = z.strictObject({
+  defaultBandwidthMbps: intRange(1, 100000)
+    .default(100)
+    .meta({ description: "CCN limit for every region pair not listed in bandwidth" }),
+  bandwidth: z.array(BandwidthSchema).default([]),
+});
+
+const NodePoolSchema = z.strictObject({
+  instanceType: text("CVM instance type, e.g. SA5.2XLARGE16"),
+  minSize: intRange(0, 2000),
+  maxSize: intRange(1, 2000),
+  desiredSize: intRange(0, 2000),
+  systemDiskSizeGiB: intRange(50, 2048).default(100),
+});
+
+const ClusterSchema = z.strictObject({
+  kubernetesVersion: text("TKE Kubernetes version, quoted", "^\\d+\\.\\d+\\.\\d+$"),
+  networkType: z
+    .enum([NetworkType.VpcCni, NetworkType.GlobalRouter])
+    .default(NetworkType.VpcCni)
+    .meta({ description: "VPC-CNI: pod IPs routable across regions; GR needs podCidr" }),
+  serviceCidr: cidrText("Kubernetes service CIDR, disjoint from every fleet CIDR"),
+  podCidr: cidrText("GR only: container CIDR, disjoint from every fleet CIDR").optional(),
+  nodePools: z.record(z.string(), NodePoolSchema),
+});
+
+const CvmPoolSchema = z.strictObject({
+  count: intRange(0, 500),
+  instanceType: text("CVM instance type, e.g. S5.LARGE8"),
+  imageId: text("CVM image id", "^img-[a-z0-9]{8}$"),
+  zone: text("zone of the machines").optional(),
+  zones: z
+    .array(text("zone"))
+    .optional()
+    .meta({ description: "spread the machines over these zones" }),
+  systemDiskSizeGiB: intRange(20, 1024).default(50),
+});
+
+const RegionSchema = z.strictObject({
+  tencentRegion: text("Tencent Cloud region, e.g. ap-guangzhou", "^[a-z]{2}-[a-z]+$"),
+  vpcCidr: cidrText("the region's VPC, /12 to /18"),
+  zones: z.array(text("availability zone, e.g. ap-guangzhou-3")),
+  clusters: z.record(z.string(), ClusterSchema).default({}),
+  cvm: z.record(z.string(), CvmPoolSchema).default({}),
+});
+
+const SetSchema = z.strictObject({
+  cluster: text("cluster the Set runs in"),
+  standby: text("cluster the Set fails over to").optional(),
+  warmStandby: z
+    .boolean()
+    .default(false)
+    .meta({ description: "keep one no-traffic replica per server in the standby cluster" }),
+  failedOver: z
+    .boolean()
+    .default(false)
+    .meta({ description: "run the Set in its standby cluster" }),
+});
+
+const ServantSchema = z.strictObject({ port: intRange(1, 65535) });
+
+const ResourcesSchema = z.strictObject({
+  cpu: z
+    .union([z.string(), z.number()])
+    .default("250m")
+    .meta({ description: "CPU request and limit" }),
+  memory: text("memory request and limit").default("256Mi"),
+});
+
+const ServerSchema = z.strictObject({
+  image: text("container image with a tag or digest, never latest"),
+  servants: z.record(z.string(), ServantSchema),
+  resources: ResourcesSchema.default({ cpu: "250m", memory: "256Mi" }),
+  replicas: z.record(z.string(), intRange(1, 1000)).meta({ description: "replicas per Set id" }),
+});
+
+/** The whole fleet file. */
+export const FleetFileSchema = z
+  .strictObject({
+    name: text("fleet name, a lowercase DNS label", "^[a-z]([-a-z0-9]*[a-z0-9])?$"),
+    homeRegion: text("region hosting the framework database, tarsweb and tarsnotify"),
+    tars: TarsSchema.default({
+      imageRegistry: "ccr.ccs.tencentyun.com/tarsbase",
+      version: "v1.1.3",
+      prestopWaitSeconds: 80,
+      db: { mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 },
+      registry: { replicas: 2 },
+      web: { replicas: 1, allowedCidrs: [] },
+    }),
+    network: NetworkSchema.default({ defaultBandwidthMbps: 100, bandwidth: [] }),
+    regions: z.record(z.string(), RegionSchema),
+    sets: z.record(z.string(), SetSchema).default({}),
+    servers: z.record(z.string(), ServerSchema).default({}),
+  })
+  .meta({
+    title: "TARS Federation fleet",
+    description: "One TARS platform across Tencent Cloud regions",
+  });
+
+/** A fleet file after structural parsing, defaults applied. */
+export type FleetFile = z.output<typeof FleetFileSchema>;
+
+/** The JSON Schema editors use for `stacks/fleet.yaml` (generated; see `test/fleet/schema.test.ts`). */
+export function fleetJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(FleetFileSchema, { io: "input" });
+}

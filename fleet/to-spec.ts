@@ -1,0 +1,96 @@
+/**
+ * Turns a parsed, valid fleet file into the model: maps become ordered lists of named specs.
+ */
+import { type FleetFile } from "./schema";
+import {
+  type ClusterSpec,
+  type CvmPoolSpec,
+  type DbSpec,
+  type FleetSpec,
+  type RegionSpec,
+} from "./model";
+
+type RegionFile = FleetFile["regions"][string];
+
+function toDb(db: FleetFile["tars"]["db"]): DbSpec {
+  return db.mode === "tencentdb" ? { ...db, engineVersion: String(db.engineVersion) } : { ...db };
+}
+
+function toClusters(region: string, file: RegionFile): ClusterSpec[] {
+  return Object.entries(file.clusters).map(([name, c]) => ({
+    name,
+    region,
+    kubernetesVersion: c.kubernetesVersion,
+    networkType: c.networkType,
+    serviceCidr: c.serviceCidr,
+    ...(c.podCidr === undefined ? {} : { podCidr: c.podCidr }),
+    nodePools: Object.entries(c.nodePools).map(([poolName, p]) => ({ name: poolName, ...p })),
+  }));
+}
+
+function toCvmPools(region: string, file: RegionFile): CvmPoolSpec[] {
+  return Object.entries(file.cvm).map(([name, p]) => ({
+    name,
+    region,
+    count: p.count,
+    instanceType: p.instanceType,
+    imageId: p.imageId,
+    zones: p.zones ?? (p.zone === undefined ? [] : [p.zone]),
+    systemDiskSizeGiB: p.systemDiskSizeGiB,
+  }));
+}
+
+function toRegions(file: FleetFile): RegionSpec[] {
+  return Object.entries(file.regions).map(([name, r]) => ({
+    name,
+    tencentRegion: r.tencentRegion,
+    vpcCidr: r.vpcCidr,
+    zones: r.zones,
+    clusters: toClusters(name, r),
+    cvmPools: toCvmPools(name, r),
+  }));
+}
+
+/** Builds the model from a file that passed both the schema and the rules. */
+export function toFleetSpec(file: FleetFile): FleetSpec {
+  return {
+    name: file.name,
+    homeRegion: file.homeRegion,
+    tars: {
+      imageRegistry: file.tars.imageRegistry,
+      version: file.tars.version,
+      prestopWaitSeconds: file.tars.prestopWaitSeconds,
+      db: toDb(file.tars.db),
+      registryReplicas: file.tars.registry.replicas,
+      webReplicas: file.tars.web.replicas,
+      webAllowedCidrs: file.tars.web.allowedCidrs,
+    },
+    network: {
+      defaultBandwidthMbps: file.network.defaultBandwidthMbps,
+      bandwidth: file.network.bandwidth.map((b) => {
+        const [a, c] = [...b.regions].sort();
+        return { regions: [a, c] as const, mbps: b.mbps };
+      }),
+    },
+    regions: toRegions(file),
+    sets: Object.entries(file.sets).map(([id, s]) => ({
+      id,
+      cluster: s.cluster,
+      ...(s.standby === undefined ? {} : { standby: s.standby }),
+      warmStandby: s.warmStandby,
+      failedOver: s.failedOver,
+    })),
+    servers: Object.entries(file.servers).map(([id, s]) => {
+      const [app, server] = id.split(".");
+      return {
+        id,
+        app,
+        server,
+        image: s.image,
+        servants: Object.entries(s.servants).map(([name, v]) => ({ name, port: v.port })),
+        resources: { cpu: String(s.resources.cpu), memory: s.resources.memory },
+        replicas: Object.entries(s.replicas).map(([set, count]) => ({ set, count })),
+      };
+    }),
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * Rules for regions, zones, clusters, node pools and CVM pools.
+ */
+import { type FieldPath } from "./issues";
+import { asInt, asString, entriesOf, field, itemsOf } from "./raw";
+import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "./carve";
+import { parseInstanceType } from "./instance-types";
+import { GLOBAL_STACK } from "./naming";
+import { allowed, checkLabelKey, type FleetNames, type Report } from "./validate-common";
+
+/** Longest region, cluster, node pool and CVM pool names: they become parts of cloud names. */
+export const MAX_PART_NAME_LENGTH = 20;
+
+/** Oldest Kubernetes minor TKE creates with containerd, which this project assumes. */
+export const MIN_KUBERNETES_MINOR = 24;
+
+/** Checks every region; returns the names other checks refer to. */
+export function checkRegions(regions: unknown, report: Report): FleetNames {
+  const regionNames = new Set<string>();
+  const clusters = new Map<string, FieldPath>();
+  const tencentRegions = new Map<string, string>();
+  for (const [name, region] of entriesOf(regions)) {
+    const path = ["regions", name];
+    regionNames.add(name);
+    if (checkLabelKey(path, "region", MAX_PART_NAME_LENGTH, report) && name === GLOBAL_STACK) {
+      report(path, `region name "${GLOBAL_STACK}" is taken by the stack that holds the CCN`, "key");
+    }
+    const tencentRegion = asString(field(region, "tencentRegion"));
+    if (tencentRegion !== undefined) {
+      const other = tencentRegions.get(tencentRegion);
+      if (!/^[a-z]{2}-[a-z]+$/.test(tencentRegion)) {
+        report(
+          [...path, "tencentRegion"],
+          `must be a Tencent Cloud region such as "ap-guangzhou", got ${JSON.stringify(tencentRegion)}`,
+        );
+      } else if (other !== undefined) {
+        report(
+          [...path, "tencentRegion"],
+          `${tencentRegion} is already used by region ${other}; each fleet region needs its own Tencent Cloud region`,
+        );
+      } else tencentRegions.set(tencentRegion, name);
+    }
+    const zones = checkZones(path, region, tencentRegion, report);
+    checkClusters(path, region, clusters, report);
+    checkCvmPools(path, region, zones, report);
+  }
+  return { regions: regionNames, clusters, sets: new Set() };
+}
+
+function checkZones(
+  path: FieldPath,
+  region: unknown,
+  tencentRegion: string | undefined,
+  report: Report,
+): Set<string> {
+  const zones = new Set<string>();
+  const list = field(region, "zones");
+  if (Array.isArray(list) && list.length === 0) {
+    report([...path, "zones"], "must list at least one availability zone");
+  }
+  itemsOf(list).forEach((item, i) => {
+    const zone = asString(item);
+    if (zone === undefined) return;
+    const at = [...path, "zones", i];
+    if (zones.has(zone)) report(at, `zone ${zone} is listed twice`);
+    zones.add(zone);
+    if (tencentRegion !== undefined && !zone.startsWith(`${tencentRegion}-`)) {
+      report(
+        at,
+        `zone ${JSON.stringify(zone)} is not in ${tencentRegion}, expected ${tencentRegion}-<number>`,
+      );
+    } else if (zoneNumber(zone) === undefined) {
+      report(
+        at,
+        `zone ${JSON.stringify(zone)} must end in a zone number from 1 to ${MAX_ZONE_NUMBER}, e.g. ${tencentRegion ?? "ap-guangzhou"}-3`,
+      );
+    }
+  });
+  return zones;
+}
+
+function checkClusters(
+  path: FieldPath,
+  region: unknown,
+  clusters: Map<string, FieldPath>,
+  report: Report,
+): void {
+  const entries = entriesOf(field(region, "clusters"));
+  if (entries.length > MAX_CLUSTERS_PER_REGION) {
+    report(
+      [...path, "clusters"],
+      `at most ${MAX_CLUSTERS_PER_REGION} clusters per region fit the subnet plan, got ${entries.length}`,
+    );
+  }
+  for (const [name, cluster] of entries) {
+    const at = [...path, "clusters", name];
+    checkLabelKey(at, "cluster", MAX_PART_NAME_LENGTH, report);
+    const first = clusters.get(name);
+    if (first !== undefined) {
+      report(
+        at,
+        `cluster name ${name} is already used at ${first.join(".")}; cluster names are fleet-wide`,
+        "key",
+      );
+    } else clusters.set(name, at);
+    checkKubernetesVersion(
+      [...at, "kubernetesVersion"],
+      field(cluster, "kubernetesVersion"),
+      report,
+    );
+    const networkType = asString(field(cluster, "networkType")) ?? "VPC-CNI";
+    const podCidr = field(cluster, "podCidr");
+    if (networkType === "GR" && podCidr === undefined) {
+      report(
+        [...at, "podCidr"],
+        "GR clusters need a podCidr (the container CIDR, outside every VPC)",
+      );
+    }
+    if (networkType === "VPC-CNI" && podCidr !== undefined) {
+      report(
+        [...at, "podCidr"],
+        "podCidr applies only to GR clusters; VPC-CNI pods take IPs from subnets carved from vpcCidr",
+      );
+    }
+    const pools = entriesOf(field(cluster, "nodePools"));
+    if (field(cluster, "nodePools") !== undefined && pools.length === 0) {
+      report(
+        [...at, "nodePools"],
+        "must define at least one node pool: TKE opens cluster access only once nodes exist",
+      );
+    }
+    for (const [poolName, pool] of pools)
+      checkNodePool([...at, "nodePools", poolName], pool, report);
+  }
+}
+
+function checkKubernetesVersion(path: FieldPath, value: unknown, report: Report): void {
+  if (typeof value === "number") {
+    report(
+      path,
+      `must be a quoted version such as "1.30.0", got ${value} (YAML read it as a number)`,
+    );
+    return;
+  }
+  const version = asString(value);
+  if (version === undefined) return;
+  const match = /^1\.(\d+)\.\d+$/.exec(version);
+  if (match === null) {
+    report(path, `must be a version such as "1.30.0", got ${JSON.stringify(version)}`);
+  } else if (Number(match[1]) < MIN_KUBERNETES_MINOR) {
+    report(
+      path,
+      `must be 1.${MIN_KUBERNETES_MINOR}.0 or newer (containerd), got ${JSON.stringify(version)}`,
+    );
+  }
+}
+
+function checkNodePool(path: FieldPath, pool: unknown, report: Report): void {
+  checkLabelKey(path, "node pool", MAX_PART_NAME_LENGTH, report);
+  checkInstanceType([...path, "instanceType"], field(pool, "instanceType"), report);
+  const min = asInt(field(pool, "minSize"));
+  const max = asInt(field(pool, "maxSize"));
+  const desired = asInt(field(pool, "desiredSize"));
+  if (min !== undefined && max !== undefined && min > max) {
+    report([...path, "minSize"], `minSize ${min} is above maxSize ${max}`);
+  }
+  if (desired !== undefined && min !== undefined && desired < min) {
+    report([...path, "desiredSize"], `desiredSize ${desired} is below minSize ${min}`);
+  }
+  if (desired !== undefined && max !== undefined && desired > max) {
+    report([...path, "desiredSize"], `desiredSize ${desired} is above maxSize ${max}`);
+  }
+}
+
+/** Reports an instance type the capacity maths cannot read. */
+export function checkInstanceType(path: FieldPath, value: unknown, report: Report): void {
+  const name = asString(value);
+  if (name === undefined) return;
+  const parsed = parseInstanceType(name);
+  if (!parsed.ok) report(path, parsed.reason);
+}
+
+function checkCvmPools(
+  path: FieldPath,
+  region: unknown,
+  zones: ReadonlySet<string>,
+  report: Report,
+): void {
+  for (const [name, pool] of entriesOf(field(region, "cvm"))) {
+    const at = [...path, "cvm", name];
+    checkLabelKey(at, "CVM pool", MAX_PART_NAME_LENGTH, report);
+    checkInstanceType([...at, "instanceType"], field(pool, "instanceType"), report);
+    const imageId = asString(field(pool, "imageId"));
+    if (imageId !== undefined && !/^img-[a-z0-9]{8}$/.test(imageId)) {
+      report(
+        [...at, "imageId"],
+        `must be a CVM image id such as "img-eb30mz89", got ${JSON.stringify(imageId)}`,
+      );
+    }
+    const zone = field(pool, "zone");
+    const list = field(pool, "zones");
+    if (zone !== undefined && list !== undefined) {
+      report([...at, "zones"], "give zone or zones, not both");
+    } else if (zone === undefined && list === undefined) {
+      report(at, "needs zone (one zone) or zones (spread over several)", "key");
+    }
+    const chosen: [FieldPath, unknown][] =
+      list !== undefined
+        ? itemsOf(list).map((z, i): [FieldPath, unknown] => [[...at, "zones", i], z])
+        : [[[...at, "zone"], zone]];
+    for (const [zonePath, value] of chosen) {
+      const z = asString(value);
+      if (z !== undefined && !zones.has(z)) {
+        report(
+          zonePath,
+          `zone ${JSON.stringify(z)} is not a zone of this region, expected ${allowed(zones)}`,
+        );
+      }
+    }
+    if (Array.isArray(list) && list.length === 0)
+      report([...at, "zones"], "must list at least one zone");
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Fleet-wide rules: formats, references between fields, and the address plan.
+ *
+ * Runs on the raw document (see `raw.ts`) beside the structural schema and reports every problem
+ * it finds, each at the field it concerns. Cross-field messages name both fields.
+ */
+import { formatPath, type Issue } from "./issues";
+import { asString, field, isRecord, itemsOf } from "./raw";
+import { type SourceIndex } from "./source";
+import { isDnsLabel } from "./naming";
+import { allowed, type FleetNames, type Report } from "./validate-common";
+import { pinnedImageProblem } from "./image";
+import { checkAddressPlan } from "./validate-network";
+import { checkRegions } from "./validate-regions";
+import { checkSets, checkServers } from "./validate-workloads";
+
+/** Longest fleet name; it prefixes every cloud name. */
+export const MAX_FLEET_NAME_LENGTH = 24;
+
+/** Validates a parsed (but not yet typed) fleet document; returns every issue found. */
+export function validateFleet(data: unknown, index: SourceIndex): Issue[] {
+  const issues: Issue[] = [];
+  const report: Report = (path, message, target = "value") =>
+    issues.push({ ...index.pos(path, target), path: formatPath(path), message });
+  if (!isRecord(data)) {
+    report([], "expected a map with name, homeRegion, regions, sets and servers");
+    return issues;
+  }
+  checkFleetName(data.name, report);
+  const names = checkRegions(data.regions, report);
+  const home = asString(data.homeRegion);
+  if (home !== undefined && !names.regions.has(home)) {
+    report(
+      ["homeRegion"],
+      `unknown region ${JSON.stringify(home)}, expected ${allowed(names.regions)}`,
+    );
+  }
+  checkTars(data.tars, report);
+  checkBandwidth(field(data, "network"), names, report);
+  checkAddressPlan(data, report);
+  const sets = checkSets(data.sets, names, report);
+  checkServers(data.servers, { ...names, sets }, report);
+  return issues;
+}
+
+function checkFleetName(name: unknown, report: Report): void {
+  const text = asString(name);
+  if (text === undefined) return;
+  if (!isDnsLabel(text) || text.length > MAX_FLEET_NAME_LENGTH) {
+    report(
+      ["name"],
+      `must be a lowercase DNS label of at most ${MAX_FLEET_NAME_LENGTH} characters (a-z, 0-9, -), got ${JSON.stringify(text)}`,
+    );
+  }
+}
+
+function checkTars(tars: unknown, report: Report): void {
+  const version = asString(field(tars, "version"));
+  if (version === "latest") {
+    report(["tars", "version"], 'must be a pinned base-service tag such as "v1.1.3", got "latest"');
+  }
+  const registry = asString(field(tars, "imageRegistry"));
+  if (registry !== undefined && version !== undefined && version !== "latest") {
+    const problem = pinnedImageProblem(`${registry}/tarsregistry:${version}`);
+    if (problem !== undefined) report(["tars", "imageRegistry"], problem);
+  }
+  const db = field(tars, "db");
+  if (asString(field(db, "mode")) === "tencentdb") {
+    const engine = field(db, "engineVersion");
+    const version = typeof engine === "number" ? String(engine) : asString(engine);
+    if (version !== undefined && version !== "5.7") {
+      report(
+        ["tars", "db", "engineVersion"],
+        `must be "5.7", got ${JSON.stringify(version)}: MySQL 8 defaults (caching_sha2_password, forced SSL) break the TARS framework`,
+      );
+    }
+  }
+  if (asString(field(db, "mode")) === "in-cluster") {
+    const image = asString(field(db, "image"));
+    const problem = image === undefined ? undefined : pinnedImageProblem(image);
+    if (problem !== undefined) report(["tars", "db", "image"], problem);
+  }
+}
+
+function checkBandwidth(network: unknown, names: FleetNames, report: Report): void {
+  const seen = new Map<string, number>();
+  itemsOf(field(network, "bandwidth")).forEach((entry, i) => {
+    const path = ["network", "bandwidth", i, "regions"];
+    const regions = itemsOf(field(entry, "regions"));
+    if (!Array.isArray(field(entry, "regions"))) return;
+    if (regions.length !== 2) {
+      report(path, `must name exactly two regions, got ${regions.length}`);
+      return;
+    }
+    const [a, b] = regions.map((r) => asString(r));
+    regions.forEach((r, j) => {
+      const name = asString(r);
+      if (name !== undefined && !names.regions.has(name)) {
+        report(
+          [...path, j],
+          `unknown region ${JSON.stringify(name)}, expected ${allowed(names.regions)}`,
+        );
+      }
+    });
+    if (a === undefined || b === undefined) return;
+    if (a === b) {
+      report(path, `must name two different regions, got ${JSON.stringify(a)} twice`);
+      return;
+    }
+    const key = [a, b].sort().join("|");
+    const first = seen.get(key);
+    if (first !== undefined) {
+      report(path, `the pair ${a}, ${b} already has a limit at network.bandwidth[${first}]`);
+    } else seen.set(key, i);
+  });
+}
