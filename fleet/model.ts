@@ -27,6 +27,8 @@ export interface TarsSpec {
   readonly imageRegistry: string;
   /** Base-service image tag, e.g. `v1.1.3`. */
   readonly version: string;
+  /** Image with the framework's SQL files and a MySQL client; runs the schema Job. */
+  readonly frameworkImage: string;
   /** `TARS_PRESTOP_WAITTIME`: seconds a deregistered pod keeps serving before it stops. */
   readonly prestopWaitSeconds: number;
   readonly db: DbSpec;

@@ -64,6 +64,9 @@ const TarsSchema = z.strictObject({
     "ccr.ccs.tencentyun.com/tarsbase",
   ),
   version: text("base-service image tag").default("v1.1.3"),
+  frameworkImage: text(
+    "tarscloud/framework image: the framework's SQL files and a MySQL client, for the schema Job",
+  ).default("tarscloud/framework:v2.4.3"),
   prestopWaitSeconds: intRange(0, 600).default(80).meta({
     description: "TARS_PRESTOP_WAITTIME: seconds a pod stays deregistered before it stops",
   }),
@@ -171,6 +174,7 @@ export const FleetFileSchema = z
     tars: TarsSchema.default({
       imageRegistry: "ccr.ccs.tencentyun.com/tarsbase",
       version: "v1.1.3",
+      frameworkImage: "tarscloud/framework:v2.4.3",
       prestopWaitSeconds: 80,
       db: { mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 },
       registry: { replicas: 2 },

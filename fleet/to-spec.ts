@@ -59,6 +59,7 @@ export function toFleetSpec(file: FleetFile): FleetSpec {
     tars: {
       imageRegistry: file.tars.imageRegistry,
       version: file.tars.version,
+      frameworkImage: file.tars.frameworkImage,
       prestopWaitSeconds: file.tars.prestopWaitSeconds,
       db: toDb(file.tars.db),
       registryReplicas: file.tars.registry.replicas,

@@ -64,6 +64,10 @@ function checkTars(tars: unknown, report: Report): void {
     const problem = pinnedImageProblem(`${registry}/tarsregistry:${version}`);
     if (problem !== undefined) report(["tars", "imageRegistry"], problem);
   }
+  const frameworkImage = asString(field(tars, "frameworkImage"));
+  const frameworkProblem =
+    frameworkImage === undefined ? undefined : pinnedImageProblem(frameworkImage);
+  if (frameworkProblem !== undefined) report(["tars", "frameworkImage"], frameworkProblem);
   const db = field(tars, "db");
   if (asString(field(db, "mode")) === "tencentdb") {
     const engine = field(db, "engineVersion");

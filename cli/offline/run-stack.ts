@@ -1,0 +1,238 @@
+/**
+ * Runs the real program for one stack under Pulumi's mocks and records what it registers.
+ *
+ * The mock monitor is Pulumi's own (`pulumi.runtime.setMocks`); this module wraps its
+ * registration call to keep what the mocks API leaves out (parent, provider, protect, secret
+ * inputs), and marks outputs secret the way the engine does (`additionalSecretOutputs`, and
+ * outputs of secret inputs). Stack references are answered from the outputs of earlier stacks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { hasErrors } from "@pulumi/pulumi/log";
+import { disconnect, getMonitor } from "@pulumi/pulumi/runtime/settings";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import program from "../../index";
+import { type Json, type PlannedResource } from "../plan/types";
+import { FakeCloud } from "./fake-cloud";
+import { isWrappedSecret, toDisplay, unwrapSecrets, wrapSecret } from "./values";
+
+/** The project name every stack runs under (`Pulumi.yaml`). */
+export const PROJECT = "tars-federation";
+
+/** The organization offline stack references use (a self-managed backend's). */
+export const ORGANIZATION = "organization";
+
+/** A stack's outputs as another stack's reference sees them. */
+export interface StackOutputsForReference {
+  readonly values: Record<string, unknown>;
+  readonly secretNames: readonly string[];
+}
+
+/** What one stack run needs. */
+export interface RunStackInput {
+  readonly stack: string;
+  /** Flat config, `namespace:key` → value (objects as JSON text). */
+  readonly config: Readonly<Record<string, string>>;
+  readonly secretKeys: readonly string[];
+  /** Outputs of the stacks planned before this one, by stack name. */
+  readonly references: ReadonlyMap<string, StackOutputsForReference>;
+}
+
+/** What one stack run produced. */
+export interface RunStackResult {
+  readonly resources: PlannedResource[];
+  readonly outputs: { [key: string]: Json };
+  readonly referenceOutputs: StackOutputsForReference;
+  readonly warnings: string[];
+}
+
+/** The program failed for this stack; `problems` are the engine-style error messages. */
+export class StackRunError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`stack ${stack} failed to plan:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "StackRunError";
+  }
+}
+
+type Callback = (err: unknown, response: unknown) => void;
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getCustom(): boolean;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDependenciesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getObject(): Struct | undefined;
+}
+interface RegisterResponse {
+  getUrn(): string;
+  getObject(): Struct | undefined;
+  setObject(value: Struct): void;
+}
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): Struct | undefined;
+}
+interface WrappableMonitor {
+  registerResource(req: RegisterRequest, callback: Callback): unknown;
+  registerResourceOutputs(req: OutputsRequest, callback: Callback): unknown;
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** The provider's URN from a provider reference, `<urn>::<id>` (a URN holds `::`, an id never). */
+function urnOf(reference: string): string | null {
+  return reference === "" ? null : reference.slice(0, reference.lastIndexOf("::"));
+}
+
+function recordRegistrations(
+  monitor: WrappableMonitor,
+  resources: PlannedResource[],
+  stackOutputs: { wire?: Record<string, unknown> },
+): void {
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      const res = response as RegisterResponse | undefined;
+      if (err === null || err === undefined) {
+        if (res !== undefined) markSecretOutputs(req, res);
+        if (res !== undefined && req.getType() !== STACK_TYPE) {
+          const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+          resources.push({
+            urn: res.getUrn(),
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent() === "" ? null : req.getParent(),
+            provider: urnOf(req.getProvider()),
+            inputs: toDisplay(inputs) as { [key: string]: Json },
+            custom: req.getCustom(),
+            protect: req.getProtect() === true,
+            retainOnDelete: req.getRetainondelete() === true,
+            dependencies: req.getDependenciesList(),
+          });
+        }
+      }
+      callback(err, response);
+    });
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    if (req.getUrn().includes(`::${STACK_TYPE}::`)) {
+      stackOutputs.wire = (req.getOutputs()?.toJavaScript() ?? {});
+    }
+    return registerOutputs(req, callback);
+  };
+}
+
+/** Marks outputs secret as the engine would: declared secret outputs and outputs of secret inputs. */
+function markSecretOutputs(req: RegisterRequest, res: RegisterResponse): void {
+  const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+  const secret = new Set([
+    ...req.getAdditionalsecretoutputsList(),
+    ...Object.keys(inputs).filter((k) => isWrappedSecret(inputs[k])),
+  ]);
+  if (secret.size === 0) return;
+  const state = (res.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+  for (const key of secret) {
+    if (key in state && !isWrappedSecret(state[key])) state[key] = wrapSecret(state[key]);
+  }
+  res.setObject(Struct.fromJavaScript(state as Parameters<typeof Struct.fromJavaScript>[0]));
+}
+
+function mocks(input: RunStackInput, cloud: FakeCloud): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      if (args.type === "pulumi:pulumi:StackReference") {
+        const name = String((args.inputs as { name?: unknown }).name);
+        const stack = name.slice(name.lastIndexOf("/") + 1);
+        const outputs = input.references.get(stack);
+        if (outputs === undefined) {
+          throw new Error(
+            `stack ${input.stack} reads stack ${name}, which has not been planned before it`,
+          );
+        }
+        return {
+          id: name,
+          state: { name, outputs: outputs.values, secretOutputNames: [...outputs.secretNames] },
+        };
+      }
+      return cloud.create(
+        args.type,
+        args.name,
+        unwrapSecrets(args.inputs) as Record<string, unknown>,
+      );
+    },
+    call(args) {
+      throw new Error(`the offline plan has no answer for the invoke ${args.token}`);
+    },
+  };
+}
+
+/** Runs the program for one stack under mocks; throws {@link StackRunError} when it fails. */
+export async function runStack(input: RunStackInput): Promise<RunStackResult> {
+  const resources: PlannedResource[] = [];
+  const stackOutputs: { wire?: Record<string, unknown> } = {};
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  await pulumi.runtime.setMocks(
+    mocks(input, new FakeCloud()),
+    PROJECT,
+    input.stack,
+    false,
+    ORGANIZATION,
+  );
+  recordRegistrations(getMonitor() as unknown as WrappableMonitor, resources, stackOutputs);
+  pulumi.runtime.setAllConfig({ ...input.config }, [...input.secretKeys]);
+
+  const onRejection = (reason: unknown) =>
+    problems.push(reason instanceof Error ? reason.message : String(reason));
+  const originalError = console.error;
+  const originalWarn = console.warn;
+  console.error = (...args: unknown[]) =>
+    problems.push(
+      args
+        .map(String)
+        .join(" ")
+        .replace(/^error: \[runtime\] /, ""),
+    );
+  console.warn = (...args: unknown[]) =>
+    warnings.push(
+      args
+        .map(String)
+        .join(" ")
+        .replace(/^warning: \[runtime\] /, ""),
+    );
+  process.on("unhandledRejection", onRejection);
+  try {
+    await runInPulumiStack(program);
+    // Waits for every registration to finish, then lets go of the mock monitor.
+    await disconnect();
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  } finally {
+    process.off("unhandledRejection", onRejection);
+    console.error = originalError;
+    console.warn = originalWarn;
+  }
+  if (problems.length > 0 || hasErrors())
+    throw new StackRunError(
+      input.stack,
+      problems.length > 0 ? problems : ["the program logged errors"],
+    );
+
+  const wire = stackOutputs.wire ?? {};
+  return {
+    resources,
+    outputs: toDisplay(wire) as { [key: string]: Json },
+    referenceOutputs: {
+      values: unwrapSecrets(wire) as Record<string, unknown>,
+      secretNames: Object.keys(wire).filter((k) => isWrappedSecret(wire[k])),
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * One region's network: its VPC, the carved subnets, security groups, and the CCN attachment.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as tencentcloud from "@pulumi/tencentcloud";
+import { type CarvedSubnet } from "../fleet/carve";
+import { physicalName } from "../fleet/naming";
+import {
+  databaseIngressRules,
+  nodeIngressRules,
+  openEgressRules,
+  webIngressRules,
+} from "../fleet/security";
+import { ComponentType } from "./registry";
+import { createSecurityGroup } from "./security-group";
+
+/** Arguments of {@link RegionNetwork}. */
+export interface RegionNetworkArgs {
+  readonly fleetName: string;
+  /** Fleet name of the region, e.g. `guangzhou`. */
+  readonly region: string;
+  /** Tencent Cloud region, e.g. `ap-guangzhou`; the CCN attachment names it. */
+  readonly tencentRegion: string;
+  readonly vpcCidr: string;
+  /** Subnets carved from `vpcCidr` (`fleet/carve.ts`); their keys name the resources. */
+  readonly subnets: readonly CarvedSubnet[];
+  /** This region's own address spaces (VPC and GR pod CIDRs): trusted for everything. */
+  readonly ownCidrs: readonly string[];
+  /** Every address space of the fleet; TARS ports open to these only. */
+  readonly fleetCidrs: readonly string[];
+  /** Servant ports of every server in the fleet. */
+  readonly servantPorts: readonly number[];
+  /** The CCN to attach to, from the global stack. */
+  readonly ccnId: pulumi.Input<string>;
+  /**
+   * Networks allowed to reach tarsweb; given only in the home region, which then gets the web
+   * load balancer's security group.
+   *
+   * @default - no web security group
+   */
+  readonly webSources?: readonly string[];
+  /**
+   * Whether to create the framework database's security group (TencentDB in the home region).
+   *
+   * @default false
+   */
+  readonly databaseSecurityGroup?: boolean;
+}
+
+/**
+ * The VPC of a region and everything network-level in it.
+ *
+ * Subnet CIDRs come from the pure carve, so adding a zone or a cluster adds subnets and never
+ * moves one. The VPC is protected: deleting it would take every cluster and machine with it.
+ */
+export class RegionNetwork extends pulumi.ComponentResource {
+  public readonly vpc: tencentcloud.Vpc;
+  /** Subnets by carve key, e.g. `node-ap-guangzhou-3`. */
+  public readonly subnets: Readonly<Record<string, tencentcloud.Subnet>>;
+  public readonly nodeSecurityGroup: tencentcloud.SecurityGroup;
+  public readonly webSecurityGroup?: tencentcloud.SecurityGroup;
+  public readonly databaseSecurityGroup?: tencentcloud.SecurityGroup;
+  public readonly ccnAttachment: tencentcloud.CcnAttachmentV2;
+
+  constructor(name: string, args: RegionNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(ComponentType.RegionNetwork, name, {}, opts);
+    const tags = { "tarsfed-fleet": args.fleetName, "tarsfed-region": args.region };
+    this.vpc = new tencentcloud.Vpc(
+      `${name}-vpc`,
+      { name: physicalName("vpc", [args.fleetName, args.region]), cidrBlock: args.vpcCidr, tags },
+      { parent: this, protect: true },
+    );
+    const subnets: Record<string, tencentcloud.Subnet> = {};
+    for (const subnet of args.subnets) {
+      subnets[subnet.key] = new tencentcloud.Subnet(
+        `${name}-${subnet.key}`,
+        {
+          vpcId: this.vpc.id,
+          availabilityZone: subnet.zone,
+          cidrBlock: subnet.cidrBlock,
+          name: physicalName("subnet", [args.fleetName, args.region, subnet.key]),
+          tags: { ...tags, "tarsfed-role": subnet.role },
+        },
+        { parent: this },
+      );
+    }
+    this.subnets = subnets;
+    this.nodeSecurityGroup = createSecurityGroup(
+      `${name}-nodes`,
+      {
+        physicalName: physicalName("securityGroup", [args.fleetName, args.region, "nodes"]),
+        description: "TKE nodes and tarsnode CVMs: own region, TARS ports from the fleet",
+        ingress: nodeIngressRules(args.ownCidrs, args.fleetCidrs, args.servantPorts),
+        egress: openEgressRules(),
+        tags,
+      },
+      this,
+    ).group;
+    if (args.webSources !== undefined) {
+      this.webSecurityGroup = createSecurityGroup(
+        `${name}-web`,
+        {
+          physicalName: physicalName("securityGroup", [args.fleetName, args.region, "web"]),
+          description: "tarsweb load balancer: fleet VPCs and tars.web.allowedCidrs",
+          ingress: webIngressRules(args.webSources),
+          egress: openEgressRules(),
+          tags,
+        },
+        this,
+      ).group;
+    }
+    if (args.databaseSecurityGroup === true) {
+      this.databaseSecurityGroup = createSecurityGroup(
+        `${name}-database`,
+        {
+          physicalName: physicalName("securityGroup", [args.fleetName, args.region, "database"]),
+          description: "TARS framework database: MySQL from the fleet",
+          ingress: databaseIngressRules(args.fleetCidrs),
+          egress: openEgressRules(),
+          tags,
+        },
+        this,
+      ).group;
+    }
+    this.ccnAttachment = new tencentcloud.CcnAttachmentV2(
+      `${name}-ccn-attachment`,
+      {
+        ccnId: args.ccnId,
+        instanceId: this.vpc.id,
+        instanceRegion: args.tencentRegion,
+        instanceType: "VPC",
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ vpcId: this.vpc.id, ccnAttachmentId: this.ccnAttachment.id });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The TARS framework of one cluster: database credentials, the registry, and the registry's
+ * internal load balancer for CVM nodes.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tencentcloud from "@pulumi/tencentcloud";
+import { type FleetSpec } from "../fleet/model";
+import { FRAMEWORK_NAMESPACE, physicalName } from "../fleet/naming";
+import {
+  EXISTING_LB_ANNOTATION,
+  registryDeployment,
+  registryLbService,
+  registryPdb,
+  registryService,
+} from "../fleet/k8s/registry";
+import { DB_SECRET, frameworkLabels, REGISTRY_SERVICE } from "../fleet/k8s/servers";
+import { type ClusterRef } from "./tke-cluster";
+import { ComponentType } from "./registry";
+import { deploymentArgs, pdbArgs, serviceArgs } from "./k8s-args";
+
+/** How the framework services reach the framework database. */
+export interface DbConnection {
+  readonly host: pulumi.Input<string>;
+  readonly port: pulumi.Input<number>;
+  readonly user: pulumi.Input<string>;
+  /** Secret: it travels only inside Pulumi secrets and the Kubernetes Secret. */
+  readonly password: pulumi.Input<string>;
+}
+
+/** Arguments of {@link TarsFramework}. */
+export interface TarsFrameworkArgs {
+  readonly fleet: FleetSpec;
+  readonly cluster: ClusterRef;
+  readonly db: DbConnection;
+  /** Subnet of the registry's internal CLB (a node subnet). */
+  readonly lbSubnetId: pulumi.Input<string>;
+  readonly vpcId: pulumi.Input<string>;
+  /** Security group of the CLB: TARS ports from the fleet. */
+  readonly lbSecurityGroupId: pulumi.Input<string>;
+}
+
+/**
+ * The registry of one cluster and what it needs.
+ *
+ * The registry's CLB is created here rather than by TKE so its address exists before the
+ * Service does and survives the Service being recreated: CVM nodes keep it in their config.
+ */
+export class TarsFramework extends pulumi.ComponentResource {
+  public readonly registryLb: tencentcloud.ClbInstance;
+  /** The registry's QueryObj address for machines outside the cluster (the CLB VIP). */
+  public readonly registryAddress: pulumi.Output<string>;
+  public readonly registry: k8s.apps.v1.Deployment;
+
+  constructor(name: string, args: TarsFrameworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(ComponentType.TarsFramework, name, {}, opts);
+    const namespace = args.cluster.namespaces[FRAMEWORK_NAMESPACE];
+    const k8sOpts = {
+      parent: this,
+      provider: args.cluster.k8sProvider,
+      dependsOn: namespace === undefined ? [] : [namespace],
+    };
+    const secret = new k8s.core.v1.Secret(
+      `${name}-db-secret`,
+      {
+        metadata: {
+          name: DB_SECRET,
+          namespace: FRAMEWORK_NAMESPACE,
+          labels: frameworkLabels(DB_SECRET).labels,
+        },
+        type: "Opaque",
+        // Key names are the ones K8STARS' start scripts read.
+        stringData: {
+          DB_HOST: args.db.host,
+          DB_PORT: pulumi.output(args.db.port).apply(String),
+          DB_USER: args.db.user,
+          DB_PASS: pulumi.secret(args.db.password),
+        },
+      },
+      k8sOpts,
+    );
+    this.registry = new k8s.apps.v1.Deployment(
+      `${name}-registry`,
+      deploymentArgs(registryDeployment(args.fleet)),
+      {
+        ...k8sOpts,
+        dependsOn: [...k8sOpts.dependsOn, secret],
+      },
+    );
+    new k8s.core.v1.Service(`${name}-registry-service`, serviceArgs(registryService()), k8sOpts);
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-registry-pdb`, pdbArgs(registryPdb()), k8sOpts);
+    this.registryLb = new tencentcloud.ClbInstance(
+      `${name}-registry-clb`,
+      {
+        clbName: physicalName("clb", [args.fleet.name, args.cluster.name, REGISTRY_SERVICE]),
+        networkType: "INTERNAL",
+        vpcId: args.vpcId,
+        subnetId: args.lbSubnetId,
+        securityGroups: [args.lbSecurityGroupId],
+        tags: { "tarsfed-fleet": args.fleet.name, "tarsfed-cluster": args.cluster.name },
+      },
+      { parent: this },
+    );
+    const lbService = registryLbService();
+    new k8s.core.v1.Service(
+      `${name}-registry-lb-service`,
+      {
+        ...serviceArgs(lbService),
+        metadata: {
+          ...lbService.metadata,
+          annotations: {
+            ...lbService.metadata?.annotations,
+            [EXISTING_LB_ANNOTATION]: this.registryLb.id,
+          },
+        },
+      },
+      k8sOpts,
+    );
+    this.registryAddress = this.registryLb.clbVips.apply((vips) => vips[0]);
+    this.registerOutputs({ registryAddress: this.registryAddress });
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The TARS registry of one cluster (K8STARS): a Deployment of two containers, the Service the
+ * default locator names, an internal load balancer for CVM nodes, and a PDB.
+ *
+ * The C++ registry serves QueryObj (17890) and RegistryObj (17891); the Go registry beside it
+ * takes tarscli's startup, keepalive and prestop calls. Both read the shared framework database,
+ * so every cluster's registry answers for the whole fleet: a pod registers its IP once, and
+ * callers in any region find it.
+ * @see https://github.com/TarsCloud/K8STARS/blob/master/baseserver/yaml/registry.yaml
+ */
+import { type Spec } from "./types";
+import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { type IService } from "kubernetes-models/v1/Service";
+import { type IServicePort } from "kubernetes-models/v1/ServicePort";
+import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { type FleetSpec } from "../model";
+import { FRAMEWORK_NAMESPACE } from "../naming";
+import { REGISTRY_METRICS_PORT, REGISTRY_SIZE } from "../framework";
+import { REGISTRY_PORTS } from "../ports";
+import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR, REGISTRY_SERVICE } from "./servers";
+import {
+  containerResources,
+  PRESTOP_HOOK,
+  SHUTDOWN_MARGIN_SECONDS,
+  spreadConstraints,
+  workloadPdb,
+} from "./tarscli";
+
+/** The registry's Service exposed through the cluster's internal CLB. */
+export const REGISTRY_LB_SERVICE = "tars-registry-lb";
+
+/**
+ * TKE annotation binding a LoadBalancer Service to a CLB this project created, so the address
+ * is stable and known before the Service exists.
+ * @see https://www.tencentcloud.com/document/product/457/36834
+ */
+export const EXISTING_LB_ANNOTATION = "service.kubernetes.io/tke-existed-lbid";
+
+/** TKE annotation sending CLB traffic straight to pod IPs (VPC-CNI), skipping node ports. */
+export const DIRECT_ACCESS_ANNOTATION = "service.cloud.tencent.com/direct-access";
+
+const ports: IServicePort[] = [
+  { name: "query", port: REGISTRY_PORTS.query, targetPort: REGISTRY_PORTS.query, protocol: "TCP" },
+  {
+    name: "registry",
+    port: REGISTRY_PORTS.registry,
+    targetPort: REGISTRY_PORTS.registry,
+    protocol: "TCP",
+  },
+];
+
+/** The registry Deployment. */
+export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
+  const { selector, labels } = frameworkLabels(REGISTRY_SERVICE);
+  const image = (name: string) => `${fleet.tars.imageRegistry}/${name}:${fleet.tars.version}`;
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: REGISTRY_SERVICE, namespace: FRAMEWORK_NAMESPACE, labels },
+    spec: {
+      replicas: fleet.tars.registryReplicas,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selector },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          terminationGracePeriodSeconds: fleet.tars.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
+          topologySpreadConstraints: spreadConstraints(selector),
+          containers: [
+            {
+              name: "tars-cppregistry",
+              image: image("cppregistry"),
+              envFrom: [{ secretRef: { name: DB_SECRET } }],
+              ports: ports.map((p) => ({
+                name: p.name,
+                containerPort: p.port,
+                protocol: "TCP" as const,
+              })),
+              readinessProbe: {
+                tcpSocket: { port: REGISTRY_PORTS.query },
+                initialDelaySeconds: 5,
+                periodSeconds: 10,
+              },
+              resources: containerResources(REGISTRY_SIZE.cppRegistry),
+              securityContext: { allowPrivilegeEscalation: false },
+            },
+            {
+              name: "tars-registry",
+              image: image("tarsregistry"),
+              envFrom: [{ secretRef: { name: DB_SECRET } }],
+              env: [
+                { name: "TARS_LOCATOR", value: LOCAL_LOCATOR },
+                { name: "TARS_PRESTOP_WAITTIME", value: String(fleet.tars.prestopWaitSeconds) },
+                { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+              ],
+              ports: [{ name: "metrics", containerPort: REGISTRY_METRICS_PORT, protocol: "TCP" }],
+              lifecycle: { preStop: PRESTOP_HOOK },
+              resources: containerResources(REGISTRY_SIZE.goRegistry),
+              securityContext: { allowPrivilegeEscalation: false },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** `tars-registry`: what the default locator (`tars-registry.tars-system.svc.cluster.local`) names. */
+export function registryService(): Spec<IService> {
+  const { selector, labels } = frameworkLabels(REGISTRY_SERVICE);
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: REGISTRY_SERVICE, namespace: FRAMEWORK_NAMESPACE, labels },
+    spec: { type: "ClusterIP", selector, ports },
+  };
+}
+
+/**
+ * The registry behind the cluster's internal CLB, for CVM nodes; the component fills in the
+ * CLB id under {@link EXISTING_LB_ANNOTATION}.
+ */
+export function registryLbService(): Spec<IService> {
+  const { selector, labels } = frameworkLabels(REGISTRY_SERVICE);
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: {
+      name: REGISTRY_LB_SERVICE,
+      namespace: FRAMEWORK_NAMESPACE,
+      labels,
+      annotations: { [DIRECT_ACCESS_ANNOTATION]: "true" },
+    },
+    spec: { type: "LoadBalancer", selector, ports },
+  };
+}
+
+/** At most one registry pod evicted at a time. */
+export function registryPdb(): Spec<IPodDisruptionBudget> {
+  const { selector, labels } = frameworkLabels(REGISTRY_SERVICE);
+  return workloadPdb({ name: REGISTRY_SERVICE, namespace: FRAMEWORK_NAMESPACE, labels, selector });
+}

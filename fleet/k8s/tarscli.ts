@@ -1,0 +1,200 @@
+/**
+ * The Kubernetes shape of a process supervised by tarscli (K8STARS), for servers and framework
+ * services alike.
+ *
+ * Each pod runs `tarscli supervisor`, which writes the TARS config from `_server_meta.yaml` and
+ * the environment, registers the pod IP with the registry and keeps it alive. Readiness is
+ * `tarscli hzcheck`; `tarscli prestop` deregisters the pod and then waits
+ * `TARS_PRESTOP_WAITTIME` so callers drop it before it stops, which is why the grace period must
+ * be longer than that wait. Rollouts surge and never drop below the wanted replicas.
+ * @see https://github.com/TarsCloud/K8STARS/blob/master/README.md
+ */
+import { type Spec, type Named } from "./types";
+import { type IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { type IEnvVar } from "kubernetes-models/v1/EnvVar";
+import { type ILifecycleHandler } from "kubernetes-models/v1/LifecycleHandler";
+import { type IProbe } from "kubernetes-models/v1/Probe";
+import { type ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
+import { stableHash } from "../naming";
+import { type ContainerSize } from "../framework";
+
+/** Where tarscli looks for its files inside the image (`TARS_PATH`). */
+export const TARS_PATH = "/tars";
+
+/** Seconds added to the prestop wait for the grace period: the process's own shutdown. */
+export const SHUTDOWN_MARGIN_SECONDS = 10;
+
+/** The readiness probe K8STARS uses for every tarscli process. */
+export const HZCHECK_PROBE: IProbe = {
+  exec: { command: ["tarscli", "hzcheck"] },
+  failureThreshold: 10,
+  initialDelaySeconds: 5,
+  periodSeconds: 10,
+  successThreshold: 1,
+  timeoutSeconds: 5,
+};
+
+/** The preStop hook that deregisters a pod before it stops. */
+export const PRESTOP_HOOK: ILifecycleHandler = { exec: { command: ["tarscli", "prestop"] } };
+
+/** One tarscli-supervised workload: a Deployment, its meta ConfigMap and its PDB. */
+export interface TarscliWorkload {
+  /** Name of the Deployment, PDB and (with `-meta`) ConfigMap. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels of every object and pod; must include `selector`. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Labels that select the pods; never change for a workload (selectors are immutable). */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Extra labels on the Deployment only (not the pods), e.g. its role. */
+  readonly deploymentLabels?: Readonly<Record<string, string>>;
+  readonly application: string;
+  readonly server: string;
+  /** Set id, when the workload serves a Set. */
+  readonly setId?: string;
+  readonly image: string;
+  readonly servants: readonly { readonly name: string; readonly port: number }[];
+  readonly replicas: number;
+  /** Register without traffic (`TARS_DISABLE_FLOW`): a warm standby. */
+  readonly disableFlow: boolean;
+  readonly locator: string;
+  readonly prestopWaitSeconds: number;
+  readonly size: ContainerSize;
+  /** Secret whose keys become environment variables (the framework's database credentials). */
+  readonly envFromSecret?: string;
+}
+
+/** `_server_meta.yaml`, which tarscli reads for the app, server and servant endpoints. */
+export function serverMeta(w: TarscliWorkload): string {
+  const adapters = w.servants
+    .map((s) => `  - object: ${s.name}\n    endpoint: tcp -h \${local_ip} -p ${s.port} -t 60000\n`)
+    .join("");
+  return `version: v1\napplication: ${w.application}\nserver: ${w.server}\nadapters:\n${adapters}`;
+}
+
+/** The ConfigMap holding `_server_meta.yaml`, so the fleet file decides the servant ports. */
+export function tarscliMetaConfigMap(w: TarscliWorkload): Named<IConfigMap> {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `${w.name}-meta`, namespace: w.namespace, labels: { ...w.labels } },
+    data: { "_server_meta.yaml": serverMeta(w) },
+  };
+}
+
+function env(w: TarscliWorkload): IEnvVar[] {
+  const vars: IEnvVar[] = [
+    { name: "TARS_APPLICATION", value: w.application },
+    { name: "TARS_SERVER", value: w.server },
+    { name: "TARS_LOCATOR", value: w.locator },
+    { name: "TARS_PRESTOP_WAITTIME", value: String(w.prestopWaitSeconds) },
+    // tarscli registers this address; with VPC-CNI it is routable from every region.
+    { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+  ];
+  if (w.setId !== undefined) vars.push({ name: "TARS_SET_ID", value: w.setId });
+  if (w.disableFlow) vars.push({ name: "TARS_DISABLE_FLOW", value: "true" });
+  return vars;
+}
+
+/** A port name Kubernetes accepts (IANA service name), when the servant's name makes one. */
+function portName(servant: string): string | undefined {
+  const name = servant.toLowerCase();
+  return name.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) && /[a-z]/.test(name)
+    ? name
+    : undefined;
+}
+
+/** Spreads pods over zones first, then nodes, without blocking scheduling when a zone is full. */
+export function spreadConstraints(
+  selector: Readonly<Record<string, string>>,
+): ITopologySpreadConstraint[] {
+  return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: "ScheduleAnyway",
+    labelSelector: { matchLabels: { ...selector } },
+  }));
+}
+
+/** Requests equal to limits: TARS capacity planning counts requests, and limits keep neighbours safe. */
+export function containerResources(size: ContainerSize) {
+  const amounts = { cpu: `${size.cpuMilli}m`, memory: `${size.memoryMiB}Mi` };
+  return { requests: { ...amounts }, limits: { ...amounts } };
+}
+
+/** The Deployment of a tarscli workload. */
+export function tarscliDeployment(w: TarscliWorkload): Spec<IDeployment> {
+  const meta = serverMeta(w);
+  const container = w.server.toLowerCase();
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: {
+      name: w.name,
+      namespace: w.namespace,
+      labels: { ...w.labels, ...w.deploymentLabels },
+    },
+    spec: {
+      replicas: w.replicas,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: { ...w.selector } },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: {
+          labels: { ...w.labels },
+          // A changed _server_meta.yaml rolls the pods: subPath mounts are not refreshed.
+          annotations: { "tarsfed.io/server-meta-hash": stableHash(meta) },
+        },
+        spec: {
+          terminationGracePeriodSeconds: w.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
+          topologySpreadConstraints: spreadConstraints(w.selector),
+          containers: [
+            {
+              name: container,
+              image: w.image,
+              env: env(w),
+              ...(w.envFromSecret === undefined
+                ? {}
+                : { envFrom: [{ secretRef: { name: w.envFromSecret } }] }),
+              ports: w.servants.map((s) => {
+                const name = portName(s.name);
+                return {
+                  containerPort: s.port,
+                  protocol: "TCP" as const,
+                  ...(name === undefined ? {} : { name }),
+                };
+              }),
+              resources: containerResources(w.size),
+              readinessProbe: HZCHECK_PROBE,
+              lifecycle: { preStop: PRESTOP_HOOK },
+              securityContext: { allowPrivilegeEscalation: false },
+              volumeMounts: [
+                {
+                  name: "server-meta",
+                  mountPath: `${TARS_PATH}/bin/_server_meta.yaml`,
+                  subPath: "_server_meta.yaml",
+                  readOnly: true,
+                },
+              ],
+            },
+          ],
+          volumes: [{ name: "server-meta", configMap: { name: `${w.name}-meta` } }],
+        },
+      },
+    },
+  };
+}
+
+/** Lets at most one pod of the workload be evicted at a time (node drains, upgrades). */
+export function workloadPdb(
+  w: Pick<TarscliWorkload, "name" | "namespace" | "labels" | "selector">,
+): Spec<IPodDisruptionBudget> {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: w.name, namespace: w.namespace, labels: { ...w.labels } },
+    spec: { maxUnavailable: 1, selector: { matchLabels: { ...w.selector } } },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * tarsweb, the framework's console, in the home cluster.
+ *
+ * It is reachable only through the home cluster's web CLB, whose security group and
+ * `loadBalancerSourceRanges` admit the fleet's own VPCs and `tars.web.allowedCidrs`.
+ * @see https://github.com/TarsCloud/K8STARS/blob/master/baseserver/yaml/tarsweb.yaml
+ */
+import { type Spec } from "./types";
+import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { type IService } from "kubernetes-models/v1/Service";
+import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { type FleetSpec } from "../model";
+import { FRAMEWORK_NAMESPACE } from "../naming";
+import { WEB_PORT, WEB_SIZE } from "../framework";
+import { DIRECT_ACCESS_ANNOTATION } from "./registry";
+import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR } from "./servers";
+import { containerResources, spreadConstraints, workloadPdb } from "./tarscli";
+
+/** Name of tarsweb's Deployment, PDB and Service. */
+export const WEB = "tars-web";
+
+/** The tarsweb Deployment. */
+export function webDeployment(fleet: FleetSpec): Spec<IDeployment> {
+  const { selector, labels } = frameworkLabels(WEB);
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: WEB, namespace: FRAMEWORK_NAMESPACE, labels },
+    spec: {
+      replicas: fleet.tars.webReplicas,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selector },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          topologySpreadConstraints: spreadConstraints(selector),
+          containers: [
+            {
+              name: "tars-web",
+              image: `${fleet.tars.imageRegistry}/tarsweb:${fleet.tars.version}`,
+              envFrom: [{ secretRef: { name: DB_SECRET } }],
+              env: [{ name: "TARS_LOCATOR", value: LOCAL_LOCATOR }],
+              ports: [{ name: "http", containerPort: WEB_PORT, protocol: "TCP" }],
+              readinessProbe: {
+                tcpSocket: { port: WEB_PORT },
+                initialDelaySeconds: 10,
+                periodSeconds: 10,
+              },
+              resources: containerResources(WEB_SIZE),
+              securityContext: { allowPrivilegeEscalation: false },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** tarsweb behind the web CLB, open only to `sourceRanges`. */
+export function webLbService(sourceRanges: readonly string[]): Spec<IService> {
+  const { selector, labels } = frameworkLabels(WEB);
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: {
+      name: WEB,
+      namespace: FRAMEWORK_NAMESPACE,
+      labels,
+      annotations: { [DIRECT_ACCESS_ANNOTATION]: "true" },
+    },
+    spec: {
+      type: "LoadBalancer",
+      selector,
+      loadBalancerSourceRanges: [...sourceRanges],
+      ports: [{ name: "http", port: WEB_PORT, targetPort: WEB_PORT, protocol: "TCP" }],
+    },
+  };
+}
+
+/** At most one tarsweb pod evicted at a time. */
+export function webPdb(): Spec<IPodDisruptionBudget> {
+  const { selector, labels } = frameworkLabels(WEB);
+  return workloadPdb({ name: WEB, namespace: FRAMEWORK_NAMESPACE, labels, selector });
+}

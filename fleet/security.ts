@@ -1,0 +1,138 @@
+/**
+ * Security-group rules: which ports are open to whom.
+ *
+ * TARS ports (registry, admin registry, framework services, tarsnode, tarscli's servant range
+ * and the servers' servant ports) open only to the fleet's own address spaces: every VPC and GR
+ * pod CIDR. Inside its own VPC a node accepts everything, as TKE needs for kubelet, node ports and
+ * pod traffic. Everything else is dropped; nothing is ever open to 0.0.0.0/0.
+ * @see https://www.tencentcloud.com/document/product/457/9084 (TKE security group rules)
+ */
+import { MYSQL_PORT } from "./k8s/database";
+import { WEB_PORT } from "./framework";
+import {
+  ADMIN_REGISTRY_PORT,
+  FRAMEWORK_SERVICE_PORT_RANGE,
+  REGISTRY_PORTS,
+  TARSCLI_RANDOM_PORT_RANGE,
+  TARSNODE_PORTS,
+} from "./ports";
+
+/** One rule of a Tencent Cloud security group, in the provider's spelling. */
+export interface SecurityRule {
+  readonly action: "ACCEPT" | "DROP";
+  readonly cidrBlock: string;
+  readonly protocol: "TCP" | "UDP" | "ALL";
+  /** `ALL`, `80`, `80,443` or `80-90`. */
+  readonly port: string;
+  readonly description: string;
+}
+
+/** The whole IPv4 internet. */
+export const ANYWHERE = "0.0.0.0/0";
+
+/** Every TARS port group, as security-group port specs with what they are for. */
+export function tarsPortSpecs(
+  servantPorts: readonly number[],
+): { port: string; description: string }[] {
+  const specs = [
+    {
+      port: `${REGISTRY_PORTS.query},${REGISTRY_PORTS.registry},${ADMIN_REGISTRY_PORT}`,
+      description: "TARS registry and admin registry",
+    },
+    {
+      port: `${FRAMEWORK_SERVICE_PORT_RANGE.from}-${FRAMEWORK_SERVICE_PORT_RANGE.to}`,
+      description: "TARS framework services",
+    },
+    { port: `${TARSNODE_PORTS.nodeObj}-${TARSNODE_PORTS.local}`, description: "tarsnode" },
+    {
+      port: `${TARSCLI_RANDOM_PORT_RANGE.from}-${TARSCLI_RANDOM_PORT_RANGE.to}`,
+      description: "tarscli servant ports",
+    },
+  ];
+  if (servantPorts.length > 0)
+    specs.push({ port: servantPorts.join(","), description: "TARS servant ports" });
+  return specs;
+}
+
+const DROP_ALL: SecurityRule = {
+  action: "DROP",
+  cidrBlock: ANYWHERE,
+  protocol: "ALL",
+  port: "ALL",
+  description: "everything else",
+};
+
+/**
+ * Ingress of nodes and CVM machines: anything from their own region's address spaces, TARS
+ * ports from the rest of the fleet, nothing else.
+ */
+export function nodeIngressRules(
+  ownCidrs: readonly string[],
+  fleetCidrs: readonly string[],
+  servantPorts: readonly number[],
+): SecurityRule[] {
+  const own = ownCidrs.map((cidrBlock): SecurityRule => ({
+    action: "ACCEPT",
+    cidrBlock,
+    protocol: "ALL",
+    port: "ALL",
+    description: "own region",
+  }));
+  const others = fleetCidrs.filter((c) => !ownCidrs.includes(c));
+  const tars = others.flatMap((cidrBlock) =>
+    tarsPortSpecs(servantPorts).map(({ port, description }): SecurityRule => ({
+      action: "ACCEPT",
+      cidrBlock,
+      protocol: "TCP",
+      port,
+      description,
+    })),
+  );
+  return [...own, ...tars, DROP_ALL];
+}
+
+/** Egress of nodes: anywhere (image pulls, cloud APIs). */
+export function openEgressRules(): SecurityRule[] {
+  return [
+    {
+      action: "ACCEPT",
+      cidrBlock: ANYWHERE,
+      protocol: "ALL",
+      port: "ALL",
+      description: "anywhere",
+    },
+  ];
+}
+
+/** Ingress of the framework database: MySQL from the fleet only. */
+export function databaseIngressRules(fleetCidrs: readonly string[]): SecurityRule[] {
+  return [
+    ...fleetCidrs.map((cidrBlock): SecurityRule => ({
+      action: "ACCEPT",
+      cidrBlock,
+      protocol: "TCP",
+      port: String(MYSQL_PORT),
+      description: "TARS framework database",
+    })),
+    DROP_ALL,
+  ];
+}
+
+/** Ingress of tarsweb's load balancer: the fleet's VPCs and the allowed networks only. */
+export function webIngressRules(sources: readonly string[]): SecurityRule[] {
+  return [
+    ...sources.map((cidrBlock): SecurityRule => ({
+      action: "ACCEPT",
+      cidrBlock,
+      protocol: "TCP",
+      port: String(WEB_PORT),
+      description: "tarsweb",
+    })),
+    DROP_ALL,
+  ];
+}
+
+/** Where tarsweb may be reached from: the fleet's VPCs, then `tars.web.allowedCidrs`, deduplicated. */
+export function webSources(vpcCidrs: readonly string[], allowedCidrs: readonly string[]): string[] {
+  return [...new Set([...vpcCidrs, ...allowedCidrs])];
+}
