@@ -123,7 +123,7 @@ function recordRegistrations(
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, callback) => {
     if (req.getUrn().includes(`::${STACK_TYPE}::`)) {
-      stackOutputs.wire = (req.getOutputs()?.toJavaScript() ?? {});
+      stackOutputs.wire = req.getOutputs()?.toJavaScript() ?? {};
     }
     return registerOutputs(req, callback);
   };

@@ -1,0 +1,81 @@
+/**
+ * `tarsfed`: build and run one TARS platform across Tencent Cloud regions.
+ *
+ * Commands parse their flags, call a pure `run…()` with their dependencies, and render the
+ * result as text or one JSON document. User errors print their message alone; anything else
+ * prints one line and where the full trace was written.
+ */
+import { writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Command, CommanderError } from "commander";
+import { FleetError } from "../fleet/issues";
+import { createContext, DEFAULT_FLEET } from "./context";
+import { UserError } from "./errors";
+import { ExitCode } from "./exit-codes";
+import { processIo, type Io } from "./io";
+import { planCommand } from "./commands/plan";
+import { validateCommand } from "./commands/validate";
+
+/** Builds the command tree. */
+export function buildProgram(io: Io, onExit: (code: ExitCode) => void): Command {
+  const ctx = createContext(io, onExit);
+  const program = new Command("tarsfed")
+    .description("TARS Federation: one TARS platform across Tencent Cloud regions")
+    .option("--fleet <file>", "the fleet file", DEFAULT_FLEET)
+    .option("--json", "print one JSON document on stdout")
+    .option("--debug", "print stack traces of internal errors")
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  program.addCommand(validateCommand(ctx));
+  program.addCommand(planCommand(ctx));
+  for (const command of program.commands)
+    command
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  program.exitOverride();
+  return program;
+}
+
+function reportInternal(error: unknown, io: Io, debug: boolean): void {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const log = path.join(os.tmpdir(), `tarsfed-${process.pid}-${Date.now()}.log`);
+  try {
+    writeFileSync(log, `${text}\n`);
+    io.err(
+      `tarsfed: internal error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)} (details in ${log})`,
+    );
+  } catch {
+    io.err(`tarsfed: internal error: ${text}`);
+  }
+  if (debug) io.err(text);
+}
+
+/** Runs `tarsfed` with `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; every other commander error is a usage error.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (error instanceof FleetError || error instanceof UserError) {
+      io.err(error.message);
+      return error instanceof UserError ? (error.exitCode as ExitCode) : ExitCode.Refused;
+    }
+    reportInternal(error, io, argv.includes("--debug"));
+    return ExitCode.Internal;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
