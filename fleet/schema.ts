@@ -197,3 +197,8 @@ export type FleetFile = z.output<typeof FleetFileSchema>;
 export function fleetJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(FleetFileSchema, { io: "input" });
 }
+
+/** The JSON Schema as the text checked in at `stacks/fleet.schema.json`. */
+export function fleetJsonSchemaText(): string {
+  return `${JSON.stringify(fleetJsonSchema(), null, 2)}\n`;
+}

@@ -6,34 +6,23 @@
  * idempotent: it downloads only when tarsnode is missing, writes files only when their content
  * differs, and restarts tarsnode only when its config changed.
  *
- * @see /work/shared/reference/tars-on-kubernetes.md section 4 (joining a plain VM)
+ * @see https://github.com/TarsCloud/TarsDocs/blob/master/installation/node.md
  */
+import {
+  checkEndpoints,
+  isIpv4,
+  TARSNODE_PORTS,
+  tarsLocator,
+  type RegistryEndpoint,
+} from "./ports";
 
-/** Ports tarsnode listens on, from the native framework's port table. */
-export const TARSNODE_PORTS = {
-  /** `tars.tarsnode.NodeObj`; no longer served since TarsFramework v3.0.8, still configured. */
-  nodeObj: 19385,
-  /** `tars.tarsnode.ServerObj`: business processes on the node send heartbeats here. */
-  serverObj: 19386,
-  /** Admin port bound to 127.0.0.1. */
-  local: 19387,
-} as const;
-
-/** Ports of `tarsregistry`; a node needs outbound access to both. */
-export const REGISTRY_PORTS = {
-  /** `tars.tarsregistry.QueryObj`: what locators point at. */
-  query: 17890,
-  /** `tars.tarsregistry.RegistryObj`: where tarsnode registers and sends keepalives. */
-  registry: 17891,
-} as const;
-
-/**
- * Port of `tars.tarsAdminRegistry.AdminRegObj`.
- *
- * Since TarsFramework v3.0.8 admin commands reach tarsnode over its own outbound connection to
- * this port, so nodes need outbound access to it.
- */
-export const ADMIN_REGISTRY_PORT = 12000;
+export {
+  ADMIN_REGISTRY_PORT,
+  REGISTRY_PORTS,
+  TARSNODE_PORTS,
+  tarsLocator,
+  type RegistryEndpoint,
+} from "./ports";
 
 /** Where tarsnode is installed unless a pool says otherwise (TARS's `TARS_PATH`). */
 export const DEFAULT_INSTALL_DIR = "/usr/local/app/tars";
@@ -71,14 +60,6 @@ export const BOOTSTRAP_LOG_FILE = "/var/log/tarsfed-bootstrap.log";
  */
 export const METADATA_LOCAL_IPV4_URL = "http://metadata.tencentyun.com/latest/meta-data/local-ipv4";
 
-/** One `host:port` a node reaches a registry's `QueryObj` at. */
-export interface RegistryEndpoint {
-  /** IPv4 address or DNS name, e.g. the region's internal load balancer VIP. */
-  readonly host: string;
-  /** TCP port, 1 to 65535; normally {@link REGISTRY_PORTS}.query. */
-  readonly port: number;
-}
-
 /** What one CVM pool's tarsnode bootstrap needs to know. */
 export interface TarsnodeBootstrapInput {
   /**
@@ -112,32 +93,13 @@ export interface TarsnodeBootstrapInput {
   readonly installDir?: string;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const DNS_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-/** RFC 1123 host name; the last label needs a letter, or it reads as an IP (RFC 3696 section 2). */
-const DNS_NAME = new RegExp(`^(${DNS_LABEL}\\.)*(?=[A-Za-z0-9-]*[A-Za-z])${DNS_LABEL}$`);
 const HTTP_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~!&()*+,;=:@%/?#-]*)?$/;
 const FILE_URL = /^file:\/\/\/[A-Za-z0-9/_.-]+$/;
 const ABSOLUTE_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-/** True when `host` is a dotted-quad IPv4 address or a DNS host name. */
-function isHost(host: string): boolean {
-  return IPV4.test(host) || (host.length <= 253 && DNS_NAME.test(host));
-}
-
 function refuse(field: string, problem: string, value: unknown): never {
   throw new RangeError(`${field}: ${problem}, got ${JSON.stringify(value)}`);
-}
-
-function checkEndpoints(endpoints: readonly RegistryEndpoint[], field: string): void {
-  if (endpoints.length === 0) refuse(field, "at least one registry endpoint is required", []);
-  endpoints.forEach(({ host, port }, i) => {
-    if (!isHost(host)) refuse(`${field}[${i}].host`, "not an IPv4 address or DNS name", host);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      refuse(`${field}[${i}].port`, "must be an integer from 1 to 65535", port);
-    }
-  });
 }
 
 /** Checks every field and applies defaults; throws a RangeError naming the first bad field. */
@@ -156,21 +118,6 @@ function checkInput(input: TarsnodeBootstrapInput): Required<TarsnodeBootstrapIn
     refuse("installDir", "not an absolute path of [A-Za-z0-9/_.-] without . or ..", installDir);
   }
   return { ...input, installDir };
-}
-
-/**
- * The TARS locator of the registries' QueryObj.
- *
- * For example `tars.tarsregistry.QueryObj@tcp -h A -p 17890:tcp -h B -p 17890`; endpoints keep
- * their order. Throws a RangeError naming the bad `endpoints[i]` field when a host
- * is not an IPv4 address or DNS name or a port is outside 1 to 65535, or when there are none.
- *
- * @see https://github.com/TarsCloud/TarsDocs/blob/master/installation/node.md (the `locator` key)
- */
-export function tarsLocator(endpoints: readonly RegistryEndpoint[]): string {
-  checkEndpoints(endpoints, "endpoints");
-  const addresses = endpoints.map(({ host, port }) => `tcp -h ${host} -p ${port}`);
-  return `tars.tarsregistry.QueryObj@${addresses.join(":")}`;
 }
 
 /** A TARS config section: `<name>`, the body indented by two spaces, `</name>`. */
@@ -204,7 +151,7 @@ function adapter(name: string, localIp: string, port: number, servant: string): 
  */
 export function renderTarsnodeConfig(input: TarsnodeBootstrapInput, localIp: string): string {
   const { registryEndpoints, installDir } = checkInput(input);
-  if (localIp !== LOCAL_IP_PLACEHOLDER && !IPV4.test(localIp)) {
+  if (localIp !== LOCAL_IP_PLACEHOLDER && !isIpv4(localIp)) {
     refuse("localIp", `not an IPv4 address or ${LOCAL_IP_PLACEHOLDER}`, localIp);
   }
   const client = section("client", [

@@ -5,7 +5,7 @@
  * it finds, each at the field it concerns. Cross-field messages name both fields.
  */
 import { formatPath, type Issue } from "./issues";
-import { asString, field, isRecord, itemsOf } from "./raw";
+import { asString, entriesOf, field, isRecord, itemsOf } from "./raw";
 import { type SourceIndex } from "./source";
 import { isDnsLabel } from "./naming";
 import { allowed, type FleetNames, type Report } from "./validate-common";
@@ -35,12 +35,36 @@ export function validateFleet(data: unknown, index: SourceIndex): Issue[] {
       `unknown region ${JSON.stringify(home)}, expected ${allowed(names.regions)}`,
     );
   }
+  checkRegionsRunTars(data.regions, home, report);
   checkTars(data.tars, report);
   checkBandwidth(field(data, "network"), names, report);
   checkAddressPlan(data, report);
   const sets = checkSets(data.sets, names, report);
   checkServers(data.servers, { ...names, sets }, report);
   return issues;
+}
+
+/**
+ * The home region runs the database Job, tarsweb and tarsnotify in its first cluster, and CVM
+ * machines register with their region's cluster registries: both need a cluster.
+ */
+function checkRegionsRunTars(regions: unknown, home: string | undefined, report: Report): void {
+  for (const [name, region] of entriesOf(regions)) {
+    if (entriesOf(field(region, "clusters")).length > 0) continue;
+    if (name === home) {
+      report(
+        ["regions", name, "clusters"],
+        "the home region needs a cluster: its first cluster runs the framework database Job, tarsweb and tarsnotify",
+        "key",
+      );
+    } else if (entriesOf(field(region, "cvm")).length > 0) {
+      report(
+        ["regions", name, "cvm"],
+        "CVM pools need a cluster in their region: tarsnode registers with the region's cluster registries",
+        "key",
+      );
+    }
+  }
 }
 
 function checkFleetName(name: unknown, report: Report): void {

@@ -1,0 +1,408 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  ADMIN_REGISTRY_PORT,
+  BOOTSTRAP_ENV,
+  LOCAL_IP_PLACEHOLDER,
+  REGISTRY_PORTS,
+  type RegistryEndpoint,
+  TARSNODE_PORTS,
+  type TarsnodeBootstrapInput,
+  renderTarsnodeBootstrap,
+  renderTarsnodeConfig,
+  tarsLocator,
+} from "../../fleet/tarsnode-bootstrap";
+
+const ONE: TarsnodeBootstrapInput = {
+  registryEndpoints: [{ host: "10.10.0.5", port: 17890 }],
+  packageUrl: "https://tarsweb.gz.internal:3000/files/tarsnode.tgz",
+  fleetName: "demo",
+  region: "guangzhou",
+  pool: "legacy",
+};
+
+const THREE: TarsnodeBootstrapInput = {
+  ...ONE,
+  registryEndpoints: [
+    { host: "10.10.0.5", port: 17890 },
+    { host: "registry-b.gz.internal", port: 17890 },
+    { host: "10.10.8.7", port: 27890 },
+  ],
+};
+
+const octet = fc.integer({ min: 0, max: 255 });
+const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join("."));
+const dnsLabel = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+const dnsName = fc
+  .tuple(fc.array(dnsLabel, { maxLength: 3 }), fc.stringMatching(/^[a-z]{1,6}$/))
+  .map(([labels, tld]) => [...labels, tld].join("."));
+const endpoint: fc.Arbitrary<RegistryEndpoint> = fc.record({
+  host: fc.oneof(ipv4, dnsName),
+  port: fc.integer({ min: 1, max: 65535 }),
+});
+
+/** Maps TARS config text to `/path<key>` → value, as TC_Config reads it; throws if unbalanced. */
+function parseTarsConf(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  const open: string[] = [];
+  for (const line of text.split("\n").map((l) => l.trim())) {
+    const tag = /^<(\/?)(\w+)>$/.exec(line);
+    if (line === "") continue;
+    if (tag?.[1] === "/" && open.pop() !== tag[2]) throw new Error(`unbalanced ${line}`);
+    if (tag?.[1] === "") open.push(tag[2]);
+    if (tag) continue;
+    const [key, ...value] = line.split("=");
+    values.set(`/${open.join("/")}<${key}>`, value.join("="));
+  }
+  if (open.length > 0) throw new Error(`unclosed <${open.join("><")}>`);
+  return values;
+}
+
+/** Either `render` throws a RangeError, or `value` matches `safe`. */
+function refusedOrSafe(render: () => unknown, value: string, safe: RegExp): void {
+  try {
+    render();
+  } catch (error) {
+    expect(error).toBeInstanceOf(RangeError);
+    return;
+  }
+  expect(value).toMatch(safe);
+}
+
+it("exports the native framework's ports", () => {
+  expect(TARSNODE_PORTS).toEqual({ nodeObj: 19385, serverObj: 19386, local: 19387 });
+  expect(REGISTRY_PORTS).toEqual({ query: 17890, registry: 17891 });
+  expect(ADMIN_REGISTRY_PORT).toBe(12000);
+});
+
+describe("tarsLocator", () => {
+  it("lists every endpoint in order", () => {
+    expect(tarsLocator(THREE.registryEndpoints)).toBe(
+      "tars.tarsregistry.QueryObj@tcp -h 10.10.0.5 -p 17890" +
+        ":tcp -h registry-b.gz.internal -p 17890:tcp -h 10.10.8.7 -p 27890",
+    );
+  });
+
+  it("round-trips any valid endpoints through the locator text", () =>
+    fc.assert(
+      fc.property(fc.array(endpoint, { minLength: 1, maxLength: 5 }), (endpoints) => {
+        const [object, addresses] = tarsLocator(endpoints).split("@");
+        expect(object).toBe("tars.tarsregistry.QueryObj");
+        const parsed = addresses.split(":").map((a) => /^tcp -h (\S+) -p (\d+)$/.exec(a));
+        expect(parsed.map((m) => ({ host: m?.[1], port: Number(m?.[2]) }))).toEqual(endpoints);
+      }),
+    ));
+
+  it("accepts only hosts free of shell metacharacters", () =>
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          dnsName.map((d) => `${d}$(id)`),
+        ),
+        (host) =>
+          refusedOrSafe(() => tarsLocator([{ host, port: 17890 }]), host, /^[A-Za-z0-9.-]+$/),
+      ),
+    ));
+});
+
+describe("renderTarsnodeConfig", () => {
+  const conf = parseTarsConf(renderTarsnodeConfig(THREE, "10.1.2.3"));
+  const elsewhere: TarsnodeBootstrapInput = { ...ONE, installDir: "/data/tars" };
+  const custom = parseTarsConf(renderTarsnodeConfig(elsewhere, "10.0.0.9"));
+  const server = "/tars/application/server";
+
+  it.each([
+    ["/tars/application/client<locator>", tarsLocator(THREE.registryEndpoints)],
+    ["/tars/application/client<modulename>", "tars.tarsnode"],
+    ["/tars/application<enableset>", "n"],
+    ["/tars/application<setdivision>", "NULL"],
+    [`${server}<app>`, "tars"],
+    [`${server}<server>`, "tarsnode"],
+    [`${server}<localip>`, "10.1.2.3"],
+    [`${server}<local>`, "tcp -h 127.0.0.1 -p 19387 -t 10000"],
+    [`${server}<basepath>`, "/usr/local/app/tars/tarsnode/bin"],
+    [`${server}<datapath>`, "/usr/local/app/tars/tarsnode/data"],
+    [`${server}<logpath>`, "/usr/local/app/tars/app_log"],
+    [`${server}/NodeAdapter<endpoint>`, "tcp -h 10.1.2.3 -p 19385 -t 60000"],
+    [`${server}/NodeAdapter<servant>`, "tars.tarsnode.NodeObj"],
+    [`${server}/ServerAdapter<endpoint>`, "tcp -h 10.1.2.3 -p 19386 -t 60000"],
+    [`${server}/ServerAdapter<servant>`, "tars.tarsnode.ServerObj"],
+    ["/tars/node<registryObj>", "tars.tarsregistry.RegistryObj"],
+    ["/tars/node<adminObj>", "tars.tarsAdminRegistry.AdminRegObj"],
+    ["/tars/node/keepalive<heartTimeout>", "45"],
+    ["/tars/node/keepalive<monitorInterval>", "3"],
+    ["/tars/node/keepalive<synStatInterval>", "60"],
+    ["/tars/node/hashmap<file>", "serversCache.dat"],
+  ])("sets %s to %s", (path, value) => expect(conf.get(path)).toBe(value));
+
+  it("puts every path under the install directory", () => {
+    expect(custom.get(`${server}<basepath>`)).toBe("/data/tars/tarsnode/bin");
+    expect(custom.get(`${server}<datapath>`)).toBe("/data/tars/tarsnode/data");
+    expect(custom.get(`${server}<logpath>`)).toBe("/data/tars/app_log");
+  });
+
+  it("is the placeholder text with the IP swapped in, as the script does it", () => {
+    const template = renderTarsnodeConfig(THREE, LOCAL_IP_PLACEHOLDER);
+    fc.assert(
+      fc.property(ipv4, (ip) => {
+        expect(renderTarsnodeConfig(THREE, ip)).toBe(template.replaceAll(LOCAL_IP_PLACEHOLDER, ip));
+      }),
+    );
+  });
+
+  it("fails on a local IP that is neither IPv4 nor the placeholder", () => {
+    const message = 'localIp: not an IPv4 address or __TARSFED_LOCAL_IP__, got "localip.tars.com"';
+    expect(() => renderTarsnodeConfig(ONE, "localip.tars.com")).toThrow(new RangeError(message));
+  });
+});
+
+describe("renderTarsnodeBootstrap", () => {
+  it.each([
+    ["one registry endpoint", ONE],
+    ["three registry endpoints", THREE],
+    ["a custom install directory", { ...THREE, installDir: "/data/app/tars" }],
+  ])("passes shellcheck with %s", (_name, input) => {
+    const script = renderTarsnodeBootstrap(input);
+    const result = spawnSync("shellcheck", ["-s", "bash", "-"], {
+      input: script,
+      encoding: "utf8",
+    });
+    if (result.error) {
+      const hint = "install it with: apt-get install -y shellcheck";
+      throw new Error(`shellcheck is not installed (${result.error.message}); ${hint}`);
+    }
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("embeds the config with the IP placeholder and substitutes it at run time", () => {
+    const script = renderTarsnodeBootstrap(THREE);
+    expect(script).toContain(`\n${renderTarsnodeConfig(THREE, LOCAL_IP_PLACEHOLDER)}TARSFED_`);
+    expect(script).toContain(`config="\${config//${LOCAL_IP_PLACEHOLDER}/\${LOCAL_IP}}"`);
+    expect(script).toContain(`--nodeid="\${LOCAL_IP}" --config="\${NODE_CONF}"`);
+  });
+
+  it("starts with a strict bash header naming fleet, region and pool", () => {
+    const lines = renderTarsnodeBootstrap(ONE).split("\n");
+    expect(lines[0]).toBe("#!/bin/bash");
+    expect(lines[1]).toBe("# tarsnode bootstrap for fleet demo, region guangzhou, pool legacy.");
+    expect(lines[2]).toMatch(/^# Generated by tarsfed/);
+    expect(lines).toContain("set -euo pipefail");
+  });
+
+  it("fits the 16 KB userData limit after base64, even with eight long registry names", () => {
+    const host = (i: number) => `tarsregistry-${i}.ap-guangzhou.tars-federation.internal`;
+    const endpoints = [...Array(8).keys()].map((i) => ({ host: host(i), port: 17890 }));
+    const script = renderTarsnodeBootstrap({ ...THREE, registryEndpoints: endpoints });
+    expect(Buffer.from(script).toString("base64").length).toBeLessThanOrEqual(16 * 1024);
+  });
+
+  it("renders the reference script, the same every time and without timestamps", () => {
+    expect(renderTarsnodeBootstrap(THREE)).toBe(renderTarsnodeBootstrap(structuredClone(THREE)));
+    expect(renderTarsnodeBootstrap(THREE)).not.toMatch(/20\d\d-\d\d-\d\d/);
+    expect(renderTarsnodeBootstrap(THREE)).toMatchSnapshot();
+  });
+
+  const withHost = (host: string, port = 17890) => ({ registryEndpoints: [{ host, port }] });
+  const noEndpoints = "registryEndpoints: at least one registry endpoint is required, got []";
+  const badHost = "registryEndpoints[0].host: not an IPv4 address or DNS name, got";
+  const badPort = "registryEndpoints[0].port: must be an integer from 1 to 65535, got";
+  const badUrl = "packageUrl: not an http(s) URL or a file:/// URL of an absolute path, got";
+  const badDir = "installDir: not an absolute path of [A-Za-z0-9/_.-] without . or .., got";
+  it.each<[Partial<TarsnodeBootstrapInput>, string]>([
+    [{ registryEndpoints: [] }, noEndpoints],
+    [withHost("10.0.0.1;reboot"), `${badHost} "10.0.0.1;reboot"`],
+    [withHost("10.0.0.256"), `${badHost} "10.0.0.256"`],
+    [withHost("1.2.3"), `${badHost} "1.2.3"`],
+    [withHost("a-.internal"), `${badHost} "a-.internal"`],
+    [withHost("10.0.0.1", 0), `${badPort} 0`],
+    [withHost("10.0.0.1", 1.5), `${badPort} 1.5`],
+    [{ packageUrl: "ftp://x/tarsnode.tgz" }, `${badUrl} "ftp://x/tarsnode.tgz"`],
+    [{ packageUrl: "https://x/$(id).tgz" }, `${badUrl} "https://x/$(id).tgz"`],
+    [{ packageUrl: "https://x/a'b.tgz" }, `${badUrl} "https://x/a'b.tgz"`],
+    [{ packageUrl: "https://x/`id`.tgz" }, `${badUrl} "https://x/\`id\`.tgz"`],
+    [{ packageUrl: "file://pkg/tarsnode.tgz" }, `${badUrl} "file://pkg/tarsnode.tgz"`],
+    [{ installDir: "app/tars" }, `${badDir} "app/tars"`],
+    [{ installDir: "/opt/../etc" }, `${badDir} "/opt/../etc"`],
+    [{ installDir: "/opt/$HOME" }, `${badDir} "/opt/$HOME"`],
+    [{ pool: "a\nb" }, 'pool: not 1-63 of [A-Za-z0-9._-], got "a\\nb"'],
+    [{ fleetName: "" }, 'fleetName: not 1-63 of [A-Za-z0-9._-], got ""'],
+  ])("fails on %j", (change, message) => {
+    expect(() => renderTarsnodeBootstrap({ ...ONE, ...change })).toThrow(new RangeError(message));
+  });
+
+  it("never puts a quote, $, backtick, backslash or space of a package URL into the script", () =>
+    fc.assert(
+      fc.property(fc.string(), (path) => {
+        const packageUrl = `https://tarsweb.internal/${path}`;
+        const render = () => renderTarsnodeBootstrap({ ...ONE, packageUrl });
+        refusedOrSafe(render, packageUrl, /^[^'"`$\\\s]*$/);
+      }),
+    ));
+});
+
+const sandboxes: string[] = [];
+afterEach(() => {
+  for (const dir of sandboxes.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function writeExecutable(path: string, text: string): void {
+  fs.mkdirSync(dirname(path), { recursive: true });
+  fs.writeFileSync(path, text, { mode: 0o755 });
+}
+
+/**
+ * A fake machine under one temp dir: a `tarsnode.tgz` whose `tarsnode` records its arguments and
+ * marks itself running, `pgrep`/`pkill` shims that read and clear that mark (so nothing real is
+ * started or killed), a metadata file, and the script's cron dir and log file redirected here.
+ */
+function makeSandbox(metadataText = "10.1.2.3") {
+  const root = fs.mkdtempSync(join(tmpdir(), "tarsnode-bootstrap-"));
+  sandboxes.push(root);
+  const at = (path: string) => join(root, path);
+  const [installDir, calls, running, pkg] = [
+    "app/tars",
+    "calls.log",
+    "running",
+    "pkg/tarsnode",
+  ].map(at);
+  const record = `printf 'tarsnode %s\\n' "$*" >>'${calls}'`;
+  const pattern = `${installDir}/tarsnode/bin/tarsnode --nodeid=`;
+  const pgrep = `[ "$1 $2" = '-f ${pattern}' ] || exit 3\n[ -f '${running}' ] && echo 4242`;
+  const files: [string, string][] = [
+    [join(pkg, "bin", "tarsnode"), `#!/bin/sh\n${record}\n: >'${running}'\n`],
+    [join(pkg, "util", "monitor.sh"), "#!/bin/sh\nexit 0\n"],
+    [join(pkg, "util", "execute.sh"), '#!/bin/sh\n"$bin" --nodeid="localip.tars.com"\n'],
+    [join(pkg, "conf", "tars.tarsnode.config.conf"), "<tars>\n</tars>\n"],
+    [at("bin/pgrep"), `#!/bin/sh\n${pgrep}\n`],
+    [at("bin/pkill"), `#!/bin/sh\necho "pkill $*" >>'${calls}'\nrm -f '${running}'\n`],
+    [at("local-ipv4"), metadataText],
+  ];
+  for (const [path, text] of files) writeExecutable(path, text);
+  expect(spawnSync("tar", ["-czf", at("tarsnode.tgz"), "-C", at("pkg"), "tarsnode"]).status).toBe(
+    0,
+  );
+  const packageUrl = `file://${at("tarsnode.tgz")}`;
+  const input = (base = ONE): TarsnodeBootstrapInput => ({ ...base, installDir, packageUrl });
+  const env = {
+    ...process.env,
+    PATH: `${at("bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    [BOOTSTRAP_ENV.cronDir]: at("cron.d"),
+    [BOOTSTRAP_ENV.logFile]: at("log/tarsfed-bootstrap.log"),
+    [BOOTSTRAP_ENV.metadataUrl]: `file://${at("local-ipv4")}`,
+  };
+  const run = (runInput = input()) => {
+    fs.writeFileSync(at("user-data.sh"), renderTarsnodeBootstrap(runInput));
+    const result = spawnSync("bash", [at("user-data.sh")], { env, encoding: "utf8" });
+    return { ...result, output: `${result.stdout}${result.stderr}` };
+  };
+  const conf = join(installDir, "tarsnode/conf/tars.tarsnode.config.conf");
+  return { at, installDir, calls, conf, input, run };
+}
+
+/** Identity and mtime of a file, to prove a run left it alone. */
+const stamp = (path: string) => `${fs.statSync(path).ino}@${fs.statSync(path).mtimeMs}`;
+
+const read = (path: string) => fs.readFileSync(path, "utf8");
+
+describe("running the script in a sandbox", () => {
+  it("installs, configures and starts tarsnode, and installs the monitor job", () => {
+    const sb = makeSandbox();
+    const keep = join(sb.installDir, "tarsnode", "data", "keep.me");
+    fs.mkdirSync(dirname(keep), { recursive: true });
+    fs.writeFileSync(keep, "deployed server data");
+    const first = sb.run();
+    expect(first.status, first.output).toBe(0);
+    expect(first.stdout).toContain(`downloading file://${sb.at("tarsnode.tgz")}`);
+    expect(read(sb.calls)).toBe(`tarsnode --nodeid=10.1.2.3 --config=${sb.conf}\n`);
+    expect(read(sb.conf)).toBe(renderTarsnodeConfig(sb.input(), "10.1.2.3"));
+    expect(read(sb.conf)).toContain("\n      localip=10.1.2.3\n");
+    expect(read(`${sb.conf}.tarsfed`)).toBe(read(sb.conf));
+    expect(read(sb.at("cron.d/tarsnode"))).toBe(
+      "# tarsfed demo/guangzhou/legacy: restarts tarsnode when it stops answering.\n" +
+        `* * * * * root ${sb.installDir}/tarsnode/util/monitor.sh >/dev/null 2>&1\n`,
+    );
+    expect(fs.statSync(sb.at("cron.d/tarsnode")).mode & 0o777).toBe(0o644);
+    const execute = read(join(sb.installDir, "tarsnode", "util", "execute.sh"));
+    expect(execute).toContain('--nodeid="10.1.2.3"');
+    expect(read(keep)).toBe("deployed server data");
+    expect(read(sb.at("log/tarsfed-bootstrap.log"))).toContain("bootstrap done; node id 10.1.2.3");
+  });
+
+  it("changes nothing on a second run: no download, no rewrite, no restart", () => {
+    const sb = makeSandbox();
+    expect(sb.run().status).toBe(0);
+    fs.rmSync(sb.at("tarsnode.tgz")); // a second download would now fail the run
+    const files = [sb.conf, `${sb.conf}.tarsfed`, sb.at("cron.d/tarsnode")];
+    const before = files.map(stamp);
+    const calls = read(sb.calls);
+    const second = sb.run();
+    expect(second.status, second.output).toBe(0);
+    expect(files.map(stamp)).toEqual(before);
+    expect(read(sb.calls)).toBe(calls);
+    expect(second.stdout).toContain("already installed");
+    expect(second.stdout).toContain("running with the current config; leaving it");
+    expect(fs.readdirSync(dirname(sb.conf))).toHaveLength(2); // the config, its copy, no temp files
+  });
+
+  it("leaves alone the config tarsnode merged its node template into", () => {
+    const sb = makeSandbox();
+    expect(sb.run().status).toBe(0);
+    fs.appendFileSync(sb.conf, "<tars>\n  merged=from-registry\n</tars>\n");
+    const before = stamp(sb.conf);
+    const second = sb.run();
+    expect(second.status, second.output).toBe(0);
+    expect(stamp(sb.conf)).toBe(before);
+    expect(read(sb.calls)).not.toContain("pkill");
+  });
+
+  it("rewrites the config and restarts tarsnode when the registries change", () => {
+    const sb = makeSandbox();
+    expect(sb.run().status).toBe(0);
+    const second = sb.run(sb.input(THREE));
+    expect(second.status, second.output).toBe(0);
+    expect(read(sb.conf)).toContain(`locator=${tarsLocator(THREE.registryEndpoints)}\n`);
+    const start = `tarsnode --nodeid=10.1.2.3 --config=${sb.conf}`;
+    const stop = `pkill -TERM -f ${sb.installDir}/tarsnode/bin/tarsnode --nodeid=`;
+    expect(read(sb.calls)).toBe(`${start}\n${stop}\n${start}\n`);
+  });
+
+  it("starts a stopped tarsnode without rewriting its config", () => {
+    const sb = makeSandbox();
+    expect(sb.run().status).toBe(0);
+    fs.rmSync(sb.at("running"));
+    const before = stamp(sb.conf);
+    const second = sb.run();
+    expect(second.status, second.output).toBe(0);
+    expect(stamp(sb.conf)).toBe(before);
+    const start = `tarsnode --nodeid=10.1.2.3 --config=${sb.conf}`;
+    expect(read(sb.calls)).toBe(`${start}\n${start}\n`);
+  });
+
+  it("falls back to the first IPv4 address of hostname -I", () => {
+    const sb = makeSandbox("<html>not found</html>");
+    writeExecutable(sb.at("bin/hostname"), '#!/bin/sh\necho "fe80::1 192.168.7.7 10.9.9.9"\n');
+    const result = sb.run();
+    expect(result.status, result.output).toBe(0);
+    expect(result.stdout).toContain("private IP 192.168.7.7 (from hostname -I)");
+    expect(read(sb.calls)).toContain("--nodeid=192.168.7.7 ");
+  });
+
+  it("fails clearly when no private IP can be found", () => {
+    const sb = makeSandbox();
+    writeExecutable(sb.at("bin/hostname"), "#!/bin/sh\necho\n");
+    fs.rmSync(sb.at("local-ipv4")); // curl fails, as without a metadata service
+    const result = sb.run();
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("ERROR: cannot find this machine's private IP");
+    expect(read(sb.at("log/tarsfed-bootstrap.log"))).toContain(
+      "cannot find this machine's private IP",
+    );
+    expect(fs.existsSync(join(sb.installDir, "tarsnode"))).toBe(false);
+  });
+});
