@@ -20,7 +20,7 @@ export interface FleetNames {
 export function allowed(names: Iterable<string>): string {
   const list = [...names];
   return list.length === 0
-    ? "none is defined"
+    ? "a defined name, but none is defined"
     : `one of ${listAllowed(list.map((n) => JSON.stringify(n)))}`;
 }
 

@@ -36,7 +36,11 @@ function checkCidr(
   if (text === undefined) return undefined;
   const parsed = parseCidr(text);
   if (!parsed.ok) {
-    report(path, `${parsed.reason}, got ${JSON.stringify(text)}`);
+    // "host bits set, did you mean …" reads best after the value; other reasons before it.
+    const message = parsed.reason.startsWith("host bits")
+      ? `${JSON.stringify(text)} has ${parsed.reason}`
+      : `${parsed.reason}, got ${JSON.stringify(text)}`;
+    report(path, message);
     return undefined;
   }
   if (range === undefined) return parsed.cidr;

@@ -25,7 +25,7 @@ export function checkRegions(regions: unknown, report: Report): FleetNames {
     if (checkLabelKey(path, "region", MAX_PART_NAME_LENGTH, report) && name === GLOBAL_STACK) {
       report(path, `region name "${GLOBAL_STACK}" is taken by the stack that holds the CCN`, "key");
     }
-    const tencentRegion = asString(field(region, "tencentRegion"));
+    let tencentRegion = asString(field(region, "tencentRegion"));
     if (tencentRegion !== undefined) {
       const other = tencentRegions.get(tencentRegion);
       if (!/^[a-z]{2}-[a-z]+$/.test(tencentRegion)) {
@@ -33,6 +33,7 @@ export function checkRegions(regions: unknown, report: Report): FleetNames {
           [...path, "tencentRegion"],
           `must be a Tencent Cloud region such as "ap-guangzhou", got ${JSON.stringify(tencentRegion)}`,
         );
+        tencentRegion = undefined; // the zones can't be checked against it
       } else if (other !== undefined) {
         report(
           [...path, "tencentRegion"],
