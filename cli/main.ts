@@ -14,6 +14,8 @@ import { createContext, DEFAULT_FLEET } from "./context";
 import { UserError } from "./errors";
 import { ExitCode } from "./exit-codes";
 import { processIo, type Io } from "./io";
+import { previewCommand, upCommand } from "./commands/engine";
+import { graphCommand } from "./commands/graph";
 import { planCommand } from "./commands/plan";
 import { validateCommand } from "./commands/validate";
 
@@ -29,6 +31,9 @@ export function buildProgram(io: Io, onExit: (code: ExitCode) => void): Command 
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   program.addCommand(validateCommand(ctx));
   program.addCommand(planCommand(ctx));
+  program.addCommand(graphCommand(ctx));
+  program.addCommand(previewCommand(ctx));
+  program.addCommand(upCommand(ctx));
   for (const command of program.commands)
     command
       .exitOverride()

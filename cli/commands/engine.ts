@@ -1,0 +1,175 @@
+/**
+ * `tarsfed preview` and `tarsfed up`: the real Pulumi engine over the fleet's stacks, in
+ * dependency order, with live progress per stack.
+ */
+import { existsSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { Command } from "commander";
+import { type CommandContext } from "../context";
+import { automationEngine } from "../engine/automation";
+import { type Engine } from "../engine/engine";
+import {
+  type EngineProgress,
+  type EngineRunResult,
+  type StackRunResult,
+  EngineCommand,
+  StackStatus,
+  engineExitCode,
+  runEngine,
+  selectStacks,
+} from "../engine/orchestrate";
+import { UserError } from "../errors";
+import { ExitCode } from "../exit-codes";
+import { colors, type Io } from "../io";
+import { json, table } from "../render";
+
+/** What `preview` and `up` need besides their flags. */
+export interface EngineDeps {
+  readonly engine: Engine;
+}
+
+/** The Pulumi project directory (holding `Pulumi.yaml`): the engine runs the program there. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** The largest share of a stack's resources `up` deletes or replaces without `--allow-deletes`. */
+export const DEFAULT_MAX_DELETE_SHARE = 0.2;
+
+const defaultDeps = (): EngineDeps => ({ engine: automationEngine(PROJECT_ROOT) });
+
+interface EngineFlags {
+  readonly stack?: string;
+  readonly all?: boolean;
+  readonly skipRegion: string[];
+  readonly policyPack?: string;
+  readonly allowDeletes?: boolean;
+  readonly maxDeleteShare?: string;
+  readonly yes?: boolean;
+}
+
+const usage = (message: string) => new UserError(message, ExitCode.Usage);
+
+/** `--max-delete-share`: a fraction from 0 to 1; throws `UserError` (exit 2) otherwise. */
+export function parseDeleteShare(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_DELETE_SHARE;
+  const share = /^\s*\d*\.?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(share >= 0 && share <= 1))
+    throw usage(`--max-delete-share must be a fraction from 0 to 1 (e.g. 0.2), got "${text}"`);
+  return share;
+}
+
+function policyPacks(dir: string | undefined): string[] {
+  if (dir === undefined) return [];
+  // The engine runs in the project directory; the user's path is relative to theirs.
+  const absolute = path.resolve(dir);
+  if (!existsSync(absolute) || !statSync(absolute).isDirectory())
+    throw usage(`--policy-pack ${dir}: no such directory`);
+  return [absolute];
+}
+
+const counts = (r: StackRunResult) =>
+  r.changes === null
+    ? ""
+    : `+${r.changes.create} ~${r.changes.update} -${r.changes.delete} ±${r.changes.replace}`;
+
+/** Engine output on stderr, prefixed with its stack; a status line per stack on a terminal. */
+export function engineProgress(io: Io, command: EngineCommand): EngineProgress {
+  return {
+    output: (stack, line) => {
+      if (line.trim() !== "") io.err(`[${stack}] ${line}`);
+    },
+    stackStarted: (stack) => {
+      if (io.interactive) io.err(`… ${command} ${stack}`);
+    },
+    stackDone: (result, seconds) => {
+      if (!io.interactive) return;
+      const ok = result.status === StackStatus.Ok;
+      const mark = ok ? colors.green("✔") : colors.red("✖");
+      const what = ok ? counts(result) : result.status;
+      io.err(`${mark} ${result.name}: ${what} in ${seconds.toFixed(1)}s`);
+    },
+  };
+}
+
+/** The result as text: a table of stacks, then the reason for each stack that is not ok. */
+export function renderEngineText(result: EngineRunResult): string {
+  const rows = result.stacks.map((s) => [
+    s.name,
+    s.status,
+    ...(s.changes === null
+      ? ["", "", "", "", ""]
+      : [s.changes.create, s.changes.update, s.changes.delete, s.changes.replace, s.changes.same]),
+  ]);
+  const head = ["stack", "status", "create", "update", "delete", "replace", "same"];
+  const notes = result.stacks
+    .filter((s) => s.message !== undefined)
+    .map((s) => `${s.name} (${s.status}): ${s.message}`);
+  return [table(head, rows), ...notes].join("\n") + "\n";
+}
+
+async function runEngineCommand(
+  ctx: CommandContext,
+  deps: EngineDeps,
+  name: EngineCommand,
+  flags: EngineFlags,
+  command: Command,
+): Promise<void> {
+  const globals = ctx.globals(command);
+  // First: without the CLI nothing else matters, and the message says what to install.
+  await deps.engine.checkCli();
+  if (name === EngineCommand.Up && flags.yes !== true)
+    throw usage("tarsfed up changes cloud resources; pass --yes to confirm");
+  const maxDeleteShare = parseDeleteShare(flags.maxDeleteShare);
+  const packs = policyPacks(flags.policyPack);
+  const fleet = ctx.load(globals.fleet);
+  const selection = selectStacks(fleet.spec, {
+    ...(flags.stack === undefined ? {} : { stack: flags.stack }),
+    all: flags.all === true,
+    skipRegions: flags.skipRegion,
+  });
+  const input = {
+    command: name,
+    fleet,
+    selection,
+    allowDeletes: flags.allowDeletes === true,
+    maxDeleteShare,
+    policyPacks: packs,
+    color: ctx.io.interactive && colors.isColorSupported,
+  };
+  const result = await runEngine(input, deps.engine, engineProgress(ctx.io, name));
+  ctx.io.out(globals.json ? json(result) : renderEngineText(result));
+  ctx.setExitCode(engineExitCode(result));
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function stackOptions(command: Command): Command {
+  return command
+    .option("--stack <stack>", "run only this stack")
+    .option("--all", "run every stack of the fleet, in dependency order")
+    .option("--skip-region <region>", "leave out this region's stack (repeatable)", collect, [])
+    .option("--policy-pack <dir>", "enforce this CrossGuard policy pack (e.g. policies)");
+}
+
+/** The `preview` command. */
+export function previewCommand(ctx: CommandContext, deps: EngineDeps = defaultDeps()): Command {
+  return stackOptions(new Command("preview"))
+    .description("preview the stacks with the real Pulumi engine, in dependency order")
+    .action((flags: EngineFlags, command: Command) =>
+      runEngineCommand(ctx, deps, EngineCommand.Preview, flags, command),
+    );
+}
+
+/** The `up` command. */
+export function upCommand(ctx: CommandContext, deps: EngineDeps = defaultDeps()): Command {
+  return stackOptions(new Command("up"))
+    .description("update the stacks with the real Pulumi engine, in dependency order")
+    .option("--allow-deletes", "update even when a preview deletes many of a stack's resources")
+    .option(
+      "--max-delete-share <fraction>",
+      `largest share of a stack's resources an update may delete or replace (default ${DEFAULT_MAX_DELETE_SHARE})`,
+    )
+    .option("--yes", "confirm: up changes cloud resources")
+    .action((flags: EngineFlags, command: Command) =>
+      runEngineCommand(ctx, deps, EngineCommand.Up, flags, command),
+    );
+}

@@ -1,0 +1,199 @@
+/**
+ * The real {@link Engine}: Pulumi's Automation API over the project's local program.
+ *
+ * Automation API runs every operation as a Pulumi CLI command in the project directory:
+ * `stack.up()` is `pulumi up --yes --skip-preview … --stack <name>` and `stack.preview()` is
+ * `pulumi preview … --stack <name>`, both with `cwd` = `workDir` (`Stack.runPulumiCmd` and
+ * `PulumiCommand.run` in https://github.com/pulumi/pulumi/tree/v3.248.0/sdk/nodejs/automation).
+ * So the CLI reads `Pulumi.yaml` there and honours its `stackConfigDir: stacks`, and config set
+ * with `stack.setConfig` (`pulumi config set … --stack <name>`) lands in
+ * `stacks/Pulumi.<stack>.yaml`. `LocalWorkspace.stackSettings()` / `saveStackSettings()` and
+ * the `stackSettings` workspace option are avoided on purpose: they read and write
+ * `Pulumi.<stack>.yaml` in `workDir` itself, ignoring `stackConfigDir`
+ * (https://github.com/pulumi/pulumi/issues/10305).
+ *
+ * The SDK is loaded on first use, so commands that never touch the engine start fast.
+ */
+import {
+  type EngineEvent,
+  type PreviewOptions,
+  type PulumiCommand,
+  type Stack,
+  type UpOptions,
+} from "@pulumi/pulumi/automation";
+import type * as AutomationApi from "@pulumi/pulumi/automation";
+import { type LoadedFleet } from "../../fleet/load";
+import { UserError } from "../errors";
+import { ExitCode } from "../exit-codes";
+import {
+  type Engine,
+  type EngineRunOptions,
+  type EngineStack,
+  EngineRunError,
+  pulumiCliMissing,
+} from "./engine";
+import { lineSplitter } from "./lines";
+import { stackConfigToSet } from "./stack-setup";
+
+type Automation = typeof AutomationApi;
+
+async function loadAutomation(): Promise<Automation> {
+  // The file, not the directory: `bin/tarsfed.js` runs under Node's ESM resolver for import(),
+  // which does not resolve directory imports.
+  return import("@pulumi/pulumi/automation/index.js");
+}
+
+/**
+ * The spawn error code behind a failed CLI call, such as `ENOENT` when no `pulumi` is on PATH.
+ *
+ * `PulumiCommand.get()` runs `pulumi version` through execa; when the spawn itself fails it
+ * throws a `CommandError` whose (private) `commandResult.err` is execa's error, carrying the
+ * system `code` (`cmd.ts`, `exec()`).
+ */
+export function spawnErrorCode(error: unknown): string | undefined {
+  const result = (error as { commandResult?: { err?: { code?: unknown } } } | null)?.commandResult;
+  const code = result?.err?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * A short reason from a failed CLI command: the last lines of its stderr.
+ *
+ * `CommandError` keeps the result private and formats it into its message as
+ * `code: N\n stdout: …\n stderr: …\n err?: …` (`cmd.ts`, `CommandResult.toString()`); the full
+ * output has already been streamed line by line, so the reason stays short.
+ */
+export function commandFailureReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const match = /^code: (-?\d+)\n stdout: [\s\S]*?\n stderr: ([\s\S]*?)\n err\?: /.exec(
+    error.message,
+  );
+  if (match === null) return error.message.split("\n")[0] ?? error.name;
+  const stderr = (match[2] ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  return stderr.length > 0 ? stderr.slice(-5).join("\n") : `pulumi exited with code ${match[1]}`;
+}
+
+function toEngineError(error: unknown, violations: readonly string[] = []): Error {
+  if (error instanceof UserError || error instanceof EngineRunError) return error;
+  return new EngineRunError(commandFailureReason(error), violations);
+}
+
+function policyViolation(event: EngineEvent): string | undefined {
+  const policy = event.policyEvent;
+  if (policy?.enforcementLevel !== "mandatory") return undefined;
+  const where = policy.resourceUrn === undefined ? "" : ` (${policy.resourceUrn})`;
+  return `${policy.policyPackName}/${policy.policyName}: ${policy.message.trim()}${where}`;
+}
+
+/** Runs one engine operation with line-split output and mandatory policy violations kept. */
+async function runOperation<T>(
+  options: EngineRunOptions,
+  operation: (args: PreviewOptions & UpOptions) => Promise<T>,
+): Promise<T> {
+  const stdout = lineSplitter(options.onOutput);
+  const stderr = lineSplitter(options.onOutput);
+  const violations: string[] = [];
+  try {
+    return await operation({
+      onOutput: (chunk) => stdout.write(chunk),
+      onError: (chunk) => stderr.write(chunk),
+      onEvent: (event) => {
+        const violation = policyViolation(event);
+        if (violation !== undefined) violations.push(violation);
+      },
+      color: options.color === true ? "always" : "never",
+      ...(options.policyPacks === undefined ? {} : { policyPacks: [...options.policyPacks] }),
+    });
+  } catch (error) {
+    throw toEngineError(error, violations);
+  } finally {
+    stdout.end();
+    stderr.end();
+  }
+}
+
+function engineStack(stack: Stack): EngineStack {
+  return {
+    async preview(options) {
+      const result = await runOperation(options, (args) => stack.preview(args));
+      return { changeSummary: result.changeSummary };
+    },
+    async up(options) {
+      const result = await runOperation(options, (args) => stack.up(args));
+      return {
+        summary: {
+          result: result.summary.result,
+          ...(result.summary.resourceChanges === undefined
+            ? {}
+            : { resourceChanges: result.summary.resourceChanges }),
+        },
+      };
+    },
+    async resourceCount() {
+      // `pulumi stack export` of a stack never updated has no resources. The export is read for
+      // its length only and dropped.
+      try {
+        const state = await stack.exportStack();
+        const deployment = state.deployment as { resources?: unknown } | null | undefined;
+        return Array.isArray(deployment?.resources) ? deployment.resources.length : 0;
+      } catch (error) {
+        throw toEngineError(error);
+      }
+    },
+  };
+}
+
+/** Reads the stack's plain config values (`pulumi config --json --stack <name>`). */
+async function plainConfig(stack: Stack): Promise<Record<string, string>> {
+  const all = await stack.getAllConfig();
+  return Object.fromEntries(Object.entries(all).map(([key, value]) => [key, value.value]));
+}
+
+/**
+ * The engine over the Pulumi project in `workDir` (the directory holding `Pulumi.yaml`).
+ *
+ * The Pulumi CLI is looked up on `PATH` as it is when `checkCli()` runs.
+ */
+export function automationEngine(workDir: string): Engine {
+  let command: PulumiCommand | undefined;
+  async function pulumiCommand(automation: Automation): Promise<PulumiCommand> {
+    if (command !== undefined) return command;
+    try {
+      // Runs `pulumi version`, also checking the CLI is new enough for this SDK.
+      command = await automation.PulumiCommand.get();
+      return command;
+    } catch (error) {
+      const code = spawnErrorCode(error);
+      if (code === "ENOENT") throw pulumiCliMissing();
+      const reason = code === undefined ? commandFailureReason(error) : `cannot run it (${code})`;
+      throw new UserError(
+        `the Pulumi CLI on PATH (pulumi) cannot be used: ${reason}; ` +
+          "install a current one from https://www.pulumi.com/docs/install/",
+        ExitCode.Refused,
+      );
+    }
+  }
+  return {
+    async checkCli() {
+      await pulumiCommand(await loadAutomation());
+    },
+    async openStack(name: string, fleet: LoadedFleet) {
+      const automation = await loadAutomation();
+      const cli = await pulumiCommand(automation);
+      try {
+        const stack = await automation.LocalWorkspace.createOrSelectStack(
+          { stackName: name, workDir },
+          { pulumiCommand: cli },
+        );
+        const toSet = stackConfigToSet(fleet, name, await plainConfig(stack), workDir);
+        for (const [key, value] of Object.entries(toSet)) await stack.setConfig(key, { value });
+        return engineStack(stack);
+      } catch (error) {
+        throw toEngineError(error);
+      }
+    },
+  };
+}

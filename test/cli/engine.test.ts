@@ -1,0 +1,396 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Command, CommanderError } from "commander";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { FleetError } from "../../fleet/issues";
+import { loadFleet } from "../../fleet/load";
+import { PROJECT_ROOT, previewCommand, upCommand } from "../../cli/commands/engine";
+import { createContext, DEFAULT_FLEET } from "../../cli/context";
+import {
+  automationEngine,
+  commandFailureReason,
+  spawnErrorCode,
+} from "../../cli/engine/automation";
+import {
+  type Engine,
+  type EnginePreview,
+  type EngineStack,
+  EngineRunError,
+  type OpCounts,
+  PULUMI_CLI_MISSING,
+  pulumiCliMissing,
+} from "../../cli/engine/engine";
+import { lineSplitter } from "../../cli/engine/lines";
+import { type EngineRunResult } from "../../cli/engine/orchestrate";
+import { stackConfigToSet } from "../../cli/engine/stack-setup";
+import { UserError } from "../../cli/errors";
+import { memoryIo } from "../../cli/io";
+
+/** How the fake engine behaves for one stack. */
+interface FakeStackSpec {
+  changes?: OpCounts;
+  resources?: number;
+  previewError?: Error;
+  upError?: Error;
+  /** Preview waits for this before finishing. */
+  gate?: Promise<void>;
+}
+
+/** A fake engine recording every call as `<op>:<stack>` in `calls`. */
+function fakeEngine(specs: Record<string, FakeStackSpec> = {}, cliError?: Error) {
+  const calls: string[] = [];
+  const engine: Engine = {
+    checkCli: () => {
+      calls.push("checkCli");
+      return cliError === undefined ? Promise.resolve() : Promise.reject(cliError);
+    },
+    openStack: (name) => {
+      calls.push(`open:${name}`);
+      const spec = specs[name] ?? {};
+      const stack: EngineStack = {
+        async preview(options): Promise<EnginePreview> {
+          calls.push(`preview-start:${name}`);
+          options.onOutput(`previewing ${name}`);
+          await spec.gate;
+          calls.push(`preview-end:${name}`);
+          if (spec.previewError) throw spec.previewError;
+          return { changeSummary: spec.changes ?? { create: 2, same: 3 } };
+        },
+        up() {
+          calls.push(`up:${name}`);
+          if (spec.upError) return Promise.reject(spec.upError);
+          return Promise.resolve({
+            summary: {
+              result: "succeeded",
+              resourceChanges: spec.changes ?? { create: 2, same: 3 },
+            },
+          });
+        },
+        resourceCount: () => Promise.resolve(spec.resources ?? 5),
+      };
+      return Promise.resolve(stack);
+    },
+  };
+  return { engine, calls };
+}
+
+/** Runs `tarsfed <argv>` with the two engine commands, handling errors as `cli/main.ts` does. */
+async function tarsfed(argv: string[], engine: Engine) {
+  const io = memoryIo();
+  let code = 0;
+  const ctx = createContext(io, (c) => {
+    code = c;
+  });
+  const program = new Command("tarsfed")
+    .option("--fleet <file>", "the fleet file", DEFAULT_FLEET)
+    .option("--json")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const command of [previewCommand(ctx, { engine }), upCommand(ctx, { engine })])
+    program.addCommand(
+      command
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }),
+    );
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) code = 2;
+    else if (error instanceof UserError) {
+      io.err(error.message);
+      code = error.exitCode;
+    } else if (error instanceof FleetError) {
+      io.err(error.message);
+      code = 1;
+    } else throw error;
+  }
+  return { code, stdout: io.stdout.join(""), stderr: io.stderr };
+}
+
+const parse = (stdout: string) => JSON.parse(stdout) as EngineRunResult;
+const statuses = (result: EngineRunResult) =>
+  Object.fromEntries(result.stacks.map((s) => [s.name, s.status]));
+
+function deferred() {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe("tarsfed up / preview over a fake engine", () => {
+  it("updates global, then the home region, then the other regions in parallel", async () => {
+    const shanghai = deferred();
+    const beijing = deferred();
+    const { engine, calls } = fakeEngine({
+      shanghai: { gate: shanghai.promise },
+      beijing: { gate: beijing.promise },
+    });
+    const run = tarsfed(["up", "--all", "--yes", "--json"], engine);
+    await vi.waitFor(() =>
+      expect(calls).toEqual(
+        expect.arrayContaining(["preview-start:shanghai", "preview-start:beijing"]),
+      ),
+    );
+    expect(calls.filter((c) => /^preview-end:(shanghai|beijing)$/.test(c))).toEqual([]);
+    shanghai.resolve();
+    beijing.resolve();
+    const { code, stdout } = await run;
+
+    expect(code).toBe(0);
+    const global = calls.indexOf("up:global");
+    const home = calls.indexOf("open:guangzhou");
+    expect(calls.slice(0, 2)).toEqual(["checkCli", "open:global"]);
+    expect(global).toBeLessThan(home);
+    expect(calls.indexOf("up:guangzhou")).toBeLessThan(calls.indexOf("open:shanghai"));
+    expect(calls.indexOf("up:guangzhou")).toBeLessThan(calls.indexOf("open:beijing"));
+    expect(parse(stdout)).toEqual({
+      command: "up",
+      stacks: ["global", "guangzhou", "shanghai", "beijing"].map((name) => ({
+        name,
+        status: "ok",
+        changes: { create: 2, update: 0, delete: 0, replace: 0, same: 3 },
+      })),
+    });
+  });
+
+  it("prefixes each stack's engine output with the stack on stderr", async () => {
+    const { engine } = fakeEngine();
+    const { stderr } = await tarsfed(["preview", "--stack", "shanghai"], engine);
+    expect(stderr).toEqual(["[shanghai] previewing shanghai"]);
+  });
+
+  it("previews without updating, and prints a table", async () => {
+    const { engine, calls } = fakeEngine();
+    const { code, stdout } = await tarsfed(["preview", "--all"], engine);
+    expect(code).toBe(0);
+    expect(calls.filter((c) => c.startsWith("up:"))).toEqual([]);
+    expect(stdout).toMatch(/global\s+│?\s*ok/);
+  });
+
+  it("leaves out a region given with --skip-region and reports it skipped", async () => {
+    const { engine, calls } = fakeEngine();
+    const { code, stdout } = await tarsfed(
+      ["up", "--all", "--yes", "--skip-region", "beijing", "--json"],
+      engine,
+    );
+    expect(code).toBe(0);
+    expect(calls).not.toContain("open:beijing");
+    expect(parse(stdout).stacks.at(-1)).toEqual({
+      name: "beijing",
+      status: "skipped",
+      changes: null,
+      message: "left out with --skip-region beijing",
+    });
+  });
+
+  it("fails to update a stack whose preview deletes 30% of it, and runs no later wave", async () => {
+    const { engine, calls } = fakeEngine({
+      guangzhou: { changes: { delete: 2, replace: 1, same: 7 }, resources: 10 },
+    });
+    const { code, stdout } = await tarsfed(["up", "--all", "--yes", "--json"], engine);
+    expect(code).toBe(1);
+    expect(calls).not.toContain("up:guangzhou");
+    const result = parse(stdout);
+    expect(statuses(result)).toEqual({
+      global: "ok",
+      guangzhou: "refused",
+      shanghai: "not-run",
+      beijing: "not-run",
+    });
+    expect(result.stacks[1]?.message).toBe(
+      "up of guangzhou would delete or replace 3 of its 10 resources (30%), more than the 20% " +
+        "--max-delete-share allows; review it with `tarsfed preview --stack guangzhou`, then " +
+        "pass --allow-deletes to go ahead",
+    );
+    expect(result.stacks[2]?.message).toBe("guangzhou did not succeed");
+  });
+
+  it("fails to update a stack with resources whose preview has no change summary", async () => {
+    const { engine, calls } = fakeEngine({ global: { changes: {}, resources: 4 } });
+    const { code, stdout } = await tarsfed(["up", "--stack", "global", "--yes", "--json"], engine);
+    expect(code).toBe(1);
+    expect(calls).not.toContain("up:global");
+    expect(parse(stdout).stacks[0]?.message).toBe(
+      "the preview of global reported no change summary, so what up would delete is unknown; " +
+        "review it with `tarsfed preview --stack global`, then pass --allow-deletes to go ahead",
+    );
+  });
+
+  it("updates a stack with 30% deletions with --allow-deletes or a larger share", async () => {
+    const specs = { guangzhou: { changes: { delete: 3, same: 7 }, resources: 10 } };
+    for (const flag of [["--allow-deletes"], ["--max-delete-share", "0.3"]]) {
+      const { engine, calls } = fakeEngine(specs);
+      const { code } = await tarsfed(["up", "--stack", "guangzhou", "--yes", ...flag], engine);
+      expect(code).toBe(0);
+      expect(calls).toContain("up:guangzhou");
+    }
+  });
+
+  it("fails with exit 3 when the engine fails in the home wave, leaving the last wave not run", async () => {
+    const { engine, calls } = fakeEngine({
+      guangzhou: { upError: new EngineRunError("error: the TKE API timed out") },
+    });
+    const { code, stdout } = await tarsfed(["up", "--all", "--yes", "--json"], engine);
+    expect(code).toBe(3);
+    expect(calls).not.toContain("open:shanghai");
+    const result = parse(stdout);
+    expect(result.stacks[1]).toEqual({
+      name: "guangzhou",
+      status: "failed",
+      changes: { create: 2, update: 0, delete: 0, replace: 0, same: 3 },
+      message: "error: the TKE API timed out",
+    });
+    expect(statuses(result)).toMatchObject({ shanghai: "not-run", beijing: "not-run" });
+  });
+
+  it("fails with exit 1 on a mandatory policy violation", async () => {
+    const violation = "tencent-guardrails/vpc-cni: cluster gz1 uses GR";
+    const { engine } = fakeEngine({
+      global: { previewError: new EngineRunError("error: preview failed", [violation]) },
+    });
+    const { code, stdout } = await tarsfed(
+      ["preview", "--all", "--policy-pack", "policies", "--json"],
+      engine,
+    );
+    expect(code).toBe(1);
+    expect(parse(stdout).stacks[0]).toEqual({
+      name: "global",
+      status: "refused",
+      changes: null,
+      message: `mandatory policy violations:\n  ${violation}`,
+    });
+  });
+
+  it("fails with exit 1 and the install hint when the Pulumi CLI is missing, before other checks", async () => {
+    const { engine, calls } = fakeEngine({}, pulumiCliMissing());
+    const { code, stderr } = await tarsfed(["up"], engine);
+    expect(code).toBe(1);
+    expect(stderr).toEqual([PULUMI_CLI_MISSING]);
+    expect(calls).toEqual(["checkCli"]);
+  });
+
+  it.each([
+    [["up", "--all"], "tarsfed up changes cloud resources; pass --yes to confirm"],
+    [["up", "--yes"], "give --stack S or --all"],
+    [["preview", "--all", "--stack", "global"], "give --stack S or --all, not both"],
+    [
+      ["preview", "--stack", "tokyo"],
+      '--stack tokyo: no stack "tokyo" in the fleet (stacks: global, guangzhou, shanghai, beijing)',
+    ],
+    [
+      ["preview", "--all", "--skip-region", "global"],
+      "--skip-region global: the global stack cannot be skipped (it is not a region)",
+    ],
+    [
+      ["preview", "--all", "--skip-region", "tokyo"],
+      '--skip-region tokyo: no region "tokyo" in the fleet (regions: guangzhou, shanghai, beijing)',
+    ],
+    [
+      ["up", "--all", "--yes", "--max-delete-share", "1.5"],
+      '--max-delete-share must be a fraction from 0 to 1 (e.g. 0.2), got "1.5"',
+    ],
+    [
+      ["preview", "--all", "--policy-pack", "no-such-dir"],
+      "--policy-pack no-such-dir: no such directory",
+    ],
+  ])("fails with exit 2 on %j", async (argv, message) => {
+    const { engine, calls } = fakeEngine();
+    const { code, stderr } = await tarsfed(argv, engine);
+    expect(code).toBe(2);
+    expect(stderr).toEqual([message]);
+    expect(calls).toEqual(["checkCli"]);
+  });
+});
+
+describe("automationEngine (real Automation API)", () => {
+  const savedPath = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = savedPath;
+  });
+
+  it("fails with exit 1 and says what to install when no pulumi is on PATH", async () => {
+    process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), "tarsfed-empty-path-"));
+    const check = automationEngine(PROJECT_ROOT).checkCli();
+    await expect(check).rejects.toThrow(PULUMI_CLI_MISSING);
+    await expect(check).rejects.toMatchObject({ exitCode: 1 });
+
+    const { code, stdout, stderr } = await tarsfed(
+      ["up", "--all", "--yes"],
+      automationEngine(PROJECT_ROOT),
+    );
+    expect({ code, stdout, stderr }).toEqual({ code: 1, stdout: "", stderr: [PULUMI_CLI_MISSING] });
+  });
+
+  it("reads the spawn error code and the stderr of a failed CLI command", () => {
+    const error = Object.assign(
+      new Error(
+        "code: 255\n stdout: Previewing update (global)\n stderr: warning: x\nerror: no credentials\n err?: \n",
+      ),
+      { commandResult: { err: { code: "ENOENT" } } },
+    );
+    expect(spawnErrorCode(error)).toBe("ENOENT");
+    expect(spawnErrorCode(new Error("x"))).toBeUndefined();
+    expect(commandFailureReason(error)).toBe("warning: x\nerror: no credentials");
+    expect(commandFailureReason(new Error("code: 1\n stdout: \n stderr: \n err?: \n"))).toBe(
+      "pulumi exited with code 1",
+    );
+  });
+});
+
+describe("engine helpers", () => {
+  it("splits output chunks into whole lines", () => {
+    const lines: string[] = [];
+    const splitter = lineSplitter((line) => lines.push(line));
+    splitter.write("Previewing upd");
+    splitter.write("ate (global)\r\n + vpc create\n +");
+    splitter.write(" subnet");
+    splitter.end();
+    expect(lines).toEqual(["Previewing update (global)", " + vpc create", " + subnet"]);
+  });
+
+  it("sets scope and region on a stack with no config, deploying the default fleet", () => {
+    const fleet = loadFleet("stacks/fleet.yaml");
+    expect(stackConfigToSet(fleet, "global", {}, PROJECT_ROOT)).toEqual({
+      "tars-federation:scope": "global",
+      "tencentcloud:region": "ap-guangzhou",
+    });
+    const configured = { "tars-federation:scope": "beijing", "tencentcloud:region": "ap-beijing" };
+    expect(stackConfigToSet(fleet, "beijing", configured, PROJECT_ROOT)).toEqual({});
+  });
+
+  it("points a new stack at another fleet file, relative to the project", () => {
+    const fleet = loadFleet("test/fixtures/small-fleet.yaml");
+    expect(stackConfigToSet(fleet, "sh", {}, PROJECT_ROOT)).toEqual({
+      "tars-federation:scope": "sh",
+      "tencentcloud:region": "ap-shanghai",
+      "tars-federation:fleet": path.join("test", "fixtures", "small-fleet.yaml"),
+    });
+  });
+
+  it.each([
+    [
+      "another scope",
+      "stacks/fleet.yaml",
+      "beijing",
+      { "tars-federation:scope": "shanghai" },
+      'stack beijing has tars-federation:scope "shanghai" in its stack config, expected "beijing"; ' +
+        "fix it with: pulumi config set tars-federation:scope beijing --stack beijing",
+    ],
+    [
+      "another fleet file",
+      "test/fixtures/small-fleet.yaml",
+      "sh",
+      { "tars-federation:scope": "sh" },
+      "stack sh deploys the fleet file stacks/fleet.yaml (tars-federation:fleet), not " +
+        "test/fixtures/small-fleet.yaml; run tarsfed with that --fleet, or change the stack with: " +
+        "pulumi config set tars-federation:fleet test/fixtures/small-fleet.yaml --stack sh",
+    ],
+  ])("fails on a stack configured for %s", (_, file, stack, current, message) => {
+    expect(() => stackConfigToSet(loadFleet(file), stack, current, PROJECT_ROOT)).toThrow(
+      new UserError(message),
+    );
+  });
+});
