@@ -14,8 +14,10 @@ import { createContext, DEFAULT_FLEET } from "./context";
 import { UserError } from "./errors";
 import { ExitCode } from "./exit-codes";
 import { processIo, type Io } from "./io";
+import { diffCommand } from "./commands/diff";
 import { previewCommand, upCommand } from "./commands/engine";
 import { graphCommand } from "./commands/graph";
+import { manifestsCommand } from "./commands/manifests";
 import { planCommand } from "./commands/plan";
 import { validateCommand } from "./commands/validate";
 
@@ -31,6 +33,8 @@ export function buildProgram(io: Io, onExit: (code: ExitCode) => void): Command 
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   program.addCommand(validateCommand(ctx));
   program.addCommand(planCommand(ctx));
+  program.addCommand(manifestsCommand(ctx));
+  program.addCommand(diffCommand(ctx));
   program.addCommand(graphCommand(ctx));
   program.addCommand(previewCommand(ctx));
   program.addCommand(upCommand(ctx));

@@ -79,7 +79,9 @@ export class CvmPool extends pulumi.ComponentResource {
             userDataRaw: script,
             tags: { "tarsfed-fleet": args.fleetName, "tarsfed-cvm-pool": pool.name },
           },
-          { parent: this },
+          // User data runs at first boot only: a later change (a registry added to the region) would
+          // touch running machines for nothing. tarsnode follows registry changes itself (v3.0.16+).
+          { parent: this, ignoreChanges: ["userDataRaw"] },
         ),
       );
     }

@@ -106,7 +106,9 @@ export class TkeCluster extends pulumi.ComponentResource {
           labels: { "tarsfed.io/node-pool": pool.name },
           tags,
         },
-        { parent: this },
+        // `subnetIds` cannot change in place: a zone added to the region would replace (drain) every
+        // pool. A pool keeps the zones it was created in; a new zone is used by new pools.
+        { parent: this, ignoreChanges: ["subnetIds"] },
       );
     }
     this.nodePools = pools;
@@ -125,6 +127,10 @@ export class TkeCluster extends pulumi.ComponentResource {
       {
         kubeconfig: this.endpoint.kubeConfigIntranet,
         enableServerSideApply: true,
+        // Update ConfigMaps and Secrets in place instead of replacing them; pods that read a
+        // changed `_server_meta.yaml` roll through the hash annotation on their template.
+        enableConfigMapMutable: true,
+        enableSecretMutable: true,
         // A cluster in a dark region: its objects are skipped, not failed and not forgotten.
         // `deleteUnreachable: true` would drop them from state, so it stays off.
         skipUpdateUnreachable: true,

@@ -67,6 +67,7 @@ interface RegisterRequest {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
   getAdditionalsecretoutputsList(): string[];
   getObject(): Struct | undefined;
 }
@@ -115,6 +116,7 @@ function recordRegistrations(
             protect: req.getProtect() === true,
             retainOnDelete: req.getRetainondelete() === true,
             dependencies: req.getDependenciesList(),
+            ignoreChanges: req.getIgnorechangesList(),
           });
         }
       }

@@ -21,6 +21,8 @@ export interface PlannedResource {
   readonly retainOnDelete: boolean;
   /** URNs this resource depends on explicitly. */
   readonly dependencies: readonly string[];
+  /** Input paths Pulumi leaves as they are in the cloud (`ignoreChanges`). */
+  readonly ignoreChanges: readonly string[];
 }
 
 /** How strictly a policy is enforced. */

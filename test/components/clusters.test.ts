@@ -75,6 +75,8 @@ describe("TKE clusters", () => {
       expect(provider.inputs).toEqual({
         kubeconfig: "[secret]",
         enableServerSideApply: "true",
+        enableConfigMapMutable: "true",
+        enableSecretMutable: "true",
         skipUpdateUnreachable: "true",
         deleteUnreachable: "false",
       });
