@@ -14,11 +14,14 @@ import { createContext, DEFAULT_FLEET } from "./context";
 import { UserError } from "./errors";
 import { ExitCode } from "./exit-codes";
 import { processIo, type Io } from "./io";
+import { capacityCommand } from "./commands/capacity";
 import { diffCommand } from "./commands/diff";
 import { previewCommand, upCommand } from "./commands/engine";
+import { failbackCommand, failoverCommand } from "./commands/failover";
 import { graphCommand } from "./commands/graph";
 import { manifestsCommand } from "./commands/manifests";
 import { planCommand } from "./commands/plan";
+import { scaleCommand } from "./commands/scale";
 import { validateCommand } from "./commands/validate";
 
 /** Builds the command tree. */
@@ -36,6 +39,10 @@ export function buildProgram(io: Io, onExit: (code: ExitCode) => void): Command 
   program.addCommand(manifestsCommand(ctx));
   program.addCommand(diffCommand(ctx));
   program.addCommand(graphCommand(ctx));
+  program.addCommand(capacityCommand(ctx));
+  program.addCommand(failoverCommand(ctx));
+  program.addCommand(failbackCommand(ctx));
+  program.addCommand(scaleCommand(ctx));
   program.addCommand(previewCommand(ctx));
   program.addCommand(upCommand(ctx));
   for (const command of program.commands)

@@ -1,0 +1,294 @@
+/**
+ * `tarsfed failover` and `tarsfed failback`: move Sets to their standby clusters and back, as an
+ * edit of the fleet file, and say which stacks to apply in which order.
+ *
+ * Also the runner that `scale` shares: plan → edit the text in place (comments and layout kept) →
+ * validate the edited text → check capacity → write atomically → print `{ changed, stacks,
+ * skipped }`. Nothing here touches the cloud; `tarsfed up` (or `pulumi up`) applies the stacks.
+ */
+import { Command } from "commander";
+import {
+  capacityRefusal,
+  growthNeeded,
+  shortfallDetail,
+  shortfallsAfter,
+} from "../../fleet/capacity";
+import { EditError, setScalars } from "../../fleet/edit";
+import { FleetError, formatPath } from "../../fleet/issues";
+import { type LoadedFleet, parseFleet } from "../../fleet/load";
+import { type FleetSpec } from "../../fleet/model";
+import {
+  OperationError,
+  type OperationPlan,
+  planFailback,
+  planFailover,
+  type SetTarget,
+  type StackStep,
+  StackEffect,
+} from "../../fleet/operations";
+import { type CommandContext, DEFAULT_FLEET } from "../context";
+import { UserError } from "../errors";
+import { ExitCode } from "../exit-codes";
+import { writeFileAtomic } from "../files";
+import { json } from "../render";
+
+/** What the operation commands need besides their flags. */
+export interface OperationDeps {
+  /** Writes the edited fleet file; only called when the edit is valid and fits. */
+  readonly write: (file: string, text: string) => void;
+}
+
+/** The real dependencies: an atomic write. */
+export const defaultOperationDeps: OperationDeps = { write: writeFileAtomic };
+
+/** One changed value, as `--json` prints it. */
+export interface ChangedValue {
+  /** Fleet path, as `validate` prints paths: `sets["app.gz.1"].failedOver`. */
+  readonly path: string;
+  /** The value before (defaults applied); null when the key is new. */
+  readonly from: number | boolean | null;
+  readonly to: number | boolean;
+}
+
+/** What an operation did, or would do with `--dry-run`. */
+export interface OperationResult {
+  readonly file: string;
+  readonly description: string;
+  readonly changed: readonly ChangedValue[];
+  readonly stacks: readonly string[];
+  readonly steps: readonly StackStep[];
+  readonly skipped: readonly string[];
+  readonly notes: readonly string[];
+  /** Capacity shortfalls accepted with `--force`. */
+  readonly warnings: readonly string[];
+  readonly dryRun: boolean;
+  /** Whether the fleet file was written. */
+  readonly written: boolean;
+}
+
+/** How an operation runs. */
+export interface OperationOptions {
+  /** Plan and check only; write nothing. */
+  readonly dryRun: boolean;
+  /** Accept capacity shortfalls (never invalid input). */
+  readonly force: boolean;
+}
+
+/** Runs a pure planner, turning its refusals into user errors. */
+export function planOrRefuse<T>(planner: () => T): T {
+  try {
+    return planner();
+  } catch (error) {
+    if (error instanceof OperationError) throw new UserError(error.message, ExitCode.Refused);
+    throw error;
+  }
+}
+
+/** The edited text, re-validated as a fleet file; refuses with the validator's issues. */
+function editAndValidate(loaded: LoadedFleet, plan: OperationPlan): LoadedFleet {
+  let text: string;
+  try {
+    text = setScalars(
+      loaded.text,
+      plan.changes.map((c) => ({ path: c.path, value: c.to })),
+    );
+  } catch (error) {
+    if (error instanceof EditError) {
+      throw new UserError(`refused: ${loaded.file}: ${error.message}`, ExitCode.Refused);
+    }
+    throw error;
+  }
+  try {
+    return parseFleet(text, loaded.file);
+  } catch (error) {
+    if (error instanceof FleetError) {
+      throw new UserError(
+        `refused: after ${plan.description}, ${loaded.file} would not be valid:\n${error.message}`,
+        ExitCode.Refused,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Applies a planned operation to the fleet file.
+ *
+ * The edited text must pass validation, and no cluster may end up short of capacity where it
+ * was not before (unless `force`; the shortfalls are then returned as warnings). With `dryRun`,
+ * or when nothing changes, nothing is written. Throws `UserError` (exit 1) on refusal.
+ */
+export function runOperation(
+  loaded: LoadedFleet,
+  plan: OperationPlan,
+  options: OperationOptions,
+  deps: OperationDeps,
+): OperationResult {
+  const after = editAndValidate(loaded, plan);
+  const shortfalls = shortfallsAfter(loaded.spec, after.spec);
+  if (shortfalls.length > 0 && !options.force) {
+    throw new UserError(
+      capacityRefusal(after.spec, shortfalls, plan.description),
+      ExitCode.Refused,
+    );
+  }
+  const write = plan.changes.length > 0 && !options.dryRun;
+  if (write) deps.write(loaded.file, after.text);
+  return {
+    file: loaded.file,
+    description: plan.description,
+    changed: plan.changes.map((c) => ({ path: formatPath(c.path), from: c.from, to: c.to })),
+    stacks: plan.stacks,
+    steps: plan.steps,
+    skipped: plan.skipped,
+    notes: [...plan.notes, ...growthNeeded(loaded.spec, after.spec)],
+    warnings: shortfalls.map(
+      (s) => `${shortfallDetail(after.spec, s, plan.description)} (--force)`,
+    ),
+    dryRun: options.dryRun,
+    written: write,
+  };
+}
+
+/** The `--json` document (DESIGN.md): `{ changed, stacks, skipped }`. */
+export function operationJson(result: OperationResult): {
+  changed: readonly ChangedValue[];
+  stacks: readonly string[];
+  skipped: readonly string[];
+} {
+  return { changed: result.changed, stacks: result.stacks, skipped: result.skipped };
+}
+
+const EFFECT_TEXT: Record<StackEffect, string> = {
+  [StackEffect.Gains]: "scales up",
+  [StackEffect.Loses]: "scales down",
+  [StackEffect.Changes]: "scales up and down",
+};
+
+/** The text rendering: what changed, the stacks in order, and the commands to run. */
+export function renderOperation(result: OperationResult, fleetFile: string): string {
+  if (result.changed.length === 0) return `${result.description}: nothing to change\n`;
+  const lines = [
+    result.dryRun
+      ? `${result.description}: would change ${result.file} (dry run, nothing written)`
+      : `${result.description}: changed ${result.file}`,
+    ...result.changed.map((c) => `  ${c.path}: ${String(c.from ?? "(unset)")} → ${String(c.to)}`),
+    ...result.warnings.map((w) => `warning: ${w}`),
+    ...result.notes.map((n) => `note: ${n}`),
+  ];
+  if (result.stacks.length > 0) {
+    const width = Math.max(...result.stacks.map((s) => s.length));
+    lines.push(
+      "apply these stacks, in order:",
+      ...result.steps.map(
+        (s, i) => `  ${i + 1}. ${s.stack.padEnd(width)}  ${EFFECT_TEXT[s.effect]}`,
+      ),
+    );
+  }
+  for (const s of result.skipped) {
+    lines.push(
+      `skipped: ${s} (region down: its stack is not applied; the Sets come up from the stacks above)`,
+    );
+  }
+  if (result.stacks.length > 0) {
+    const fleetFlag = fleetFile === DEFAULT_FLEET ? "" : ` --fleet ${fleetFile}`;
+    lines.push(
+      "commands:",
+      ...result.stacks.map((s) => `  npx tarsfed up --stack ${s}${fleetFlag}`),
+      "or with the Pulumi CLI:",
+      ...result.stacks.map((s) => `  pulumi up --stack ${s}`),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Prints a result: one JSON document, or text; notes and warnings go to stderr with `--json`. */
+export function printOperation(
+  ctx: CommandContext,
+  result: OperationResult,
+  globals: { readonly fleet: string; readonly json: boolean },
+): void {
+  if (globals.json) {
+    for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
+    for (const n of result.notes) ctx.io.err(`note: ${n}`);
+    ctx.io.out(json(operationJson(result)));
+  } else {
+    ctx.io.out(renderOperation(result, globals.fleet));
+  }
+  ctx.setExitCode(ExitCode.Ok);
+}
+
+interface MoveFlags {
+  readonly region?: string;
+  readonly dryRun?: boolean;
+  readonly force?: boolean;
+}
+
+/** Which Sets the arguments name; usage error when both or neither of Sets and `--region`. */
+function targetOf(sets: readonly string[], region: string | undefined): SetTarget {
+  if (sets.length > 0 && region !== undefined) {
+    throw new UserError("name Sets or pass --region, not both", ExitCode.Usage);
+  }
+  if (sets.length === 0 && region === undefined) {
+    throw new UserError("name at least one Set, or pass --region <region>", ExitCode.Usage);
+  }
+  return region !== undefined ? { region } : { sets };
+}
+
+function moveCommand(
+  name: string,
+  description: string,
+  planner: (fleet: FleetSpec, target: SetTarget) => OperationPlan,
+  ctx: CommandContext,
+  deps: OperationDeps,
+): Command {
+  return new Command(name)
+    .description(description)
+    .argument("[sets...]", "Set ids, e.g. app.gz.1")
+    .option("--region <region>", "every Set of this region")
+    .option("--dry-run", "check and print, but do not change the fleet file")
+    .option("--force", "go ahead even when a cluster would be short of capacity")
+    .action((sets: string[], flags: MoveFlags, command: Command) => {
+      const globals = ctx.globals(command);
+      const target = targetOf(sets, flags.region);
+      const loaded = ctx.load(globals.fleet);
+      const plan = planOrRefuse(() => planner(loaded.spec, target));
+      const result = runOperation(
+        loaded,
+        plan,
+        { dryRun: flags.dryRun === true, force: flags.force === true },
+        deps,
+      );
+      printOperation(ctx, result, globals);
+    });
+}
+
+/** The `failover` command. */
+export function failoverCommand(
+  ctx: CommandContext,
+  deps: OperationDeps = defaultOperationDeps,
+): Command {
+  return moveCommand(
+    "failover",
+    "run Sets (or every Set of a dark region) in their standby clusters: checks capacity, " +
+      "edits the fleet file, prints the stacks to apply in order",
+    planFailover,
+    ctx,
+    deps,
+  );
+}
+
+/** The `failback` command. */
+export function failbackCommand(
+  ctx: CommandContext,
+  deps: OperationDeps = defaultOperationDeps,
+): Command {
+  return moveCommand(
+    "failback",
+    "run failed-over Sets (or those of a region) in their own clusters again: checks capacity, " +
+      "edits the fleet file, prints the stacks to apply in order",
+    planFailback,
+    ctx,
+    deps,
+  );
+}

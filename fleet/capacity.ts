@@ -1,0 +1,349 @@
+/**
+ * Capacity: what each cluster's pods request, what its node pools can hold, and whether the fleet
+ * survives losing any one region.
+ *
+ * Demand is the sum of the requests of every pod the manifests create in the cluster: the Set
+ * Deployments (active and warm-standby copies, from `placeWorkloads`), the registry in every
+ * cluster and, in the home region's first cluster, tarsweb, the home framework services and the
+ * in-cluster database. Requests equal limits everywhere, so requests are what the scheduler
+ * reserves. Capacity is each node pool at `maxSize` (the cluster autoscaler may grow it that far;
+ * node pools are created with auto-scaling on) times what one node of the instance type can
+ * schedule. The one-off schema Job is left out: it runs once and exits.
+ *
+ * A region-loss verdict follows the federation practice of checking N+1 headroom before a failover
+ * is needed: every Set active in the region moves to the other cluster it can run in, and every
+ * remaining cluster must still fit.
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ (requests decide placement)
+ * @see https://www.tencentcloud.com/document/product/457/48777 (TKE node allocatable)
+ */
+import { homeFrameworkServices, IN_CLUSTER_DB_SIZE, REGISTRY_SIZE, WEB_SIZE } from "./framework";
+import { allocatableResources, parseInstanceType } from "./instance-types";
+import {
+  allClusters,
+  type ClusterSpec,
+  type FleetSpec,
+  type ServerSpec,
+  type SetSpec,
+} from "./model";
+import { applyFailover, otherCluster } from "./operations";
+import { activeCluster, placeWorkloads, WorkloadRole } from "./placement";
+import { formatMemory, parseCpuMilli, parseMemoryMiB, type QuantityResult } from "./quantity";
+import { DbMode } from "./schema";
+
+/** An amount of CPU and memory. */
+export interface Resources {
+  readonly cpuMilli: number;
+  readonly memoryMiB: number;
+}
+
+/** Demand of one cluster, by what asks for it. */
+export interface DemandBreakdown {
+  /** Replicas of the Sets active in the cluster. */
+  readonly active: Resources;
+  /** The one-replica warm copies of Sets whose standby the cluster is. */
+  readonly warmStandby: Resources;
+  /** Registry, and in the home cluster tarsweb, the home services and an in-cluster DB. */
+  readonly framework: Resources;
+}
+
+/** One cluster's line of the capacity report. */
+export interface ClusterCapacity {
+  readonly cluster: string;
+  readonly region: string;
+  /** What every pod in the cluster requests. */
+  readonly demand: Resources;
+  readonly breakdown: DemandBreakdown;
+  /** What the node pools can schedule at `maxSize`. */
+  readonly capacity: Resources;
+  /** What the node pools can schedule at `desiredSize` (what runs now, before autoscaling). */
+  readonly capacityNow: Resources;
+  /** `capacity − demand`; negative when the cluster cannot hold its pods. */
+  readonly headroom: Resources;
+  /** Whether demand fits in capacity, CPU and memory both. */
+  readonly fits: boolean;
+}
+
+/** How much a cluster lacks: the positive part of `demand − capacity` (0 where it fits). */
+export interface Shortfall {
+  readonly cluster: string;
+  readonly cpuMilli: number;
+  readonly memoryMiB: number;
+}
+
+/** Whether the fleet survives losing one region. */
+export interface RegionLossVerdict {
+  readonly region: string;
+  /** True when no Set is lost and every remaining cluster fits. */
+  readonly survivable: boolean;
+  /** Sets active in the region that move out of it. */
+  readonly movedSets: readonly string[];
+  /** Sets active in the region with nowhere else to run (no standby, or a standby there too). */
+  readonly lostSets: readonly string[];
+  /** Remaining clusters that would not fit once the Sets moved in. */
+  readonly shortfalls: readonly Shortfall[];
+  /** What else goes with the region (the home region's framework services). */
+  readonly notes: readonly string[];
+}
+
+/** The `capacity` report. */
+export interface CapacityReport {
+  readonly clusters: readonly ClusterCapacity[];
+  readonly regions: readonly RegionLossVerdict[];
+}
+
+const ZERO: Resources = { cpuMilli: 0, memoryMiB: 0 };
+
+const add = (a: Resources, b: Resources): Resources => ({
+  cpuMilli: a.cpuMilli + b.cpuMilli,
+  memoryMiB: a.memoryMiB + b.memoryMiB,
+});
+
+const times = (r: Resources, n: number): Resources => ({
+  cpuMilli: r.cpuMilli * n,
+  memoryMiB: r.memoryMiB * n,
+});
+
+const minus = (a: Resources, b: Resources): Resources => add(a, times(b, -1));
+
+/** Whether `demand` fits in `capacity`, CPU and memory both. */
+export function fitsIn(demand: Resources, capacity: Resources): boolean {
+  return demand.cpuMilli <= capacity.cpuMilli && demand.memoryMiB <= capacity.memoryMiB;
+}
+
+function quantity(result: QuantityResult, what: string): number {
+  if (!result.ok)
+    throw new Error(`${what}: ${result.reason} (the validator should have caught it)`);
+  return result.value;
+}
+
+/** Requests of one pod of a server. */
+export function serverPodSize(server: ServerSpec): Resources {
+  return {
+    cpuMilli: quantity(parseCpuMilli(server.resources.cpu), `${server.id} cpu`),
+    memoryMiB: quantity(parseMemoryMiB(server.resources.memory), `${server.id} memory`),
+  };
+}
+
+/** The cluster that runs tarsweb, the home services and an in-cluster DB: the home region's first. */
+export function homeClusterName(fleet: FleetSpec): string | undefined {
+  return fleet.regions.find((r) => r.name === fleet.homeRegion)?.clusters[0]?.name;
+}
+
+/** Framework demand of one cluster: its registry, plus the home services in the home cluster. */
+export function frameworkDemand(fleet: FleetSpec, cluster: string): Resources {
+  const registryPod = add(REGISTRY_SIZE.cppRegistry, REGISTRY_SIZE.goRegistry);
+  let demand = times(registryPod, fleet.tars.registryReplicas);
+  if (cluster !== homeClusterName(fleet)) return demand;
+  demand = add(demand, times(WEB_SIZE, fleet.tars.webReplicas));
+  for (const service of homeFrameworkServices(fleet)) {
+    demand = add(demand, times(service.size, service.replicas));
+  }
+  return fleet.tars.db.mode === DbMode.InCluster ? add(demand, IN_CLUSTER_DB_SIZE) : demand;
+}
+
+/** Demand of every cluster of the fleet, by cluster name. */
+export function clusterDemands(fleet: FleetSpec): Map<string, DemandBreakdown> {
+  const demands = new Map<string, DemandBreakdown>(
+    allClusters(fleet).map((c) => [
+      c.name,
+      { active: ZERO, warmStandby: ZERO, framework: frameworkDemand(fleet, c.name) },
+    ]),
+  );
+  for (const w of placeWorkloads(fleet)) {
+    const current = demands.get(w.cluster);
+    if (current === undefined)
+      throw new Error(`workload ${w.name} is in unknown cluster ${w.cluster}`);
+    const pods = times(serverPodSize(w.server), w.replicas);
+    demands.set(
+      w.cluster,
+      w.role === WorkloadRole.Active
+        ? { ...current, active: add(current.active, pods) }
+        : { ...current, warmStandby: add(current.warmStandby, pods) },
+    );
+  }
+  return demands;
+}
+
+/** Total of a breakdown. */
+export function totalDemand(breakdown: DemandBreakdown): Resources {
+  return add(add(breakdown.active, breakdown.warmStandby), breakdown.framework);
+}
+
+/** What a cluster's node pools can schedule with every pool at `maxSize` or at `desiredSize`. */
+export function clusterCapacity(cluster: ClusterSpec, at: "maxSize" | "desiredSize"): Resources {
+  return cluster.nodePools.reduce((total, pool) => {
+    const parsed = parseInstanceType(pool.instanceType);
+    if (!parsed.ok) throw new Error(`${cluster.name}/${pool.name}: ${parsed.reason}`);
+    return add(total, times(allocatableResources(parsed.type), pool[at]));
+  }, ZERO);
+}
+
+/** Every cluster's demand, capacity and headroom, in file order. */
+export function clusterCapacities(fleet: FleetSpec): ClusterCapacity[] {
+  const demands = clusterDemands(fleet);
+  return allClusters(fleet).map((c) => {
+    const breakdown = demands.get(c.name) as DemandBreakdown;
+    const demand = totalDemand(breakdown);
+    const capacity = clusterCapacity(c, "maxSize");
+    return {
+      cluster: c.name,
+      region: c.region,
+      demand,
+      breakdown,
+      capacity,
+      capacityNow: clusterCapacity(c, "desiredSize"),
+      headroom: minus(capacity, demand),
+      fits: fitsIn(demand, capacity),
+    };
+  });
+}
+
+function shortfallOf(line: ClusterCapacity): Shortfall {
+  return {
+    cluster: line.cluster,
+    cpuMilli: Math.max(0, -line.headroom.cpuMilli),
+    memoryMiB: Math.max(0, -line.headroom.memoryMiB),
+  };
+}
+
+/** Every cluster whose pods do not fit at node-pool max, with how much it lacks. */
+export function checkFits(fleet: FleetSpec): Shortfall[] {
+  return clusterCapacities(fleet)
+    .filter((c) => !c.fits)
+    .map(shortfallOf);
+}
+
+/**
+ * Clusters an operation leaves short: short after it, and worse off than before (more demand or
+ * less capacity). A cluster that was already short and did not get worse is not the operation's
+ * doing, and does not stop it.
+ */
+export function shortfallsAfter(before: FleetSpec, after: FleetSpec): Shortfall[] {
+  const previous = new Map(clusterCapacities(before).map((c) => [c.cluster, c.headroom]));
+  return clusterCapacities(after)
+    .filter((c) => {
+      const was = previous.get(c.cluster);
+      const worse =
+        was === undefined ||
+        c.headroom.cpuMilli < was.cpuMilli ||
+        c.headroom.memoryMiB < was.memoryMiB;
+      return !c.fits && worse;
+    })
+    .map(shortfallOf);
+}
+
+/**
+ * Clusters that, after an operation, need more nodes than their pools run now: demand above the
+ * capacity at `desiredSize`, and more demand than before. They fit at `maxSize` (or the operation
+ * was refused), but only once the autoscaler adds nodes, which takes minutes and can fail when a
+ * zone is out of stock in a regional incident; pre-scaling avoids both.
+ */
+export function growthNeeded(before: FleetSpec, after: FleetSpec): string[] {
+  const previous = new Map(clusterCapacities(before).map((c) => [c.cluster, c.demand]));
+  const amount = (r: Resources) => `${r.cpuMilli / 1000} CPU / ${formatMemory(r.memoryMiB)}`;
+  return clusterCapacities(after)
+    .filter((c) => {
+      const was = previous.get(c.cluster);
+      const more =
+        was === undefined || c.demand.cpuMilli > was.cpuMilli || c.demand.memoryMiB > was.memoryMiB;
+      return more && !fitsIn(c.demand, c.capacityNow);
+    })
+    .map(
+      (c) =>
+        `cluster ${c.cluster} needs more nodes than it runs now (demand ${amount(c.demand)}, ` +
+        `capacity at desiredSize ${amount(c.capacityNow)}); the autoscaler adds them, or ` +
+        `pre-scale with tarsfed scale pool ${c.cluster} <pool> --desired <n>`,
+    );
+}
+
+/**
+ * The verdict for losing `region`: its Sets moved out, the rest of the fleet checked.
+ *
+ * A Set active in the region moves to the other cluster it can run in (its standby, or its own
+ * cluster when it had failed over into the region); it is lost when it has none outside the region.
+ */
+export function regionLoss(fleet: FleetSpec, region: string): RegionLossVerdict {
+  const regionOf = new Map(allClusters(fleet).map((c) => [c.name, c.region]));
+  const active = fleet.sets.filter((s) => regionOf.get(activeCluster(s)) === region);
+  const canMove = (set: SetSpec) => {
+    const other = otherCluster(set);
+    return other !== undefined && regionOf.get(other) !== region;
+  };
+  const movedSets = active.filter(canMove).map((s) => s.id);
+  const lostSets = active.filter((s) => !canMove(s)).map((s) => s.id);
+  const after = applyFailover(fleet, movedSets);
+  const shortfalls = clusterCapacities(after)
+    .filter((c) => c.region !== region && !c.fits)
+    .map(shortfallOf);
+  const notes =
+    region === fleet.homeRegion
+      ? [`home region: the framework database, tarsweb and tarsnotify do not fail over`]
+      : [];
+  return {
+    region,
+    survivable: lostSets.length === 0 && shortfalls.length === 0,
+    movedSets,
+    lostSets,
+    shortfalls,
+    notes,
+  };
+}
+
+/** The `capacity` report: every cluster, and the verdict for losing each region. */
+export function capacityReport(fleet: FleetSpec): CapacityReport {
+  return {
+    clusters: clusterCapacities(fleet),
+    regions: fleet.regions.map((r) => regionLoss(fleet, r.name)),
+  };
+}
+
+/** Cores for people: `2500` → `2.5 CPU`. */
+export function formatCores(milli: number): string {
+  return `${milli / 1000} CPU`;
+}
+
+/** A shortfall for people: `2.5 CPU and 1.2Gi memory`, naming only what is short. */
+export function formatShortfall(shortfall: Shortfall): string {
+  const parts = [
+    ...(shortfall.cpuMilli > 0 ? [formatCores(shortfall.cpuMilli)] : []),
+    ...(shortfall.memoryMiB > 0 ? [`${formatMemory(shortfall.memoryMiB)} memory`] : []),
+  ];
+  return parts.join(" and ");
+}
+
+/**
+ * One short cluster for people: how much it lacks after an operation, its demand and capacity.
+ *
+ * @example
+ * shortfallDetail(after, shortfall, "failing over app.gz.1")
+ * // cluster sh1 would be short of 2.5 CPU and 1.2Gi memory after failing over app.gz.1
+ * // (demand 84.5 CPU / 160Gi, capacity at node-pool max 82 CPU / 158.8Gi)
+ */
+export function shortfallDetail(
+  after: FleetSpec,
+  shortfall: Shortfall,
+  description: string,
+): string {
+  const line = clusterCapacities(after).find((c) => c.cluster === shortfall.cluster);
+  if (line === undefined) throw new Error(`no cluster ${shortfall.cluster} in fleet ${after.name}`);
+  const amount = (r: Resources) => `${r.cpuMilli / 1000} CPU / ${formatMemory(r.memoryMiB)}`;
+  return (
+    `cluster ${shortfall.cluster} would be short of ${formatShortfall(shortfall)} after ` +
+    `${description} (demand ${amount(line.demand)}, capacity at node-pool max ${amount(line.capacity)})`
+  );
+}
+
+/** Why an operation is refused for capacity: one line per short cluster (see {@link shortfallDetail}). */
+export function capacityRefusal(
+  after: FleetSpec,
+  shortfalls: readonly Shortfall[],
+  description: string,
+): string {
+  return shortfalls
+    .map(
+      (s) =>
+        `refused: ${shortfallDetail(after, s, description)}; ` +
+        `scale ${s.cluster}'s node pools first or pass --force`,
+    )
+    .join("\n");
+}

@@ -1,0 +1,344 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  capacityReport,
+  capacityRefusal,
+  checkFits,
+  clusterCapacities,
+  clusterDemands,
+  growthNeeded,
+  regionLoss,
+  serverPodSize,
+  shortfallsAfter,
+  totalDemand,
+} from "../../fleet/capacity";
+import { type ClusterSpec, type FleetSpec, type SetSpec } from "../../fleet/model";
+import { applyFailover } from "../../fleet/operations";
+import { demoText, fleetOf, replaceOnce, tightText } from "./fleet-copies";
+
+const demo = fleetOf(demoText).spec;
+const tight = fleetOf(tightText).spec;
+
+describe("capacity of the demo fleet", () => {
+  it("adds up gz1 by hand: Set pods, framework, and ten SA5.2XLARGE16 nodes", () => {
+    // Set app.gz.1 in gz1: HelloServer 3 × (500m, 512Mi), OrderServer 2 × (1, 1Gi),
+    // CartServer 2 × (250m, 256Mi) = 4000m, 4096Mi.
+    // Framework (gz1 is the home region's first cluster): registry 2 × (500m+250m, 512Mi+256Mi),
+    // tarsweb 1 × (500m, 1Gi), tarsnotify 2 × (250m, 256Mi), and for the CVM pools
+    // tarsAdminRegistry (250m, 256Mi) and tarspatch (250m, 512Mi) = 3000m, 3840Mi.
+    // SA5.2XLARGE16 (8 vCPU, 16 GiB) allocatable on TKE: 8000m − 100m − 2.5% × 4 cores = 7800m;
+    // 16384Mi − (25% × 4Gi + 20% × 4Gi + 10% × 8Gi = 2662.4Mi) − 100Mi eviction = 13621Mi.
+    const gz1 = clusterCapacities(demo).find((c) => c.cluster === "gz1");
+    expect(gz1).toEqual({
+      cluster: "gz1",
+      region: "guangzhou",
+      demand: { cpuMilli: 7000, memoryMiB: 7936 },
+      breakdown: {
+        active: { cpuMilli: 4000, memoryMiB: 4096 },
+        warmStandby: { cpuMilli: 0, memoryMiB: 0 },
+        framework: { cpuMilli: 3000, memoryMiB: 3840 },
+      },
+      capacity: { cpuMilli: 78000, memoryMiB: 136210 },
+      capacityNow: { cpuMilli: 23400, memoryMiB: 40863 },
+      headroom: { cpuMilli: 71000, memoryMiB: 128274 },
+      fits: true,
+    });
+  });
+
+  it("counts app.gz.1's warm copies in sh1, one pod per server", () => {
+    const sh1 = clusterDemands(demo).get("sh1");
+    expect(sh1?.warmStandby).toEqual({ cpuMilli: 500 + 1000 + 250, memoryMiB: 512 + 1024 + 256 });
+    expect(sh1?.framework).toEqual({ cpuMilli: 1500, memoryMiB: 1536 });
+  });
+
+  it("lists every cluster's totals", () => {
+    expect(
+      clusterCapacities(demo).map((c) => [c.cluster, c.demand.cpuMilli, c.demand.memoryMiB]),
+    ).toEqual([
+      ["gz1", 7000, 7936],
+      ["gz2", 4000, 4096],
+      ["sh1", 6250, 6400],
+      ["bj1", 3000, 3072],
+    ]);
+    expect(checkFits(demo)).toEqual([]);
+  });
+
+  it("survives losing any one region, noting what the home region keeps", () => {
+    expect(capacityReport(demo).regions).toEqual([
+      {
+        region: "guangzhou",
+        survivable: true,
+        movedSets: ["app.gz.1", "app.gz.2"],
+        lostSets: [],
+        shortfalls: [],
+        notes: ["home region: the framework database, tarsweb and tarsnotify do not fail over"],
+      },
+      {
+        region: "shanghai",
+        survivable: true,
+        movedSets: ["app.sh.1"],
+        lostSets: [],
+        shortfalls: [],
+        notes: [],
+      },
+      {
+        region: "beijing",
+        survivable: true,
+        movedSets: ["app.bj.1"],
+        lostSets: [],
+        shortfalls: [],
+        notes: [],
+      },
+    ]);
+  });
+
+  it("counts an in-cluster database in the home cluster", () => {
+    const inCluster = fleetOf(
+      replaceOnce(
+        demoText,
+        'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, storageGb: 200 }',
+        "db: { mode: in-cluster }",
+      ),
+    ).spec;
+    expect(clusterDemands(inCluster).get("gz1")?.framework).toEqual({
+      cpuMilli: 4000,
+      memoryMiB: 5888,
+    });
+    expect(clusterDemands(inCluster).get("gz2")?.framework).toEqual({
+      cpuMilli: 1500,
+      memoryMiB: 1536,
+    });
+  });
+});
+
+describe("capacity of a fleet whose standby is too small", () => {
+  it("fails losing guangzhou: sh1 would be 0.7 CPU short", () => {
+    expect(regionLoss(tight, "guangzhou")).toMatchObject({
+      survivable: false,
+      lostSets: [],
+      shortfalls: [{ cluster: "sh1", cpuMilli: 700, memoryMiB: 0 }],
+    });
+    // app.bj.1 adds 1.5 CPU to sh1's 6.25: 7.75 of 7.8 fits.
+    expect(regionLoss(tight, "beijing").survivable).toBe(true);
+  });
+
+  it("reports the shortfall an operation causes, with demand and capacity", () => {
+    const after = applyFailover(tight, ["app.gz.1"]);
+    const shortfalls = shortfallsAfter(tight, after);
+    expect(shortfalls).toEqual([{ cluster: "sh1", cpuMilli: 700, memoryMiB: 0 }]);
+    expect(capacityRefusal(after, shortfalls, "failing over app.gz.1")).toBe(
+      "refused: cluster sh1 would be short of 0.7 CPU after failing over app.gz.1 " +
+        "(demand 8.5 CPU / 8.5Gi, capacity at node-pool max 7.8 CPU / 13.3Gi); " +
+        "scale sh1's node pools first or pass --force",
+    );
+  });
+
+  it("does not blame an operation for a cluster that was already short and got no worse", () => {
+    const over = applyFailover(tight, ["app.gz.1"]);
+    expect(shortfallsAfter(over, applyFailover(over, ["app.bj.1"]))).toEqual([
+      { cluster: "sh1", cpuMilli: 2200, memoryMiB: 0 },
+    ]);
+    expect(shortfallsAfter(over, applyFailover(over, ["app.gz.2"]))).toEqual([]);
+  });
+
+  it("says when a cluster must grow past its desired size", () => {
+    const bigger = applyFailover(demo, ["app.gz.1"]);
+    expect(growthNeeded(demo, bigger)).toEqual([]);
+    const scaled = {
+      ...demo,
+      servers: demo.servers.map((s) => ({
+        ...s,
+        replicas: s.replicas.map((r) => ({ ...r, count: r.set === "app.gz.1" ? 30 : r.count })),
+      })),
+    };
+    expect(growthNeeded(demo, scaled)).toEqual([
+      "cluster gz1 needs more nodes than it runs now (demand 55.5 CPU / 56.3Gi, capacity at " +
+        "desiredSize 23.4 CPU / 39.9Gi); the autoscaler adds them, or pre-scale with " +
+        "tarsfed scale pool gz1 <pool> --desired <n>",
+    ]);
+  });
+});
+
+describe("a region whose Sets cannot leave", () => {
+  it("lists Sets without a standby, or with a standby in the same region, as lost", () => {
+    const fleet: FleetSpec = {
+      ...demo,
+      sets: demo.sets.map((s): SetSpec => {
+        if (s.id === "app.gz.1") return { ...s, standby: "gz2", warmStandby: false };
+        if (s.id === "app.gz.2")
+          return { id: s.id, cluster: "gz2", warmStandby: false, failedOver: false };
+        return s;
+      }),
+    };
+    expect(regionLoss(fleet, "guangzhou")).toMatchObject({
+      survivable: false,
+      movedSets: [],
+      lostSets: ["app.gz.1", "app.gz.2"],
+    });
+  });
+});
+
+// ---- properties over small generated fleets ----
+
+const INSTANCE_TYPES = ["S5.LARGE8", "SA5.2XLARGE16", "M5.2XLARGE32"] as const;
+
+const arbCluster = (region: string, name: string): fc.Arbitrary<ClusterSpec> =>
+  fc
+    .record({
+      instanceType: fc.constantFrom(...INSTANCE_TYPES),
+      maxSize: fc.integer({ min: 1, max: 6 }),
+      desiredFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
+    .map(({ instanceType, maxSize, desiredFraction }) => ({
+      name,
+      region,
+      kubernetesVersion: "1.30.0",
+      networkType: "VPC-CNI",
+      serviceCidr: "172.20.0.0/20",
+      nodePools: [
+        {
+          name: "general",
+          instanceType,
+          minSize: 0,
+          maxSize,
+          desiredSize: Math.floor(desiredFraction * maxSize),
+          systemDiskSizeGiB: 100,
+        },
+      ],
+    }));
+
+/** Fleets of 1–3 regions with 1–2 clusters each, 1–4 Sets and 1–3 servers. */
+const arbFleet: fc.Arbitrary<FleetSpec> = fc
+  .array(fc.integer({ min: 1, max: 2 }), { minLength: 1, maxLength: 3 })
+  .chain((clustersPerRegion) => {
+    const regions = clustersPerRegion.map((n, r) => ({
+      name: `r${r}`,
+      clusters: Array.from({ length: n }, (_, c) => `r${r}c${c}`),
+    }));
+    const names = regions.flatMap((r) => r.clusters);
+    const arbSet = (id: string): fc.Arbitrary<SetSpec> =>
+      fc
+        .record({
+          cluster: fc.constantFrom(...names),
+          standby: fc.option(fc.constantFrom(...names), { nil: undefined }),
+          warmStandby: fc.boolean(),
+          failedOver: fc.boolean(),
+        })
+        .map(({ cluster, standby, warmStandby, failedOver }) =>
+          standby === undefined || standby === cluster
+            ? { id, cluster, warmStandby: false, failedOver: false }
+            : { id, cluster, standby, warmStandby, failedOver },
+        );
+    return fc.record({
+      regions: fc.tuple(
+        ...regions.map((r) =>
+          fc.tuple(...r.clusters.map((c) => arbCluster(r.name, c))).map((clusters) => ({
+            name: r.name,
+            tencentRegion: `ap-${r.name}`,
+            vpcCidr: "10.0.0.0/16",
+            zones: [`ap-${r.name}-1`],
+            clusters,
+            cvmPools: [],
+          })),
+        ),
+      ),
+      sets: fc
+        .integer({ min: 1, max: 4 })
+        .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbSet(`app.s.${i}`)))),
+      serverShapes: fc.array(
+        fc.record({
+          cpu: fc.constantFrom("250m", "500m", "1", "2"),
+          memory: fc.constantFrom("256Mi", "512Mi", "1Gi"),
+          counts: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 4, maxLength: 4 }),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    });
+  })
+  .map(({ regions, sets, serverShapes }) => ({
+    ...demo,
+    homeRegion: "r0",
+    regions,
+    sets,
+    servers: serverShapes.map((s, i) => ({
+      ...demo.servers[0],
+      id: `App.S${i}`,
+      server: `S${i}`,
+      resources: { cpu: s.cpu, memory: s.memory },
+      replicas: sets
+        .map((set, j) => ({ set: set.id, count: s.counts[j] }))
+        .filter((r) => r.count > 0),
+    })),
+  }));
+
+const sum = (fleet: FleetSpec, part: "active" | "warmStandby" | "total") =>
+  [...clusterDemands(fleet).values()].reduce((total, d) => {
+    const r = part === "total" ? totalDemand(d) : d[part];
+    return total + r.cpuMilli;
+  }, 0);
+
+/** CPU of one warm copy of a Set: one pod of every server with replicas there. */
+const warmCopyCpu = (fleet: FleetSpec, set: SetSpec) =>
+  fleet.servers
+    .filter((s) => s.replicas.some((r) => r.set === set.id))
+    .reduce((total, s) => total + serverPodSize(s).cpuMilli, 0);
+
+describe("capacity properties", () => {
+  it("never has negative demand, and headroom is capacity minus demand", () => {
+    fc.assert(
+      fc.property(arbFleet, (fleet) => {
+        for (const c of clusterCapacities(fleet)) {
+          const { active, warmStandby, framework } = c.breakdown;
+          for (const part of [active, warmStandby, framework]) {
+            expect(part.cpuMilli).toBeGreaterThanOrEqual(0);
+            expect(part.memoryMiB).toBeGreaterThanOrEqual(0);
+          }
+          expect(c.headroom.cpuMilli).toBe(c.capacity.cpuMilli - c.demand.cpuMilli);
+          expect(c.fits).toBe(c.headroom.cpuMilli >= 0 && c.headroom.memoryMiB >= 0);
+        }
+      }),
+    );
+  });
+
+  it("moving Sets conserves active demand; only the warm copies that merge disappear", () => {
+    fc.assert(
+      fc.property(arbFleet, fc.array(fc.nat(3)), (fleet, picks) => {
+        const moving = fleet.sets.filter((s, i) => picks.includes(i) && s.standby !== undefined);
+        const after = applyFailover(
+          fleet,
+          moving.map((s) => s.id),
+        );
+        expect(sum(after, "active")).toBe(sum(fleet, "active"));
+        const warmDelta = moving
+          .filter((s) => s.warmStandby)
+          .reduce((d, s) => d + (s.failedOver ? 1 : -1) * warmCopyCpu(fleet, s), 0);
+        expect(sum(after, "warmStandby")).toBe(sum(fleet, "warmStandby") + warmDelta);
+        expect(
+          applyFailover(
+            after,
+            moving.map((s) => s.id),
+          ),
+        ).toEqual(fleet);
+      }),
+    );
+  });
+
+  it("calls a region loss survivable only when no Set is lost and every other cluster fits", () => {
+    fc.assert(
+      fc.property(arbFleet, (fleet) => {
+        for (const region of fleet.regions) {
+          const verdict = regionLoss(fleet, region.name);
+          const others = clusterCapacities(applyFailover(fleet, verdict.movedSets)).filter(
+            (c) => c.region !== region.name,
+          );
+          expect(verdict.survivable).toBe(
+            verdict.lostSets.length === 0 && others.every((c) => c.fits),
+          );
+          expect(verdict.shortfalls.map((s) => s.cluster)).toEqual(
+            others.filter((c) => !c.fits).map((c) => c.cluster),
+          );
+        }
+      }),
+    );
+  });
+});

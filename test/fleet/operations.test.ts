@@ -1,0 +1,281 @@
+import { describe, expect, it } from "vitest";
+import { type FleetSpec } from "../../fleet/model";
+import {
+  applyFailover,
+  OperationError,
+  planFailback,
+  planFailover,
+  planScale,
+  type ScaleRequest,
+  type SetTarget,
+  stacksToApply,
+} from "../../fleet/operations";
+import { activeCluster } from "../../fleet/placement";
+import { demoText, fleetOf } from "./fleet-copies";
+
+const demo = fleetOf(demoText).spec;
+
+function refusal(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(OperationError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a refusal");
+}
+
+const where = (fleet: FleetSpec) =>
+  Object.fromEntries(fleet.sets.map((s) => [s.id, activeCluster(s)]));
+
+describe("planFailover", () => {
+  it("moves one Set: its standby's stack first, then its own region's", () => {
+    const plan = planFailover(demo, { sets: ["app.gz.1"] });
+    expect(plan.changes).toEqual([
+      { path: ["sets", "app.gz.1", "failedOver"], from: false, to: true },
+    ]);
+    expect(plan.steps).toEqual([
+      { stack: "shanghai", effect: "gains" },
+      { stack: "guangzhou", effect: "loses" },
+    ]);
+    expect(plan.stacks).toEqual(["shanghai", "guangzhou"]);
+    expect(plan.skipped).toEqual([]);
+    expect(where(plan.fleet)).toEqual({
+      "app.gz.1": "sh1",
+      "app.gz.2": "gz2",
+      "app.sh.1": "sh1",
+      "app.bj.1": "bj1",
+    });
+    expect(plan.description).toBe("failing over app.gz.1");
+  });
+
+  it("fails a dark region over from the healthy stacks alone", () => {
+    const plan = planFailover(demo, { region: "guangzhou" });
+    expect(plan.changes.map((c) => c.path[1])).toEqual(["app.gz.1", "app.gz.2"]);
+    expect(plan.stacks).toEqual(["shanghai", "beijing"]);
+    expect(plan.skipped).toEqual(["guangzhou"]);
+    expect(plan.notes).toEqual([
+      "guangzhou is the home region: the framework database, tarsweb and tarsnotify stay there",
+    ]);
+    expect(where(plan.fleet)).toMatchObject({ "app.gz.1": "sh1", "app.gz.2": "bj1" });
+  });
+
+  it.each(["guangzhou", "shanghai", "beijing"])("never lists the dark region %s", (region) => {
+    const plan = planFailover(demo, { region });
+    expect(plan.stacks).not.toContain(region);
+    expect(plan.stacks).not.toContain("global");
+    expect(plan.skipped).toEqual([region]);
+  });
+
+  it("sends a Set that had failed over into the dark region back to its own cluster", () => {
+    const shInGz = applyFailover(demo, ["app.sh.1"]);
+    const plan = planFailover(shInGz, { region: "guangzhou" });
+    expect(plan.changes).toContainEqual({
+      path: ["sets", "app.sh.1", "failedOver"],
+      from: true,
+      to: false,
+    });
+    expect(where(plan.fleet)["app.sh.1"]).toBe("sh1");
+  });
+
+  it("leaves Sets that cannot leave the region, with a note", () => {
+    const stuck = {
+      ...demo,
+      sets: demo.sets.map((s) =>
+        s.id === "app.gz.2"
+          ? { id: s.id, cluster: "gz2", warmStandby: false, failedOver: false }
+          : s,
+      ),
+    };
+    const plan = planFailover(stuck, { region: "guangzhou" });
+    expect(plan.changes.map((c) => c.path[1])).toEqual(["app.gz.1"]);
+    expect(plan.notes[0]).toBe(
+      "Set app.gz.2 has no standby cluster and stays down with region guangzhou",
+    );
+  });
+
+  it.each<[string, FleetSpec, SetTarget, string]>([
+    [
+      "unknown Sets",
+      demo,
+      { sets: ["app.gz.1", "app.gz.9", "app.xx.1"] },
+      'unknown Sets "app.gz.9", "app.xx.1", expected app.gz.1, app.gz.2, app.sh.1 or app.bj.1',
+    ],
+    [
+      "a Set already failed over",
+      applyFailover(demo, ["app.gz.1"]),
+      { sets: ["app.gz.1"] },
+      "Set app.gz.1 is already failed over to sh1; fail it back first with tarsfed failback app.gz.1",
+    ],
+    [
+      "a Set without a standby",
+      {
+        ...demo,
+        sets: demo.sets.map((s) =>
+          s.id === "app.bj.1"
+            ? { id: s.id, cluster: "bj1", warmStandby: false, failedOver: false }
+            : s,
+        ),
+      },
+      { sets: ["app.bj.1"] },
+      'Set app.bj.1 has no standby cluster to fail over to; set sets["app.bj.1"].standby in the fleet file first',
+    ],
+    [
+      "an unknown region",
+      demo,
+      { region: "chengdu" },
+      'unknown region "chengdu", expected guangzhou, shanghai or beijing',
+    ],
+    [
+      "a region with no Set active",
+      applyFailover(demo, ["app.bj.1"]),
+      { region: "beijing" },
+      "no Set is active in region beijing, nothing to fail over",
+    ],
+    ["no Set at all", demo, { sets: [] }, "name at least one Set, or pass --region"],
+  ])("fails on %s", (_name, fleet, target, message) => {
+    expect(refusal(() => planFailover(fleet, target))).toBe(message);
+  });
+});
+
+describe("planFailback", () => {
+  it("brings a Set home: its own cluster's stack first, then the standby's", () => {
+    const over = applyFailover(demo, ["app.gz.1"]);
+    const plan = planFailback(over, { sets: ["app.gz.1"] });
+    expect(plan.changes).toEqual([
+      { path: ["sets", "app.gz.1", "failedOver"], from: true, to: false },
+    ]);
+    expect(plan.steps).toEqual([
+      { stack: "guangzhou", effect: "gains" },
+      { stack: "shanghai", effect: "loses" },
+    ]);
+    expect(plan.fleet).toEqual(demo);
+  });
+
+  it("brings a region's Sets home", () => {
+    const over = planFailover(demo, { region: "guangzhou" }).fleet;
+    const plan = planFailback(over, { region: "guangzhou" });
+    expect(plan.changes.map((c) => c.path[1])).toEqual(["app.gz.1", "app.gz.2"]);
+    expect(plan.stacks).toEqual(["guangzhou", "shanghai", "beijing"]);
+    expect(plan.skipped).toEqual([]);
+    expect(plan.fleet).toEqual(demo);
+  });
+
+  it.each<[string, SetTarget, string]>([
+    [
+      "a Set that is home",
+      { sets: ["app.sh.1"] },
+      "Set app.sh.1 is not failed over: it runs in its own cluster sh1",
+    ],
+    [
+      "a region with nothing failed over",
+      { region: "shanghai" },
+      "no Set of region shanghai is failed over, nothing to fail back",
+    ],
+    [
+      "an unknown Set",
+      { sets: ["app.gz.7"] },
+      'unknown Set "app.gz.7", expected app.gz.1, app.gz.2, app.sh.1 or app.bj.1',
+    ],
+  ])("fails on %s", (_name, target, message) => {
+    expect(refusal(() => planFailback(demo, target))).toBe(message);
+  });
+});
+
+describe("stacksToApply", () => {
+  it("puts stacks that both gain and lose first, in deployment order", () => {
+    const swapped = applyFailover(demo, ["app.gz.1", "app.sh.1"]);
+    expect(stacksToApply(demo, swapped)).toEqual([
+      { stack: "guangzhou", effect: "changes" },
+      { stack: "shanghai", effect: "changes" },
+    ]);
+  });
+
+  it("lists nothing when nothing moves", () => {
+    expect(stacksToApply(demo, demo)).toEqual([]);
+  });
+});
+
+describe("planScale", () => {
+  it("changes one server's replicas in one Set, in the Set's stack", () => {
+    const plan = planScale(demo, {
+      kind: "replicas",
+      server: "TestApp.HelloServer",
+      set: "app.gz.1",
+      replicas: 5,
+    });
+    expect(plan.changes).toEqual([
+      { path: ["servers", "TestApp.HelloServer", "replicas", "app.gz.1"], from: 3, to: 5 },
+    ]);
+    expect(plan.steps).toEqual([{ stack: "guangzhou", effect: "gains" }]);
+  });
+
+  it("adds a server to a Set it did not run in", () => {
+    const plan = planScale(demo, {
+      kind: "replicas",
+      server: "TestApp.OrderServer",
+      set: "app.bj.1",
+      replicas: 2,
+    });
+    expect(plan.changes).toEqual([
+      { path: ["servers", "TestApp.OrderServer", "replicas", "app.bj.1"], from: null, to: 2 },
+    ]);
+    expect(plan.stacks).toEqual(["beijing"]);
+  });
+
+  it("changes a node pool's sizes", () => {
+    const plan = planScale(demo, {
+      kind: "pool",
+      cluster: "sh1",
+      pool: "highmem",
+      maxSize: 6,
+      desiredSize: 1,
+    });
+    expect(plan.changes).toEqual([
+      {
+        path: ["regions", "shanghai", "clusters", "sh1", "nodePools", "highmem", "maxSize"],
+        from: 4,
+        to: 6,
+      },
+    ]);
+    expect(plan.steps).toEqual([{ stack: "shanghai", effect: "gains" }]);
+    expect(plan.description).toBe("setting sh1's node pool highmem to maxSize 6, desiredSize 1");
+  });
+
+  it("plans no change when the fleet already has the values", () => {
+    const plan = planScale(demo, {
+      kind: "replicas",
+      server: "Shop.CartServer",
+      set: "app.bj.1",
+      replicas: 2,
+    });
+    expect(plan.changes).toEqual([]);
+    expect(plan.stacks).toEqual([]);
+  });
+
+  it.each<[string, ScaleRequest, string]>([
+    [
+      "an unknown server and Set",
+      { kind: "replicas", server: "TestApp.Nope", set: "app.zz.1", replicas: 1 },
+      'unknown server "TestApp.Nope", expected TestApp.HelloServer, TestApp.OrderServer or Shop.CartServer\n' +
+        'unknown Set "app.zz.1", expected app.gz.1, app.gz.2, app.sh.1 or app.bj.1',
+    ],
+    [
+      "an unknown cluster",
+      { kind: "pool", cluster: "xx1", pool: "general", maxSize: 3 },
+      'unknown cluster "xx1", expected gz1, gz2, sh1 or bj1',
+    ],
+    [
+      "an unknown pool",
+      { kind: "pool", cluster: "sh1", pool: "gpu", maxSize: 3 },
+      'cluster sh1 has no node pool "gpu", expected general or highmem',
+    ],
+    [
+      "a pool change with no size",
+      { kind: "pool", cluster: "sh1", pool: "general" },
+      "give at least one of --min, --max and --desired",
+    ],
+  ])("fails on %s", (_name, request, message) => {
+    expect(refusal(() => planScale(demo, request))).toBe(message);
+  });
+});
