@@ -168,6 +168,9 @@ function dedupe(issues: Issue[]): Issue[] {
   });
 }
 
+// Stacks planned in one process read the same file: parse and validate it once per content.
+const loaded = new Map<string, LoadedFleet>();
+
 /** Reads and validates a fleet file; a missing or unreadable file is one issue too. */
 export function loadFleet(file: string): LoadedFleet {
   let text: string;
@@ -182,5 +185,11 @@ export function loadFleet(file: string): LoadedFleet {
       { file, line: 1, col: 1, path: "", message: `cannot read the fleet file: ${reason}` },
     ]);
   }
-  return parseFleet(text, file);
+  const key = `${file}\u0000${text}`;
+  const cached = loaded.get(key);
+  if (cached !== undefined) return cached;
+  const fleet = parseFleet(text, file);
+  loaded.clear();
+  loaded.set(key, fleet);
+  return fleet;
 }

@@ -69,7 +69,31 @@ export function renderPlanText(plan: FleetPlan): string {
   return `${parts.join("\n")}\n`;
 }
 
-/** The markdown rendering, for a pull-request comment. */
+const SEVERITY_MARK = { mandatory: "❌ mandatory", advisory: "⚠️ advisory" } as const;
+
+/** Every finding of the plan, mandatory ones first, as one markdown table (or a line saying none). */
+function markdownFindings(plan: FleetPlan): string[] {
+  const rows = plan.stacks
+    .flatMap((s) => s.violations.map((v) => ({ stack: s.name, ...v })))
+    .sort((a, b) => Number(a.severity === "advisory") - Number(b.severity === "advisory"));
+  if (rows.length === 0) return ["### Policy findings", "", "None."];
+  return [
+    "### Policy findings",
+    "",
+    markdownTable(
+      ["severity", "policy", "stack", "resource", "message"],
+      rows.map((v) => [
+        SEVERITY_MARK[v.severity],
+        v.policy,
+        v.stack,
+        resourceName(v.resource),
+        v.message,
+      ]),
+    ),
+  ];
+}
+
+/** The markdown rendering, for a pull-request comment: findings first, then each stack. */
 export function renderPlanMarkdown(plan: FleetPlan): string {
   const totals = planTotals(plan);
   const lines = [
@@ -86,18 +110,11 @@ export function renderPlanMarkdown(plan: FleetPlan): string {
         s.violations.filter((v) => v.severity === "advisory").length,
       ]),
     ),
+    "",
+    ...markdownFindings(plan),
   ];
   for (const stack of plan.stacks) {
     lines.push("", `### ${stack.name}`, "", markdownTable(["type", "count"], countsByType(stack)));
-    if (stack.violations.length > 0) {
-      lines.push(
-        "",
-        markdownTable(
-          ["policy", "severity", "resource", "message"],
-          stack.violations.map((v) => [v.policy, v.severity, resourceName(v.resource), v.message]),
-        ),
-      );
-    }
     const outputs = Object.entries(stack.outputs);
     if (outputs.length > 0)
       lines.push(

@@ -4,6 +4,8 @@
 import * as path from "node:path";
 import { Command } from "commander";
 import { type LoadedFleet } from "../../fleet/load";
+import { type FleetSpec } from "../../fleet/model";
+import { evaluatePolicies } from "../../policies/evaluate";
 import { type CommandContext } from "../context";
 import { ExitCode } from "../exit-codes";
 import { writeFilesAtomic } from "../files";
@@ -19,7 +21,16 @@ export interface PlanDeps {
     fleet: LoadedFleet,
     options: { stacks?: readonly string[]; progress?: PlanProgress },
   ) => Promise<FleetPlan>;
+  /**
+   * Fills each stack's `violations` with the policy rules' findings.
+   *
+   * @default - `evaluatePolicies`, the rules in `policies/`
+   */
+  readonly evaluate?: (plan: FleetPlan, fleet: FleetSpec) => FleetPlan;
 }
+
+/** The real planner and the real policy rules. */
+export const defaultPlanDeps: PlanDeps = { plan: planFleet, evaluate: evaluatePolicies };
 
 /** Progress lines on a terminal; nothing when stderr is not one. */
 export function terminalProgress(io: Io): PlanProgress | undefined {
@@ -31,17 +42,18 @@ export function terminalProgress(io: Io): PlanProgress | undefined {
   };
 }
 
-/** Plans `fleet` (one stack when `stack` is given). */
+/** Plans `fleet` (one stack when `stack` is given) and checks it against the policy rules. */
 export async function runPlan(
   fleet: LoadedFleet,
   stack: string | undefined,
   deps: PlanDeps,
   progress?: PlanProgress,
 ): Promise<FleetPlan> {
-  return deps.plan(fleet, {
+  const plan = await deps.plan(fleet, {
     ...(stack === undefined ? {} : { stacks: [stack] }),
     ...(progress ? { progress } : {}),
   });
+  return (deps.evaluate ?? evaluatePolicies)(plan, fleet.spec);
 }
 
 interface PlanFlags {
@@ -51,7 +63,7 @@ interface PlanFlags {
 }
 
 /** The `plan` command. */
-export function planCommand(ctx: CommandContext, deps: PlanDeps = { plan: planFleet }): Command {
+export function planCommand(ctx: CommandContext, deps: PlanDeps = defaultPlanDeps): Command {
   return new Command("plan")
     .description("offline plan of every stack (or one): resources, outputs, policy findings")
     .option("--stack <stack>", "plan only this stack (and report only it)")

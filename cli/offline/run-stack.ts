@@ -36,6 +36,12 @@ export interface RunStackInput {
   readonly secretKeys: readonly string[];
   /** Outputs of the stacks planned before this one, by stack name. */
   readonly references: ReadonlyMap<string, StackOutputsForReference>;
+  /**
+   * The Pulumi program to run.
+   *
+   * @default - this project's program (`index.ts`), as `pulumi up` runs it
+   */
+  readonly program?: () => Promise<Record<string, unknown>>;
 }
 
 /** What one stack run produced. */
@@ -101,10 +107,10 @@ function recordRegistrations(
   monitor.registerResource = (req, callback) =>
     register(req, (err, response) => {
       const res = response as RegisterResponse | undefined;
-      if (err === null || err === undefined) {
-        if (res !== undefined) markSecretOutputs(req, res);
-        if (res !== undefined && req.getType() !== STACK_TYPE) {
-          const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+      if ((err === null || err === undefined) && res !== undefined) {
+        const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        markSecretOutputs(req, inputs, res);
+        if (req.getType() !== STACK_TYPE) {
           resources.push({
             urn: res.getUrn(),
             type: req.getType(),
@@ -132,8 +138,11 @@ function recordRegistrations(
 }
 
 /** Marks outputs secret as the engine would: declared secret outputs and outputs of secret inputs. */
-function markSecretOutputs(req: RegisterRequest, res: RegisterResponse): void {
-  const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+function markSecretOutputs(
+  req: RegisterRequest,
+  inputs: Record<string, unknown>,
+  res: RegisterResponse,
+): void {
   const secret = new Set([
     ...req.getAdditionalsecretoutputsList(),
     ...Object.keys(inputs).filter((k) => isWrappedSecret(inputs[k])),
@@ -210,13 +219,22 @@ export async function runStack(input: RunStackInput): Promise<RunStackResult> {
         .replace(/^warning: \[runtime\] /, ""),
     );
   process.on("unhandledRejection", onRejection);
+  // The SDK captures a stack trace for every promise and resource (source positions and leak
+  // reports for the engine); offline nobody reads them, and mapping them through source maps
+  // (tsx turns those on) is most of the run.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
   try {
-    await runInPulumiStack(program);
+    await runInPulumiStack(input.program ?? program);
     // Waits for every registration to finish, then lets go of the mock monitor.
     await disconnect();
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error));
   } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+    process.setSourceMapsEnabled(sourceMaps);
     process.off("unhandledRejection", onRejection);
     console.error = originalError;
     console.warn = originalWarn;

@@ -1,0 +1,53 @@
+/**
+ * Every tarsfed policy rule, in the order findings are reported.
+ *
+ * The offline plan (`policies/evaluate.ts`) and the CrossGuard pack (`policies/index.ts`) both use
+ * this list, so a rule added here is enforced in both places.
+ */
+import { type TarsfedRule } from "../rule";
+import { grClusterReachability } from "./gr-cluster-reachability";
+import { imagesPinned } from "./images-pinned";
+import { noOpenTarsPorts } from "./no-open-tars-ports";
+import { noPlaintextSecrets } from "./no-plaintext-secrets";
+import { noPublicClusterEndpoint } from "./no-public-cluster-endpoint";
+import { noPublicDatabase } from "./no-public-database";
+import { noPublicLoadBalancer } from "./no-public-load-balancer";
+import { regionLossFits } from "./region-loss-fits";
+import { resourceRequestsAndLimits } from "./resource-requests-and-limits";
+import { setDeploymentPdb } from "./set-deployment-pdb";
+import { setStandbyInAnotherRegion } from "./set-standby-in-another-region";
+import { statefulResourcesProtected } from "./stateful-resources-protected";
+import { tarsGracefulShutdown } from "./tars-graceful-shutdown";
+
+/** Every rule: the mandatory ones first, then the advisory ones. */
+export const rules: readonly TarsfedRule[] = [
+  noPublicClusterEndpoint,
+  noPublicDatabase,
+  noPublicLoadBalancer,
+  noOpenTarsPorts,
+  imagesPinned,
+  resourceRequestsAndLimits,
+  tarsGracefulShutdown,
+  setDeploymentPdb,
+  statefulResourcesProtected,
+  noPlaintextSecrets,
+  setStandbyInAnotherRegion,
+  regionLossFits,
+  grClusterReachability,
+];
+
+export {
+  grClusterReachability,
+  imagesPinned,
+  noOpenTarsPorts,
+  noPlaintextSecrets,
+  noPublicClusterEndpoint,
+  noPublicDatabase,
+  noPublicLoadBalancer,
+  regionLossFits,
+  resourceRequestsAndLimits,
+  setDeploymentPdb,
+  setStandbyInAnotherRegion,
+  statefulResourcesProtected,
+  tarsGracefulShutdown,
+};

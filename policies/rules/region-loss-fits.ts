@@ -1,0 +1,39 @@
+/**
+ * Losing any one region leaves enough capacity for the Sets that fail over (advisory).
+ *
+ * When a region goes dark its Sets move to their standby clusters (`fleet/capacity.ts` does the
+ * maths at node-pool `maxSize`). A standby cluster that cannot hold them turns a region outage
+ * into a bigger one. The finding is reported on the short cluster, in the stack that owns its
+ * node pools, where the fix (a larger `maxSize`, another pool) goes.
+ */
+import { regionLossShortfalls } from "../capacity";
+import { at, stringMap } from "../props";
+import { EnforcementLevel, FleetUse, type StackFinding, type StackRule } from "../rule";
+import { CLUSTER_TAG, TencentType } from "../tokens";
+
+/** The rule. */
+export const regionLossFits: StackRule = {
+  kind: "stack",
+  name: "region-loss-fits",
+  description:
+    "The clusters left after losing any one region can hold every Set that fails over to them.",
+  enforcementLevel: EnforcementLevel.Advisory,
+  usesFleet: FleetUse.Required,
+  resourceTypes: [TencentType.KubernetesCluster],
+  check: ({ resources, fleet }) => {
+    if (fleet === undefined) return [];
+    const clusters = resources.filter((r) => r.type === TencentType.KubernetesCluster);
+    return regionLossShortfalls(fleet).flatMap((s): StackFinding[] => {
+      const cluster = clusters.find(
+        (c) => stringMap(at(c.props, "tags"))[CLUSTER_TAG] === s.cluster,
+      );
+      if (cluster === undefined) return [];
+      return [
+        {
+          resource: cluster.urn,
+          message: `cluster ${s.cluster} cannot absorb the loss of region ${s.region}: it would be short of ${s.lacking}; raise its node pools' maxSize or add a pool`,
+        },
+      ];
+    });
+  },
+};
