@@ -79,7 +79,7 @@ export function parseInstanceType(name: string): ParseInstanceTypeResult {
   const match = INSTANCE_TYPE_PATTERN.exec(name);
   if (match === null) {
     const reason =
-      `unreadable instance type "${name}", expected FAMILY.SIZE<memoryGiB> such as S5.LARGE8 ` +
+      `unreadable instance type ${JSON.stringify(name)}, expected FAMILY.SIZE<memoryGiB> such as S5.LARGE8 ` +
       `(SIZE: SMALL, MEDIUM, LARGE, <n>XLARGE)`;
     return { ok: false, reason };
   }
@@ -92,13 +92,13 @@ export function parseInstanceType(name: string): ParseInstanceTypeResult {
   if (memoryGiB === 0) {
     return {
       ok: false,
-      reason: `unreadable instance type "${name}", memory must be at least 1 GiB`,
+      reason: `unreadable instance type ${JSON.stringify(name)}, memory must be at least 1 GiB`,
     };
   }
   const { min, max } = MEMORY_PER_VCPU_GIB_RANGE;
   if (memoryGiB < min * vCpu || memoryGiB > max * vCpu) {
     const reason =
-      `unreadable instance type "${name}", ${memoryGiB} GiB for ${vCpu} vCPU is outside ` +
+      `unreadable instance type ${JSON.stringify(name)}, ${memoryGiB} GiB for ${vCpu} vCPU is outside ` +
       `${min} to ${max} GiB per vCPU (probably a typo)`;
     return { ok: false, reason };
   }

@@ -86,6 +86,10 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   if (Array.isArray(value)) return "a list";
+  // YAML tags the fleet format doesn't use: !!set, !!omap, !!binary.
+  if (value instanceof Set) return "a set (!!set)";
+  if (value instanceof Map) return "an ordered map (!!omap)";
+  if (value instanceof Uint8Array) return "binary data (!!binary)";
   return "a map";
 }
 

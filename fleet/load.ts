@@ -5,7 +5,6 @@
  * {@link FleetError} is thrown. Nothing is half-built: either the whole model or the error.
  */
 import { readFileSync } from "node:fs";
-import { parseDocument, type YAMLError } from "yaml";
 import { z } from "zod";
 import {
   describeValue,
@@ -16,7 +15,8 @@ import {
   type Issue,
 } from "./issues";
 import { FleetFileSchema, type FleetFile } from "./schema";
-import { indexSource, LineCounter, type SourceIndex } from "./source";
+import { indexSource, type SourceIndex } from "./source";
+import { readYaml } from "./yaml-text";
 import { validateFleet } from "./validate";
 import { toFleetSpec } from "./to-spec";
 import { type FleetSpec } from "./model";
@@ -104,20 +104,29 @@ function zodIssues(error: z.ZodError, source: SourceIndex): Issue[] {
             [...path.slice(0, -1), issue.discriminator],
             `must be ${listAllowed(options)}, got ${describeValue(value)}`,
           );
-        } else add(path, issue.message);
+        } else {
+          // A union of scalar types (e.g. cpu: "500m" or 2): name them instead of "Invalid input".
+          const kinds = [
+            ...new Set(
+              issue.errors
+                .flat()
+                .filter((e) => e.code === "invalid_type")
+                .map((e) => EXPECTED[e.expected] ?? e.expected),
+            ),
+          ];
+          add(
+            path,
+            kinds.length > 0
+              ? `expected ${listAllowed(kinds)}, got ${describeValue(issue.input)}`
+              : `not a valid value, got ${describeValue(issue.input)}`,
+          );
+        }
         break;
       default:
         add(path, issue.message);
     }
   }
   return issues;
-}
-
-function yamlIssue(file: string, error: YAMLError): Issue {
-  const [start] = error.linePos ?? [{ line: 1, col: 1 }];
-  const firstLine = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  const message = `invalid YAML: ${firstLine.charAt(0).toLowerCase()}${firstLine.slice(1)}`;
-  return { file, line: start.line, col: start.col, path: "", message };
 }
 
 /** Lists the known keys of an unknown-key issue, read from the object schema that raised it. */
@@ -130,11 +139,10 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
 
 /** Parses and validates fleet text; throws {@link FleetError} with every problem. */
 export function parseFleet(text: string, file: string): LoadedFleet {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const source = indexSource(file, doc, lineCounter);
-  if (doc.errors.length > 0) throw new FleetError(doc.errors.map((e) => yamlIssue(file, e)));
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const yaml = readYaml(text, file);
+  if (!yaml.ok) throw new FleetError([yaml.issue]);
+  const source = indexSource(file, yaml.doc, yaml.lines);
+  const data = yaml.data;
   if (data === null || data === undefined) {
     throw new FleetError([
       {

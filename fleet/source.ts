@@ -1,8 +1,9 @@
 /**
  * Source positions of a parsed YAML document, so every problem can name its file, line and column.
  */
-import { isMap, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from "yaml";
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { type FieldPath, type Pos } from "./issues";
+import { type LineIndex } from "./yaml-text";
 
 /** Which end of a `key: value` entry a position should point at. */
 export type PosTarget = "key" | "value";
@@ -25,12 +26,25 @@ interface Located {
   readonly pair?: Pair;
 }
 
+// Pairs of each map by key, built on first lookup: a file with thousands of problems stays fast.
+const pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, segment: string | number): Pair | undefined {
+  let pairs = pairsByKey.get(map);
+  if (pairs === undefined) {
+    pairs = new Map();
+    for (const p of map.items) {
+      const key = String(isScalar(p.key) ? p.key.value : p.key);
+      if (!pairs.has(key)) pairs.set(key, p);
+    }
+    pairsByKey.set(map, pairs);
+  }
+  return pairs.get(String(segment));
+}
+
 function child(node: Node | null, segment: string | number): Located | undefined {
   if (isMap(node)) {
-    const pair = node.items.find((p) => {
-      const key: unknown = isScalar(p.key) ? p.key.value : p.key;
-      return String(key) === String(segment);
-    });
+    const pair = pairOf(node, segment);
     if (pair === undefined) return undefined;
     const value = pair.value;
     return { node: isScalar(value) || isMap(value) || isSeq(value) ? value : null, pair };
@@ -51,12 +65,9 @@ function offsetOf(located: Located, target: PosTarget): number | undefined {
   return located.node?.range?.[0] ?? keyRange?.[0];
 }
 
-/** Builds the index of a document parsed with `lineCounter`. */
-export function indexSource(file: string, doc: Document, lineCounter: LineCounter): SourceIndex {
-  const at = (offset: number): Pos => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, col };
-  };
+/** Builds the index of a parsed document; `lines` is the index of its text. */
+export function indexSource(file: string, doc: Document, lines: LineIndex): SourceIndex {
+  const at = (offset: number): Pos => ({ file, ...lines.at(offset) });
   const rootNode = doc.contents;
   return {
     file,
@@ -81,5 +92,3 @@ export function indexSource(file: string, doc: Document, lineCounter: LineCounte
 export function noSource(file: string): SourceIndex {
   return { file, pos: () => ({ file, line: 1, col: 1 }) };
 }
-
-export { LineCounter };

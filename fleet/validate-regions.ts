@@ -2,7 +2,7 @@
  * Rules for regions, zones, clusters, node pools and CVM pools.
  */
 import { type FieldPath } from "./issues";
-import { asInt, asString, entriesOf, field, itemsOf } from "./raw";
+import { asInt, asString, entriesOf, field, isRecord, itemsOf } from "./raw";
 import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "./carve";
 import { parseInstanceType } from "./instance-types";
 import { GLOBAL_STACK } from "./naming";
@@ -124,7 +124,7 @@ function checkClusters(
       );
     }
     const pools = entriesOf(field(cluster, "nodePools"));
-    if (field(cluster, "nodePools") !== undefined && pools.length === 0) {
+    if (isRecord(field(cluster, "nodePools")) && pools.length === 0) {
       report(
         [...at, "nodePools"],
         "must define at least one node pool: TKE opens cluster access only once nodes exist",

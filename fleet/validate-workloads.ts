@@ -7,7 +7,7 @@
  * @see https://github.com/TarsCloud/TarsDocs/blob/master/dev/tars-idc-set.md
  */
 import { type FieldPath } from "./issues";
-import { asBoolean, asString, entriesOf, field } from "./raw";
+import { asBoolean, asString, entriesOf, field, isRecord } from "./raw";
 import { pinnedImageProblem } from "./image";
 import { deploymentName, isDnsLabel } from "./naming";
 import { parseCpuMilli, parseMemoryMiB } from "./quantity";
@@ -139,7 +139,7 @@ export function checkServers(servers: unknown, names: FleetNames, report: Report
 
 function checkServants(path: FieldPath, servants: unknown, report: Report): void {
   const entries = entriesOf(servants);
-  if (servants !== undefined && entries.length === 0) {
+  if (isRecord(servants) && entries.length === 0) {
     report([...path, "servants"], "must define at least one servant");
   }
   const ports = new Map<number, string>();

@@ -645,14 +645,12 @@ const rows: [string, [string, string][], string[]][] = [
   [
     "yaml duplicate key",
     [["name: small", "name: small\nname: other"]],
-    ["fleet.yaml:3:1: invalid YAML: map keys must be unique"],
+    ['fleet.yaml:3:1: invalid YAML: map keys must be unique: "name" appears twice in this map'],
   ],
   [
     "yaml syntax",
     [["name: small", "name: [small"]],
-    [
-      "fleet.yaml:3:1: invalid YAML: flow sequence in block collection must be sufficiently indented and end with a ]",
-    ],
+    ["fleet.yaml:2:7: invalid YAML: this flow list is not closed, expected a ] before line 3"],
   ],
   [
     "deployment name too long",
