@@ -234,7 +234,7 @@ function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
       new TarsSetDeployment(
         `${c.cluster.name}-${placement.name}`,
         { fleet, placement, cluster: clusters[i].ref },
-        { ...opts, dependsOn: [frameworks[i]] },
+        opts,
       );
     }
   });

@@ -1,0 +1,337 @@
+/**
+ * The smallest change each bench operation can make, worked out from the fleet and the shape of
+ * the components, never from a diff.
+ *
+ * A minimal change touches exactly the resources the operation is about, replaces nothing, and
+ * updates in place only what must learn about the change (a security group that opens TARS ports
+ * to a new VPC, a cluster that gets a new ENI subnet). Counts are per stack, action and resource
+ * type; each entry says why the resources must change.
+ */
+import { ComponentType } from "../components/registry";
+import { NetworkType } from "../fleet/carve";
+import { DbMode } from "../fleet/schema";
+import { type ClusterSpec, clusterByName, type FleetSpec, regionByName } from "../fleet/model";
+import { GLOBAL_STACK } from "../fleet/naming";
+import { Operation, type OperationEdit, type Subject } from "./minimality-edits";
+
+/** The Pulumi type tokens the model names. */
+export const ResourceType = {
+  SetDeployment: ComponentType.TarsSetDeployment,
+  TkeCluster: ComponentType.TkeCluster,
+  TarsFramework: ComponentType.TarsFramework,
+  RegionNetwork: ComponentType.RegionNetwork,
+  CvmPool: ComponentType.CvmPool,
+  ConfigMap: "kubernetes:core/v1:ConfigMap",
+  Deployment: "kubernetes:apps/v1:Deployment",
+  Pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+  Service: "kubernetes:core/v1:Service",
+  Secret: "kubernetes:core/v1:Secret",
+  Namespace: "kubernetes:core/v1:Namespace",
+  StatefulSet: "kubernetes:apps/v1:StatefulSet",
+  KubernetesProvider: "pulumi:providers:kubernetes",
+  TencentProvider: "pulumi:providers:tencentcloud",
+  Vpc: "tencentcloud:index/vpc:Vpc",
+  Subnet: "tencentcloud:index/subnet:Subnet",
+  SecurityGroup: "tencentcloud:index/securityGroup:SecurityGroup",
+  SecurityGroupRules: "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet",
+  CcnAttachment: "tencentcloud:index/ccnAttachmentV2:CcnAttachmentV2",
+  CcnBandwidthLimit: "tencentcloud:index/ccnBandwidthLimit:CcnBandwidthLimit",
+  Cluster: "tencentcloud:index/kubernetesCluster:KubernetesCluster",
+  NodePool: "tencentcloud:index/kubernetesNodePool:KubernetesNodePool",
+  Endpoint: "tencentcloud:index/kubernetesClusterEndpoint:KubernetesClusterEndpoint",
+  Clb: "tencentcloud:index/clbInstance:ClbInstance",
+  Instance: "tencentcloud:index/instance:Instance",
+  Mysql: "tencentcloud:index/mysqlInstance:MysqlInstance",
+} as const;
+
+/** What a diff does to a resource. */
+export const DiffAction = { Added: "added", Removed: "removed", Changed: "changed" } as const;
+/** One of {@link DiffAction}. */
+export type DiffAction = (typeof DiffAction)[keyof typeof DiffAction];
+
+/** Resources of one type that a minimal change adds, removes or updates in place in one stack. */
+export interface ExpectedChange {
+  readonly stack: string;
+  readonly action: DiffAction;
+  /** Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
+  readonly type: string;
+  readonly count: number;
+  /** Why these resources must change. */
+  readonly reason: string;
+}
+
+/** An operation's minimal change, and what it leaves alone that one might expect it to touch. */
+export interface MinimalChange {
+  readonly changes: readonly ExpectedChange[];
+  readonly notes: readonly string[];
+}
+
+type TypeCount = readonly [type: string, count: number];
+
+/** `[type, count]` pairs as changes of one stack and action, zero counts dropped. */
+function entries(
+  stack: string,
+  action: DiffAction,
+  reason: string,
+  counts: readonly TypeCount[],
+): ExpectedChange[] {
+  return counts
+    .filter(([, count]) => count > 0)
+    .map(([type, count]) => ({ stack, action, type, count, reason }));
+}
+
+/** Per server: a TarsSetDeployment, its `_server_meta.yaml` ConfigMap, Deployment and PDB. */
+function setObjects(servers: number): TypeCount[] {
+  return [
+    [ResourceType.SetDeployment, servers],
+    [ResourceType.ConfigMap, servers],
+    [ResourceType.Deployment, servers],
+    [ResourceType.Pdb, servers],
+  ];
+}
+
+/**
+ * A cluster's own resources: TkeCluster (the cluster, its node pools, the intranet endpoint, the
+ * Kubernetes provider, the two namespaces) and TarsFramework (the DB Secret, the registry
+ * Deployment, Service and PDB, its internal CLB and the LoadBalancer Service bound to it).
+ */
+function clusterObjects(cluster: ClusterSpec): TypeCount[] {
+  return [
+    [ResourceType.TkeCluster, 1],
+    [ResourceType.Cluster, 1],
+    [ResourceType.NodePool, cluster.nodePools.length],
+    [ResourceType.Endpoint, 1],
+    [ResourceType.KubernetesProvider, 1],
+    [ResourceType.Namespace, 2],
+    [ResourceType.TarsFramework, 1],
+    [ResourceType.Secret, 1],
+    [ResourceType.Deployment, 1],
+    [ResourceType.Service, 2],
+    [ResourceType.Pdb, 1],
+    [ResourceType.Clb, 1],
+  ];
+}
+
+const regionOfCluster = (fleet: FleetSpec, cluster: string) => clusterByName(fleet, cluster).region;
+const isVpcCni = (c: ClusterSpec) => c.networkType === NetworkType.VpcCni;
+
+/** Failing a Set over (`back` false) or back: its Deployments move, nothing else. */
+function moveSet(fleet: FleetSpec, setId: string, back: boolean): MinimalChange {
+  const set = fleet.sets.find((s) => s.id === setId);
+  if (set?.standby === undefined) throw new Error(`Set ${setId} has no standby`);
+  const servers = fleet.servers.filter((s) => s.replicas.some((r) => r.set === setId)).length;
+  const [from, to] = back ? [set.standby, set.cluster] : [set.cluster, set.standby];
+  const [fromStack, toStack] = [regionOfCluster(fleet, from), regionOfCluster(fleet, to)];
+  const leave = `the Set's ${servers} server(s) leave ${from}`;
+  const arrive = `the Set's ${servers} server(s) start in ${to}`;
+  const ownCluster = back ? to : from;
+  if (!set.warmStandby) {
+    return {
+      changes: [
+        ...entries(fromStack, DiffAction.Removed, leave, setObjects(servers)),
+        ...entries(toStack, DiffAction.Added, arrive, setObjects(servers)),
+      ],
+      notes: [],
+    };
+  }
+  // The warm copy and the active copy are the same objects in the standby cluster.
+  const standbyStack = regionOfCluster(fleet, set.standby);
+  const ownStack = regionOfCluster(fleet, ownCluster);
+  const warm = back
+    ? `the warm copies in ${set.standby} go back to 1 replica, no traffic, warm-standby role`
+    : `the warm copies in ${set.standby} scale up and take traffic (replicas, env, role)`;
+  return {
+    changes: [
+      ...entries(
+        ownStack,
+        back ? DiffAction.Added : DiffAction.Removed,
+        back ? arrive : leave,
+        setObjects(servers),
+      ),
+      ...entries(standbyStack, DiffAction.Changed, warm, [[ResourceType.Deployment, servers]]),
+    ],
+    notes: ["the standby's ConfigMaps and PDBs do not depend on the role: they stay"],
+  };
+}
+
+function scaleReplicas(fleet: FleetSpec, setId: string): MinimalChange {
+  const set = fleet.sets.find((s) => s.id === setId);
+  if (set === undefined) throw new Error(`no Set ${setId}`);
+  const active = set.failedOver && set.standby !== undefined ? set.standby : set.cluster;
+  return {
+    changes: entries(
+      regionOfCluster(fleet, active),
+      DiffAction.Changed,
+      `spec.replicas in ${active}`,
+      [[ResourceType.Deployment, 1]],
+    ),
+    notes: ["the PDB allows one pod down whatever the replicas: it stays"],
+  };
+}
+
+function addZone(after: FleetSpec, regionName: string, zone: string): MinimalChange {
+  const region = regionByName(after, regionName);
+  const vpcCni = region.clusters.filter(isVpcCni).length;
+  return {
+    changes: [
+      ...entries(regionName, DiffAction.Added, `node subnet of ${zone}`, [
+        [ResourceType.Subnet, 1],
+      ]),
+      ...entries(regionName, DiffAction.Added, `pod subnet of ${zone} per VPC-CNI cluster`, [
+        [ResourceType.Subnet, vpcCni],
+      ]),
+      ...entries(regionName, DiffAction.Changed, "eniSubnetIds gains the pod subnet (in place)", [
+        [ResourceType.Cluster, vpcCni],
+      ]),
+    ],
+    notes: ["node pools keep the subnets they were created with (subnetIds is ignoreChanges)"],
+  };
+}
+
+function addCluster(after: FleetSpec, regionName: string, clusterName: string): MinimalChange {
+  const region = regionByName(after, regionName);
+  const cluster = clusterByName(after, clusterName);
+  const podSubnets = isVpcCni(cluster) ? region.zones.length : 0;
+  const cvm = region.cvmPools.length > 0;
+  return {
+    changes: [
+      ...entries(
+        regionName,
+        DiffAction.Added,
+        `the cluster ${clusterName} and its registry`,
+        clusterObjects(cluster),
+      ),
+      ...entries(regionName, DiffAction.Added, `its pod subnet in each zone`, [
+        [ResourceType.Subnet, podSubnets],
+      ]),
+    ],
+    notes: cvm
+      ? ["CVM user data gains the new registry but runs at first boot only (ignoreChanges)"]
+      : [],
+  };
+}
+
+/** The new region's stack, component by component; the edit puts no Set and no CVM pool there. */
+function newRegionStack(after: FleetSpec, regionName: string): ExpectedChange[] {
+  const region = regionByName(after, regionName);
+  const zones = region.zones.length;
+  const network: TypeCount[] = [
+    [ResourceType.TencentProvider, 1],
+    [ResourceType.RegionNetwork, 1],
+    [ResourceType.Vpc, 1],
+    [ResourceType.Subnet, zones * (1 + region.clusters.filter(isVpcCni).length)],
+    [ResourceType.SecurityGroup, 1],
+    [ResourceType.SecurityGroupRules, 1],
+    [ResourceType.CcnAttachment, 1],
+  ];
+  return [
+    ...entries(
+      regionName,
+      DiffAction.Added,
+      "the region's VPC, subnets, node security group and CCN attachment",
+      network,
+    ),
+    ...region.clusters.flatMap((c) =>
+      entries(
+        regionName,
+        DiffAction.Added,
+        `the cluster ${c.name} and its registry`,
+        clusterObjects(c),
+      ),
+    ),
+  ];
+}
+
+function addRegion(after: FleetSpec, regionName: string): MinimalChange {
+  const region = regionByName(after, regionName);
+  const others = after.regions.filter((r) => r.name !== regionName);
+  const open = `TARS ports open to ${region.vpcCidr}`;
+  const webSourceIsNew = !after.tars.webAllowedCidrs.includes(region.vpcCidr);
+  const home = after.homeRegion;
+  return {
+    changes: [
+      ...newRegionStack(after, regionName),
+      ...entries(GLOBAL_STACK, DiffAction.Added, "a CCN bandwidth limit to each existing region", [
+        [ResourceType.CcnBandwidthLimit, others.length],
+      ]),
+      ...others.flatMap((r) =>
+        entries(r.name, DiffAction.Changed, `nodes security group: ${open}`, [
+          [ResourceType.SecurityGroupRules, 1],
+        ]),
+      ),
+      ...(webSourceIsNew
+        ? entries(
+            home,
+            DiffAction.Changed,
+            `tarsweb reachable from ${region.vpcCidr} (CLB rules, loadBalancerSourceRanges)`,
+            [
+              [ResourceType.SecurityGroupRules, 1],
+              [ResourceType.Service, 1],
+            ],
+          )
+        : []),
+      ...(after.tars.db.mode === DbMode.TencentDb
+        ? entries(
+            home,
+            DiffAction.Changed,
+            `database security group: MySQL open to ${region.vpcCidr}`,
+            [[ResourceType.SecurityGroupRules, 1]],
+          )
+        : []),
+    ],
+    notes: ["existing bandwidth limits, subnets, clusters and Set Deployments stay as they are"],
+  };
+}
+
+function addCvmNode(before: FleetSpec, subject: Extract<Subject, { kind: "cvm" }>): MinimalChange {
+  const machine = entries(subject.region, DiffAction.Added, `one machine in ${subject.pool}`, [
+    [ResourceType.Instance, 1],
+  ]);
+  if (!subject.newPool) return { changes: machine, notes: ["the other machines stay"] };
+  const firstPool = !before.regions.some((r) => r.cvmPools.length > 0);
+  return {
+    changes: [
+      ...machine,
+      ...entries(subject.region, DiffAction.Added, `the pool ${subject.pool}`, [
+        [ResourceType.CvmPool, 1],
+      ]),
+      // framework.ts: tarsnode is managed through tarsAdminRegistry and tarspatch.
+      ...(firstPool
+        ? entries(
+            before.homeRegion,
+            DiffAction.Added,
+            "the fleet's first CVM pool: tarsAdminRegistry and tarspatch (tarscli objects each)",
+            [
+              [ResourceType.ConfigMap, 2],
+              [ResourceType.Deployment, 2],
+              [ResourceType.Pdb, 2],
+            ],
+          )
+        : []),
+    ],
+    notes: [],
+  };
+}
+
+/** The minimal change of an operation, from the fleets before (`base`) and after (`head`) it. */
+export function minimalChange(
+  edit: OperationEdit,
+  before: FleetSpec,
+  after: FleetSpec,
+): MinimalChange {
+  const subject = edit.subject;
+  switch (subject.kind) {
+    case "set":
+      return moveSet(before, subject.set, edit.operation === Operation.Failback);
+    case "replicas":
+      return scaleReplicas(before, subject.set);
+    case "zone":
+      return addZone(after, subject.region, subject.zone);
+    case "cluster":
+      return addCluster(after, subject.region, subject.cluster);
+    case "region":
+      return addRegion(after, subject.region);
+    case "cvm":
+      return addCvmNode(before, subject);
+  }
+}
