@@ -13,6 +13,7 @@ export default tseslint.config(
       "out/**",
       "bin/**",
       "coverage/**",
+      "scratch/**",
     ],
   },
   eslint.configs.recommended,
@@ -45,7 +46,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["@pulumi/*"], message: "fleet/ is pure: no Pulumi imports" },
-            { group: ["../components/*", "../cli/*", "../policies/*"], message: "fleet/ imports nothing above it" },
+            {
+              group: ["../components/*", "../cli/*", "../policies/*"],
+              message: "fleet/ imports nothing above it",
+            },
           ],
         },
       ],
