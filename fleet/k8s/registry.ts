@@ -22,7 +22,7 @@ import {
   containerResources,
   PRESTOP_HOOK,
   SHUTDOWN_MARGIN_SECONDS,
-  spreadConstraints,
+  highAvailabilityDeployment,
   workloadPdb,
 } from "./tarscli";
 
@@ -53,57 +53,49 @@ const ports: IServicePort[] = [
 export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
   const { selector, labels } = frameworkLabels(REGISTRY_SERVICE);
   const image = (name: string) => `${fleet.tars.imageRegistry}/${name}:${fleet.tars.version}`;
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: REGISTRY_SERVICE, namespace: FRAMEWORK_NAMESPACE, labels },
-    spec: {
-      replicas: fleet.tars.registryReplicas,
-      revisionHistoryLimit: 5,
-      selector: { matchLabels: selector },
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      template: {
-        metadata: { labels },
-        spec: {
-          terminationGracePeriodSeconds: fleet.tars.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
-          topologySpreadConstraints: spreadConstraints(selector),
-          containers: [
-            {
-              name: "tars-cppregistry",
-              image: image("cppregistry"),
-              envFrom: [{ secretRef: { name: DB_SECRET } }],
-              ports: ports.map((p) => ({
-                name: p.name,
-                containerPort: p.port,
-                protocol: "TCP" as const,
-              })),
-              readinessProbe: {
-                tcpSocket: { port: REGISTRY_PORTS.query },
-                initialDelaySeconds: 5,
-                periodSeconds: 10,
-              },
-              resources: containerResources(REGISTRY_SIZE.cppRegistry),
-              securityContext: { allowPrivilegeEscalation: false },
-            },
-            {
-              name: "tars-registry",
-              image: image("tarsregistry"),
-              envFrom: [{ secretRef: { name: DB_SECRET } }],
-              env: [
-                { name: "TARS_LOCATOR", value: LOCAL_LOCATOR },
-                { name: "TARS_PRESTOP_WAITTIME", value: String(fleet.tars.prestopWaitSeconds) },
-                { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-              ],
-              ports: [{ name: "metrics", containerPort: REGISTRY_METRICS_PORT, protocol: "TCP" }],
-              lifecycle: { preStop: PRESTOP_HOOK },
-              resources: containerResources(REGISTRY_SIZE.goRegistry),
-              securityContext: { allowPrivilegeEscalation: false },
-            },
-          ],
+  return highAvailabilityDeployment({
+    name: REGISTRY_SERVICE,
+    namespace: FRAMEWORK_NAMESPACE,
+    labels,
+    selector,
+    replicas: fleet.tars.registryReplicas,
+    pod: {
+      terminationGracePeriodSeconds: fleet.tars.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
+      containers: [
+        {
+          name: "tars-cppregistry",
+          image: image("cppregistry"),
+          envFrom: [{ secretRef: { name: DB_SECRET } }],
+          ports: ports.map((p) => ({
+            name: p.name,
+            containerPort: p.port,
+            protocol: "TCP" as const,
+          })),
+          readinessProbe: {
+            tcpSocket: { port: REGISTRY_PORTS.query },
+            initialDelaySeconds: 5,
+            periodSeconds: 10,
+          },
+          resources: containerResources(REGISTRY_SIZE.cppRegistry),
+          securityContext: { allowPrivilegeEscalation: false },
         },
-      },
+        {
+          name: "tars-registry",
+          image: image("tarsregistry"),
+          envFrom: [{ secretRef: { name: DB_SECRET } }],
+          env: [
+            { name: "TARS_LOCATOR", value: LOCAL_LOCATOR },
+            { name: "TARS_PRESTOP_WAITTIME", value: String(fleet.tars.prestopWaitSeconds) },
+            { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+          ],
+          ports: [{ name: "metrics", containerPort: REGISTRY_METRICS_PORT, protocol: "TCP" }],
+          lifecycle: { preStop: PRESTOP_HOOK },
+          resources: containerResources(REGISTRY_SIZE.goRegistry),
+          securityContext: { allowPrivilegeEscalation: false },
+        },
+      ],
     },
-  };
+  });
 }
 
 /** `tars-registry`: what the default locator (`tars-registry.tars-system.svc.cluster.local`) names. */

@@ -15,6 +15,7 @@ import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { type IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { type ILifecycleHandler } from "kubernetes-models/v1/LifecycleHandler";
+import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { type IProbe } from "kubernetes-models/v1/Probe";
 import { type ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import { stableHash } from "../naming";
@@ -124,67 +125,94 @@ export function containerResources(size: ContainerSize) {
   return { requests: { ...amounts }, limits: { ...amounts } };
 }
 
-/** The Deployment of a tarscli workload. */
-export function tarscliDeployment(w: TarscliWorkload): Spec<IDeployment> {
-  const meta = serverMeta(w);
-  const container = w.server.toLowerCase();
+/** What differs between this project's Deployments; the rest is {@link highAvailabilityDeployment}'s. */
+export interface DeploymentShape {
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels of the Deployment and its pods. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Extra labels on the Deployment only. */
+  readonly deploymentLabels?: Readonly<Record<string, string>>;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly replicas: number;
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** The pod spec, without the zone spread, which every Deployment gets. */
+  readonly pod: Omit<IPodSpec, "topologySpreadConstraints">;
+}
+
+/**
+ * A Deployment that keeps its service up: rolling updates surge and never drop below the wanted
+ * replicas, and pods spread over zones, then nodes.
+ */
+export function highAvailabilityDeployment(shape: DeploymentShape): Spec<IDeployment> {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: {
-      name: w.name,
-      namespace: w.namespace,
-      labels: { ...w.labels, ...w.deploymentLabels },
+      name: shape.name,
+      namespace: shape.namespace,
+      labels: { ...shape.labels, ...shape.deploymentLabels },
     },
     spec: {
-      replicas: w.replicas,
+      replicas: shape.replicas,
       revisionHistoryLimit: 5,
-      selector: { matchLabels: { ...w.selector } },
+      selector: { matchLabels: { ...shape.selector } },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
         metadata: {
-          labels: { ...w.labels },
-          // A changed _server_meta.yaml rolls the pods: subPath mounts are not refreshed.
-          annotations: { "tarsfed.io/server-meta-hash": stableHash(meta) },
+          labels: { ...shape.labels },
+          ...(shape.podAnnotations === undefined
+            ? {}
+            : { annotations: { ...shape.podAnnotations } }),
         },
-        spec: {
-          terminationGracePeriodSeconds: w.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
-          topologySpreadConstraints: spreadConstraints(w.selector),
-          containers: [
-            {
-              name: container,
-              image: w.image,
-              env: env(w),
-              ...(w.envFromSecret === undefined
-                ? {}
-                : { envFrom: [{ secretRef: { name: w.envFromSecret } }] }),
-              ports: w.servants.map((s) => {
-                const name = portName(s.name);
-                return {
-                  containerPort: s.port,
-                  protocol: "TCP" as const,
-                  ...(name === undefined ? {} : { name }),
-                };
-              }),
-              resources: containerResources(w.size),
-              readinessProbe: HZCHECK_PROBE,
-              lifecycle: { preStop: PRESTOP_HOOK },
-              securityContext: { allowPrivilegeEscalation: false },
-              volumeMounts: [
-                {
-                  name: "server-meta",
-                  mountPath: `${TARS_PATH}/bin/_server_meta.yaml`,
-                  subPath: "_server_meta.yaml",
-                  readOnly: true,
-                },
-              ],
-            },
-          ],
-          volumes: [{ name: "server-meta", configMap: { name: `${w.name}-meta` } }],
-        },
+        spec: { ...shape.pod, topologySpreadConstraints: spreadConstraints(shape.selector) },
       },
     },
   };
+}
+
+/** The Deployment of a tarscli workload. */
+export function tarscliDeployment(w: TarscliWorkload): Spec<IDeployment> {
+  const meta = serverMeta(w);
+  return highAvailabilityDeployment({
+    ...w,
+    // A changed _server_meta.yaml rolls the pods: subPath mounts are not refreshed.
+    podAnnotations: { "tarsfed.io/server-meta-hash": stableHash(meta) },
+    pod: {
+      terminationGracePeriodSeconds: w.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
+      containers: [
+        {
+          name: w.server.toLowerCase(),
+          image: w.image,
+          env: env(w),
+          ...(w.envFromSecret === undefined
+            ? {}
+            : { envFrom: [{ secretRef: { name: w.envFromSecret } }] }),
+          ports: w.servants.map((s) => {
+            const name = portName(s.name);
+            return {
+              containerPort: s.port,
+              protocol: "TCP" as const,
+              ...(name === undefined ? {} : { name }),
+            };
+          }),
+          resources: containerResources(w.size),
+          readinessProbe: HZCHECK_PROBE,
+          lifecycle: { preStop: PRESTOP_HOOK },
+          securityContext: { allowPrivilegeEscalation: false },
+          volumeMounts: [
+            {
+              name: "server-meta",
+              mountPath: `${TARS_PATH}/bin/_server_meta.yaml`,
+              subPath: "_server_meta.yaml",
+              readOnly: true,
+            },
+          ],
+        },
+      ],
+      volumes: [{ name: "server-meta", configMap: { name: `${w.name}-meta` } }],
+    },
+  });
 }
 
 /** Lets at most one pod of the workload be evicted at a time (node drains, upgrades). */

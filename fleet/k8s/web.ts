@@ -14,7 +14,7 @@ import { FRAMEWORK_NAMESPACE } from "../naming";
 import { WEB_PORT, WEB_SIZE } from "../framework";
 import { DIRECT_ACCESS_ANNOTATION } from "./registry";
 import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR } from "./servers";
-import { containerResources, spreadConstraints, workloadPdb } from "./tarscli";
+import { containerResources, highAvailabilityDeployment, workloadPdb } from "./tarscli";
 
 /** Name of tarsweb's Deployment, PDB and Service. */
 export const WEB = "tars-web";
@@ -22,39 +22,31 @@ export const WEB = "tars-web";
 /** The tarsweb Deployment. */
 export function webDeployment(fleet: FleetSpec): Spec<IDeployment> {
   const { selector, labels } = frameworkLabels(WEB);
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: WEB, namespace: FRAMEWORK_NAMESPACE, labels },
-    spec: {
-      replicas: fleet.tars.webReplicas,
-      revisionHistoryLimit: 5,
-      selector: { matchLabels: selector },
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      template: {
-        metadata: { labels },
-        spec: {
-          topologySpreadConstraints: spreadConstraints(selector),
-          containers: [
-            {
-              name: "tars-web",
-              image: `${fleet.tars.imageRegistry}/tarsweb:${fleet.tars.version}`,
-              envFrom: [{ secretRef: { name: DB_SECRET } }],
-              env: [{ name: "TARS_LOCATOR", value: LOCAL_LOCATOR }],
-              ports: [{ name: "http", containerPort: WEB_PORT, protocol: "TCP" }],
-              readinessProbe: {
-                tcpSocket: { port: WEB_PORT },
-                initialDelaySeconds: 10,
-                periodSeconds: 10,
-              },
-              resources: containerResources(WEB_SIZE),
-              securityContext: { allowPrivilegeEscalation: false },
-            },
-          ],
+  return highAvailabilityDeployment({
+    name: WEB,
+    namespace: FRAMEWORK_NAMESPACE,
+    labels,
+    selector,
+    replicas: fleet.tars.webReplicas,
+    pod: {
+      containers: [
+        {
+          name: "tars-web",
+          image: `${fleet.tars.imageRegistry}/tarsweb:${fleet.tars.version}`,
+          envFrom: [{ secretRef: { name: DB_SECRET } }],
+          env: [{ name: "TARS_LOCATOR", value: LOCAL_LOCATOR }],
+          ports: [{ name: "http", containerPort: WEB_PORT, protocol: "TCP" }],
+          readinessProbe: {
+            tcpSocket: { port: WEB_PORT },
+            initialDelaySeconds: 10,
+            periodSeconds: 10,
+          },
+          resources: containerResources(WEB_SIZE),
+          securityContext: { allowPrivilegeEscalation: false },
         },
-      },
+      ],
     },
-  };
+  });
 }
 
 /** tarsweb behind the web CLB, open only to `sourceRanges`. */
