@@ -18,11 +18,11 @@ import {
   inClusterDbStatefulSet,
   MYSQL_PORT,
 } from "../fleet/k8s/database";
-import { EXISTING_LB_ANNOTATION } from "../fleet/k8s/registry";
 import { frameworkLabels } from "../fleet/k8s/servers";
 import { type DbConnection } from "./tars-framework";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
+import { createInternalLoadBalancer } from "./internal-load-balancer";
 import { configMapArgs, jobArgs, serviceArgs, statefulSetArgs } from "./k8s-args";
 
 /** Arguments of {@link TarsDatabase}. */
@@ -139,32 +139,24 @@ export class TarsDatabase extends pulumi.ComponentResource {
           dependsOn: [...k8sOpts.dependsOn, secret],
         },
       );
-      const lb = new tencentcloud.ClbInstance(
-        `${name}-clb`,
-        {
-          clbName: physicalName("clb", [args.fleet.name, args.cluster.name, IN_CLUSTER_DB]),
-          networkType: "INTERNAL",
-          vpcId: args.vpcId,
-          subnetId: args.subnetId,
-          securityGroups: [args.securityGroupId],
-          tags: { "tarsfed-fleet": args.fleet.name },
-        },
-        { parent: this },
-      );
       const [local, external] = inClusterDbServices();
       new k8s.core.v1.Service(`${name}-service`, serviceArgs(local), k8sOpts);
-      new k8s.core.v1.Service(
-        `${name}-lb-service`,
+      // The other regions' registries reach the database through the home cluster's CLB.
+      const lb = createInternalLoadBalancer(
+        name,
         {
-          ...serviceArgs(external),
-          metadata: {
-            ...external.metadata,
-            annotations: { ...external.metadata.annotations, [EXISTING_LB_ANNOTATION]: lb.id },
-          },
+          fleetName: args.fleet.name,
+          cluster: args.cluster.name,
+          role: IN_CLUSTER_DB,
+          service: external,
+          vpcId: args.vpcId,
+          subnetId: args.subnetId,
+          securityGroupId: args.securityGroupId,
         },
+        this,
         k8sOpts,
       );
-      host = lb.clbVips.apply((vips) => vips[0]);
+      host = lb.address;
       server = statefulSet;
     }
     const script = new k8s.core.v1.ConfigMap(

@@ -4,11 +4,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tencentcloud from "@pulumi/tencentcloud";
+import type * as tencentcloud from "@pulumi/tencentcloud";
 import { type FleetSpec } from "../fleet/model";
-import { FRAMEWORK_NAMESPACE, physicalName } from "../fleet/naming";
+import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
 import {
-  EXISTING_LB_ANNOTATION,
   registryDeployment,
   registryLbService,
   registryPdb,
@@ -17,6 +16,7 @@ import {
 import { DB_SECRET, frameworkLabels, REGISTRY_SERVICE } from "../fleet/k8s/servers";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
+import { createInternalLoadBalancer } from "./internal-load-balancer";
 import { deploymentArgs, pdbArgs, serviceArgs } from "./k8s-args";
 
 /** How the framework services reach the framework database. */
@@ -89,34 +89,22 @@ export class TarsFramework extends pulumi.ComponentResource {
     );
     new k8s.core.v1.Service(`${name}-registry-service`, serviceArgs(registryService()), k8sOpts);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-registry-pdb`, pdbArgs(registryPdb()), k8sOpts);
-    this.registryLb = new tencentcloud.ClbInstance(
-      `${name}-registry-clb`,
+    const lb = createInternalLoadBalancer(
+      `${name}-registry`,
       {
-        clbName: physicalName("clb", [args.fleet.name, args.cluster.name, REGISTRY_SERVICE]),
-        networkType: "INTERNAL",
+        fleetName: args.fleet.name,
+        cluster: args.cluster.name,
+        role: REGISTRY_SERVICE,
+        service: registryLbService(),
         vpcId: args.vpcId,
         subnetId: args.lbSubnetId,
-        securityGroups: [args.lbSecurityGroupId],
-        tags: { "tarsfed-fleet": args.fleet.name, "tarsfed-cluster": args.cluster.name },
+        securityGroupId: args.lbSecurityGroupId,
       },
-      { parent: this },
-    );
-    const lbService = registryLbService();
-    new k8s.core.v1.Service(
-      `${name}-registry-lb-service`,
-      {
-        ...serviceArgs(lbService),
-        metadata: {
-          ...lbService.metadata,
-          annotations: {
-            ...lbService.metadata?.annotations,
-            [EXISTING_LB_ANNOTATION]: this.registryLb.id,
-          },
-        },
-      },
+      this,
       k8sOpts,
     );
-    this.registryAddress = this.registryLb.clbVips.apply((vips) => vips[0]);
+    this.registryLb = lb.clb;
+    this.registryAddress = lb.address;
     this.registerOutputs({ registryAddress: this.registryAddress });
   }
 }

@@ -4,16 +4,16 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tencentcloud from "@pulumi/tencentcloud";
+import type * as tencentcloud from "@pulumi/tencentcloud";
 import { homeFrameworkServices } from "../fleet/framework";
 import { type FleetSpec } from "../fleet/model";
-import { FRAMEWORK_NAMESPACE, physicalName } from "../fleet/naming";
-import { EXISTING_LB_ANNOTATION } from "../fleet/k8s/registry";
+import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
 import { frameworkWorkload } from "../fleet/k8s/servers";
 import { WEB, webDeployment, webLbService, webPdb } from "../fleet/k8s/web";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
-import { deploymentArgs, pdbArgs, serviceArgs } from "./k8s-args";
+import { createInternalLoadBalancer } from "./internal-load-balancer";
+import { deploymentArgs, pdbArgs } from "./k8s-args";
 import { createTarscliObjects } from "./tarscli-objects";
 
 /** Arguments of {@link TarsHomeServices}. */
@@ -53,31 +53,22 @@ export class TarsHomeServices extends pulumi.ComponentResource {
     }
     new k8s.apps.v1.Deployment(`${name}-web`, deploymentArgs(webDeployment(args.fleet)), k8sOpts);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-web-pdb`, pdbArgs(webPdb()), k8sOpts);
-    this.webLb = new tencentcloud.ClbInstance(
-      `${name}-web-clb`,
+    const lb = createInternalLoadBalancer(
+      `${name}-web`,
       {
-        clbName: physicalName("clb", [args.fleet.name, args.cluster.name, WEB]),
-        networkType: "INTERNAL",
+        fleetName: args.fleet.name,
+        cluster: args.cluster.name,
+        role: WEB,
+        service: webLbService(args.webSources),
         vpcId: args.vpcId,
         subnetId: args.lbSubnetId,
-        securityGroups: [args.webSecurityGroupId],
-        tags: { "tarsfed-fleet": args.fleet.name },
+        securityGroupId: args.webSecurityGroupId,
       },
-      { parent: this },
-    );
-    const service = webLbService(args.webSources);
-    new k8s.core.v1.Service(
-      `${name}-web-service`,
-      {
-        ...serviceArgs(service),
-        metadata: {
-          ...service.metadata,
-          annotations: { ...service.metadata.annotations, [EXISTING_LB_ANNOTATION]: this.webLb.id },
-        },
-      },
+      this,
       k8sOpts,
     );
-    this.webAddress = this.webLb.clbVips.apply((vips) => vips[0]);
+    this.webLb = lb.clb;
+    this.webAddress = lb.address;
     this.registerOutputs({ webAddress: this.webAddress });
   }
 }
