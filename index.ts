@@ -85,28 +85,42 @@ function deployGlobal(fleet: FleetSpec): StackOutputs {
   return { ccnId: ccn.ccnId };
 }
 
-function homeDatabase(
+/** The home region's shared services as another region sees them: from the home stack's outputs. */
+function homeOutputs(
   config: pulumi.Config,
   slice: RegionSlice,
-): { home: pulumi.StackReference; db: DbConnection } {
+): { db: DbConnection; webAddress: pulumi.Output<string> } {
   const home = new pulumi.StackReference("home", {
     name: stackRefName(config, "homeStack", slice.fleet.homeRegion),
   });
+  const output = (name: string) => home.requireOutput(name) as pulumi.Output<string>;
   return {
-    home,
     db: {
-      host: home.requireOutput("dbHost") as pulumi.Output<string>,
+      host: output("dbHost"),
       port: home.requireOutput("dbPort") as pulumi.Output<number>,
-      user: home.requireOutput("dbUser") as pulumi.Output<string>,
-      password: home.requireOutput("dbPassword") as pulumi.Output<string>,
+      user: output("dbUser"),
+      password: output("dbPassword"),
     },
+    webAddress: output("webAddress"),
   };
 }
 
-function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
+/** What the region's components share. */
+interface RegionContext {
+  readonly config: pulumi.Config;
+  readonly slice: RegionSlice;
+  readonly opts: pulumi.ComponentResourceOptions;
+  readonly network: RegionNetwork;
+  /** The node subnet of the region's first zone: single-zone resources go there. */
+  readonly firstNodeSubnetId: pulumi.Output<string>;
+}
+
+function createNetwork(
+  config: pulumi.Config,
+  slice: RegionSlice,
+  opts: pulumi.ComponentResourceOptions,
+): RegionNetwork {
   const { fleet, region } = slice;
-  const provider = tencentProvider(region.tencentRegion);
-  const opts = { providers: [provider] };
   const global = new pulumi.StackReference("global", {
     name: stackRefName(config, "globalStack", "global"),
   });
@@ -114,11 +128,16 @@ function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
     region.vpcCidr,
     ...region.clusters.flatMap((c) => (c.podCidr === undefined ? [] : [c.podCidr])),
   ];
-  const sources = webSources(
-    fleet.regions.map((r) => r.vpcCidr),
-    fleet.tars.webAllowedCidrs,
-  );
-  const network = new RegionNetwork(
+  const home = slice.isHome
+    ? {
+        webSources: webSources(
+          fleet.regions.map((r) => r.vpcCidr),
+          fleet.tars.webAllowedCidrs,
+        ),
+        databaseSecurityGroup: fleet.tars.db.mode === "tencentdb",
+      }
+    : {};
+  return new RegionNetwork(
     region.name,
     {
       fleetName: fleet.name,
@@ -130,20 +149,20 @@ function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
       fleetCidrs: slice.fleetCidrs,
       servantPorts: slice.servantPorts,
       ccnId: global.requireOutput("ccnId") as pulumi.Output<string>,
-      ...(slice.isHome
-        ? { webSources: sources, databaseSecurityGroup: fleet.tars.db.mode === "tencentdb" }
-        : {}),
+      ...home,
     },
     opts,
   );
-  const firstNodeSubnet =
-    network.subnets[slice.clusters[0]?.nodeSubnetKeys[0] ?? `node-${region.zones[0]}`];
-  const clusters = slice.clusters.map(
+}
+
+function createClusters(ctx: RegionContext): TkeCluster[] {
+  const { network } = ctx;
+  return ctx.slice.clusters.map(
     (c) =>
       new TkeCluster(
         c.cluster.name,
         {
-          fleetName: fleet.name,
+          fleetName: ctx.slice.fleet.name,
           cluster: c.cluster,
           vpcId: network.vpc.id,
           nodeSubnetIds: c.nodeSubnetKeys.map((k) => network.subnets[k].id),
@@ -151,99 +170,97 @@ function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
           nodeSecurityGroupId: network.nodeSecurityGroup.id,
           namespaces: [FRAMEWORK_NAMESPACE, SERVER_NAMESPACE],
         },
-        opts,
+        ctx.opts,
       ),
   );
-  const outputs: StackOutputs = {
-    vpcId: network.vpc.id,
-    subnetIds: Object.fromEntries(Object.entries(network.subnets).map(([key, s]) => [key, s.id])),
-    clusterIds: Object.fromEntries(clusters.map((c) => [c.ref.name, c.cluster.id])),
-  };
+}
 
-  let db: DbConnection;
-  let database: TarsDatabase | undefined;
-  let webAddress: pulumi.Input<string>;
-  let home: pulumi.StackReference | undefined;
-  if (slice.isHome) {
-    database = new TarsDatabase(
-      "tars-db",
-      {
-        fleet,
-        cluster: clusters[0].ref,
-        vpcId: network.vpc.id,
-        subnetId: firstNodeSubnet.id,
-        availabilityZone: region.zones[0],
-        securityGroupId: (network.databaseSecurityGroup ?? network.nodeSecurityGroup).id,
-      },
-      opts,
-    );
-    db = database.connection;
-    Object.assign(outputs, {
-      dbHost: db.host,
-      dbPort: db.port,
-      dbUser: db.user,
-      dbPassword: pulumi.secret(db.password),
-    });
-  } else {
-    ({ home, db } = homeDatabase(config, slice));
-  }
+function createDatabase(ctx: RegionContext, homeCluster: TkeCluster): TarsDatabase {
+  const { network } = ctx;
+  return new TarsDatabase(
+    "tars-db",
+    {
+      fleet: ctx.slice.fleet,
+      cluster: homeCluster.ref,
+      vpcId: network.vpc.id,
+      subnetId: ctx.firstNodeSubnetId,
+      availabilityZone: ctx.slice.region.zones[0],
+      securityGroupId: (network.databaseSecurityGroup ?? network.nodeSecurityGroup).id,
+    },
+    ctx.opts,
+  );
+}
 
-  const frameworks = clusters.map(
+function createFrameworks(
+  ctx: RegionContext,
+  clusters: readonly TkeCluster[],
+  db: DbConnection,
+  database?: TarsDatabase,
+): TarsFramework[] {
+  return clusters.map(
     (cluster, i) =>
       new TarsFramework(
         `${cluster.ref.name}-tars`,
         {
-          fleet,
+          fleet: ctx.slice.fleet,
           cluster: cluster.ref,
           db,
-          lbSubnetId: firstNodeSubnet.id,
-          vpcId: network.vpc.id,
-          lbSecurityGroupId: network.nodeSecurityGroup.id,
+          lbSubnetId: ctx.firstNodeSubnetId,
+          vpcId: ctx.network.vpc.id,
+          lbSecurityGroupId: ctx.network.nodeSecurityGroup.id,
         },
         // The home cluster's registries start once the schema Job has run.
-        { ...opts, dependsOn: i === 0 && database !== undefined ? [database] : [] },
+        { ...ctx.opts, dependsOn: i === 0 && database !== undefined ? [database] : [] },
       ),
   );
-  outputs.registryAddresses = Object.fromEntries(
-    frameworks.map((f, i) => [clusters[i].ref.name, f.registryAddress]),
+}
+
+function createHomeServices(
+  ctx: RegionContext,
+  homeCluster: TkeCluster,
+  framework: TarsFramework,
+): TarsHomeServices {
+  const { fleet } = ctx.slice;
+  return new TarsHomeServices(
+    "tars-home",
+    {
+      fleet,
+      cluster: homeCluster.ref,
+      vpcId: ctx.network.vpc.id,
+      lbSubnetId: ctx.firstNodeSubnetId,
+      webSecurityGroupId: (ctx.network.webSecurityGroup ?? ctx.network.nodeSecurityGroup).id,
+      webSources: webSources(
+        fleet.regions.map((r) => r.vpcCidr),
+        fleet.tars.webAllowedCidrs,
+      ),
+    },
+    { ...ctx.opts, dependsOn: [framework] },
   );
+}
 
-  if (slice.isHome) {
-    const homeServices = new TarsHomeServices(
-      "tars-home",
-      {
-        fleet,
-        cluster: clusters[0].ref,
-        vpcId: network.vpc.id,
-        lbSubnetId: firstNodeSubnet.id,
-        webSecurityGroupId: (network.webSecurityGroup ?? network.nodeSecurityGroup).id,
-        webSources: sources,
-      },
-      { ...opts, dependsOn: [frameworks[0]] },
-    );
-    webAddress = homeServices.webAddress;
-    outputs.webAddress = webAddress;
-  } else {
-    webAddress = (home as pulumi.StackReference).requireOutput(
-      "webAddress",
-    ) as pulumi.Output<string>;
-  }
-
-  slice.clusters.forEach((c, i) => {
+function createSetDeployments(ctx: RegionContext, clusters: readonly TkeCluster[]): void {
+  ctx.slice.clusters.forEach((c, i) => {
     for (const placement of c.workloads) {
       new TarsSetDeployment(
         `${c.cluster.name}-${placement.name}`,
-        { fleet, placement, cluster: clusters[i].ref },
-        opts,
+        { fleet: ctx.slice.fleet, placement, cluster: clusters[i].ref },
+        ctx.opts,
       );
     }
   });
+}
 
+function createCvmPools(
+  ctx: RegionContext,
+  frameworks: readonly TarsFramework[],
+  webAddress: pulumi.Input<string>,
+): void {
+  const { network, slice } = ctx;
   for (const pool of slice.cvmPools) {
     new CvmPool(
-      `${region.name}-${pool.name}`,
+      `${slice.region.name}-${pool.name}`,
       {
-        fleetName: fleet.name,
+        fleetName: slice.fleet.name,
         pool,
         vpcId: network.vpc.id,
         subnetIdsByZone: Object.fromEntries(
@@ -253,10 +270,57 @@ function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
         registryAddresses: frameworks.map((f) => f.registryAddress),
         packageUrl: pulumi.interpolate`http://${webAddress}:${WEB_PORT}/files/tarsnode.tgz`,
       },
-      opts,
+      ctx.opts,
     );
   }
-  return outputs;
+}
+
+/** The region's TARS framework: the shared services at home, read from the home stack elsewhere. */
+function deployFramework(
+  ctx: RegionContext,
+  clusters: readonly TkeCluster[],
+): { frameworks: TarsFramework[]; webAddress: pulumi.Output<string>; outputs: StackOutputs } {
+  if (!ctx.slice.isHome) {
+    const home = homeOutputs(ctx.config, ctx.slice);
+    return {
+      frameworks: createFrameworks(ctx, clusters, home.db),
+      webAddress: home.webAddress,
+      outputs: {},
+    };
+  }
+  // The home region's first cluster runs the database Job and the shared services (validated).
+  const database = createDatabase(ctx, clusters[0]);
+  const db = database.connection;
+  const frameworks = createFrameworks(ctx, clusters, db, database);
+  const webAddress = createHomeServices(ctx, clusters[0], frameworks[0]).webAddress;
+  const outputs = {
+    dbHost: db.host,
+    dbPort: db.port,
+    dbUser: db.user,
+    dbPassword: pulumi.secret(db.password),
+    webAddress,
+  };
+  return { frameworks, webAddress, outputs };
+}
+
+function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
+  const opts = { providers: [tencentProvider(slice.region.tencentRegion)] };
+  const network = createNetwork(config, slice, opts);
+  const firstNodeSubnetId = network.subnets[`node-${slice.region.zones[0]}`].id;
+  const ctx: RegionContext = { config, slice, opts, network, firstNodeSubnetId };
+  const clusters = createClusters(ctx);
+  const { frameworks, webAddress, outputs } = deployFramework(ctx, clusters);
+  createSetDeployments(ctx, clusters);
+  createCvmPools(ctx, frameworks, webAddress);
+  return {
+    vpcId: network.vpc.id,
+    subnetIds: Object.fromEntries(Object.entries(network.subnets).map(([key, s]) => [key, s.id])),
+    clusterIds: Object.fromEntries(clusters.map((c) => [c.ref.name, c.cluster.id])),
+    registryAddresses: Object.fromEntries(
+      frameworks.map((f, i) => [clusters[i].ref.name, f.registryAddress]),
+    ),
+    ...outputs,
+  };
 }
 
 /**

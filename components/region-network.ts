@@ -10,6 +10,7 @@ import {
   nodeIngressRules,
   openEgressRules,
   webIngressRules,
+  type SecurityRule,
 } from "../fleet/security";
 import { ComponentType } from "./registry";
 import { createSecurityGroup } from "./security-group";
@@ -64,63 +65,44 @@ export class RegionNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: RegionNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.RegionNetwork, name, {}, opts);
-    const tags = { "tarsfed-fleet": args.fleetName, "tarsfed-region": args.region };
+    const tags = tagsOf(args);
     this.vpc = new tencentcloud.Vpc(
       `${name}-vpc`,
       { name: physicalName("vpc", [args.fleetName, args.region]), cidrBlock: args.vpcCidr, tags },
+      // Deleting the VPC would take every cluster and machine in it along.
       { parent: this, protect: true },
     );
-    const subnets: Record<string, tencentcloud.Subnet> = {};
-    for (const subnet of args.subnets) {
-      subnets[subnet.key] = new tencentcloud.Subnet(
-        `${name}-${subnet.key}`,
+    this.subnets = createSubnets(name, args, this.vpc, this);
+    const group = (role: string, description: string, ingress: readonly SecurityRule[]) =>
+      createSecurityGroup(
+        `${name}-${role}`,
         {
-          vpcId: this.vpc.id,
-          availabilityZone: subnet.zone,
-          cidrBlock: subnet.cidrBlock,
-          name: physicalName("subnet", [args.fleetName, args.region, subnet.key]),
-          tags: { ...tags, "tarsfed-role": subnet.role },
+          physicalName: physicalName("securityGroup", [args.fleetName, args.region, role]),
+          description,
+          ingress,
+          egress: openEgressRules(),
+          tags,
         },
-        { parent: this },
+        this,
+      ).group;
+    this.nodeSecurityGroup = group(
+      "nodes",
+      "TKE nodes and tarsnode CVMs: own region, TARS ports from the fleet",
+      nodeIngressRules(args.ownCidrs, args.fleetCidrs, args.servantPorts),
+    );
+    if (args.webSources !== undefined) {
+      this.webSecurityGroup = group(
+        "web",
+        "tarsweb load balancer: fleet VPCs and tars.web.allowedCidrs",
+        webIngressRules(args.webSources),
       );
     }
-    this.subnets = subnets;
-    this.nodeSecurityGroup = createSecurityGroup(
-      `${name}-nodes`,
-      {
-        physicalName: physicalName("securityGroup", [args.fleetName, args.region, "nodes"]),
-        description: "TKE nodes and tarsnode CVMs: own region, TARS ports from the fleet",
-        ingress: nodeIngressRules(args.ownCidrs, args.fleetCidrs, args.servantPorts),
-        egress: openEgressRules(),
-        tags,
-      },
-      this,
-    ).group;
-    if (args.webSources !== undefined) {
-      this.webSecurityGroup = createSecurityGroup(
-        `${name}-web`,
-        {
-          physicalName: physicalName("securityGroup", [args.fleetName, args.region, "web"]),
-          description: "tarsweb load balancer: fleet VPCs and tars.web.allowedCidrs",
-          ingress: webIngressRules(args.webSources),
-          egress: openEgressRules(),
-          tags,
-        },
-        this,
-      ).group;
-    }
     if (args.databaseSecurityGroup === true) {
-      this.databaseSecurityGroup = createSecurityGroup(
-        `${name}-database`,
-        {
-          physicalName: physicalName("securityGroup", [args.fleetName, args.region, "database"]),
-          description: "TARS framework database: MySQL from the fleet",
-          ingress: databaseIngressRules(args.fleetCidrs),
-          egress: openEgressRules(),
-          tags,
-        },
-        this,
-      ).group;
+      this.databaseSecurityGroup = group(
+        "database",
+        "TARS framework database: MySQL from the fleet",
+        databaseIngressRules(args.fleetCidrs),
+      );
     }
     this.ccnAttachment = new tencentcloud.CcnAttachmentV2(
       `${name}-ccn-attachment`,
@@ -134,4 +116,31 @@ export class RegionNetwork extends pulumi.ComponentResource {
     );
     this.registerOutputs({ vpcId: this.vpc.id, ccnAttachmentId: this.ccnAttachment.id });
   }
+}
+
+function tagsOf(args: RegionNetworkArgs): Record<string, string> {
+  return { "tarsfed-fleet": args.fleetName, "tarsfed-region": args.region };
+}
+
+function createSubnets(
+  name: string,
+  args: RegionNetworkArgs,
+  vpc: tencentcloud.Vpc,
+  parent: pulumi.Resource,
+): Record<string, tencentcloud.Subnet> {
+  const subnets: Record<string, tencentcloud.Subnet> = {};
+  for (const subnet of args.subnets) {
+    subnets[subnet.key] = new tencentcloud.Subnet(
+      `${name}-${subnet.key}`,
+      {
+        vpcId: vpc.id,
+        availabilityZone: subnet.zone,
+        cidrBlock: subnet.cidrBlock,
+        name: physicalName("subnet", [args.fleetName, args.region, subnet.key]),
+        tags: { ...tagsOf(args), "tarsfed-role": subnet.role },
+      },
+      { parent },
+    );
+  }
+  return subnets;
 }

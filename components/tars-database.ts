@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { DbMode } from "../fleet/schema";
-import { type FleetSpec } from "../fleet/model";
+import { type DbSpec, type FleetSpec } from "../fleet/model";
 import { FRAMEWORK_NAMESPACE, physicalName } from "../fleet/naming";
 import {
   DB_ADMIN_USER,
@@ -64,122 +64,170 @@ export class TarsDatabase extends pulumi.ComponentResource {
 
   constructor(name: string, args: TarsDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TarsDatabase, name, {}, opts);
-    const rootPassword = new random.RandomPassword(`${name}-root-password`, PASSWORD, {
-      parent: this,
-    });
-    const adminPassword = new random.RandomPassword(`${name}-admin-password`, PASSWORD, {
-      parent: this,
-    });
+    const passwords = createPasswords(name, this);
     const namespace = args.cluster.namespaces[FRAMEWORK_NAMESPACE];
-    const k8sOpts = {
+    const k8sOpts: K8sOptions = {
       parent: this,
       provider: args.cluster.k8sProvider,
       dependsOn: namespace === undefined ? [] : [namespace],
     };
-    const stateful = { protect: true, retainOnDelete: true };
     const db = args.fleet.tars.db;
-
-    let host: pulumi.Output<string>;
-    let jobHost: pulumi.Output<string>;
-    let server: pulumi.Resource;
-    const initSecret = (dbHost: pulumi.Input<string>) =>
-      new k8s.core.v1.Secret(
-        `${name}-init-secret`,
-        {
-          metadata: {
-            name: DB_INIT_SECRET,
-            namespace: FRAMEWORK_NAMESPACE,
-            labels: frameworkLabels(DB_INIT_SECRET).labels,
-          },
-          type: "Opaque",
-          stringData: {
-            DB_HOST: dbHost,
-            DB_PORT: String(MYSQL_PORT),
-            DB_USER: DB_ADMIN_USER,
-            DB_PASS: adminPassword.result,
-            ROOT_PASSWORD: rootPassword.result,
-          },
-        },
-        k8sOpts,
-      );
+    let database: DatabaseServer;
     let secret: k8s.core.v1.Secret;
     if (db.mode === DbMode.TencentDb) {
-      const mysql = new tencentcloud.MysqlInstance(
-        `${name}-mysql`,
-        {
-          instanceName: physicalName("mysql", [args.fleet.name, "tars"]),
-          engineVersion: db.engineVersion,
-          memSize: db.memoryMb,
-          volumeSize: db.storageGb,
-          chargeType: "POSTPAID",
-          vpcId: args.vpcId,
-          subnetId: args.subnetId,
-          availabilityZone: args.availabilityZone,
-          securityGroups: [args.securityGroupId],
-          internetService: 0,
-          intranetPort: MYSQL_PORT,
-          rootPassword: rootPassword.result,
-          tags: { "tarsfed-fleet": args.fleet.name },
-        },
-        { parent: this, ...stateful },
-      );
-      host = mysql.intranetIp;
-      jobHost = host;
-      server = mysql;
-      secret = initSecret(jobHost);
+      database = createTencentDb(name, args, db, passwords.root, this);
+      secret = createInitSecret(name, database.host, passwords, k8sOpts);
     } else {
-      jobHost = pulumi.output(`${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`);
-      secret = initSecret(jobHost);
-      const statefulSet = new k8s.apps.v1.StatefulSet(
-        `${name}-statefulset`,
-        statefulSetArgs(inClusterDbStatefulSet(db)),
-        {
-          ...k8sOpts,
-          ...stateful,
-          dependsOn: [...k8sOpts.dependsOn, secret],
-        },
-      );
-      const [local, external] = inClusterDbServices();
-      new k8s.core.v1.Service(`${name}-service`, serviceArgs(local), k8sOpts);
-      // The other regions' registries reach the database through the home cluster's CLB.
-      const lb = createInternalLoadBalancer(
-        name,
-        {
-          fleetName: args.fleet.name,
-          cluster: args.cluster.name,
-          role: IN_CLUSTER_DB,
-          service: external,
-          vpcId: args.vpcId,
-          subnetId: args.subnetId,
-          securityGroupId: args.securityGroupId,
-        },
-        this,
-        k8sOpts,
-      );
-      host = lb.address;
-      server = statefulSet;
+      // The Job reaches an in-cluster database by its Service, and MySQL reads its root password
+      // from the same Secret, so the Secret comes first.
+      secret = createInitSecret(name, IN_CLUSTER_DB_HOST, passwords, k8sOpts);
+      database = createInClusterDb(name, args, db, secret, k8sOpts, this);
     }
-    const script = new k8s.core.v1.ConfigMap(
-      `${name}-init-script`,
-      configMapArgs(dbInitConfigMap()),
-      k8sOpts,
-    );
-    // The Job runs once the database answers; Pulumi waits for it to complete, so the registries
-    // that depend on this component start against a ready schema.
-    this.initJob = new k8s.batch.v1.Job(
-      `${name}-init`,
-      jobArgs(dbInitJob(args.fleet.tars.frameworkImage)),
-      {
-        ...k8sOpts,
-        dependsOn: [...k8sOpts.dependsOn, server, secret, script],
-      },
-    );
+    this.initJob = createInitJob(name, args, [database.server, secret], k8sOpts);
     this.connection = {
-      host,
+      host: database.host,
       port: MYSQL_PORT,
       user: DB_ADMIN_USER,
-      password: adminPassword.result,
+      password: passwords.admin.result,
     };
-    this.registerOutputs({ host, port: MYSQL_PORT, user: DB_ADMIN_USER });
+    this.registerOutputs({ host: database.host, port: MYSQL_PORT, user: DB_ADMIN_USER });
   }
+}
+
+/** Options of the component's Kubernetes objects: parent, cluster provider, namespace first. */
+interface K8sOptions {
+  readonly parent: pulumi.Resource;
+  readonly provider: pulumi.ProviderResource;
+  readonly dependsOn: pulumi.Resource[];
+}
+
+/** Where the database runs and what to wait for. */
+interface DatabaseServer {
+  readonly host: pulumi.Output<string>;
+  readonly server: pulumi.Resource;
+}
+
+const STATEFUL = { protect: true, retainOnDelete: true };
+
+const IN_CLUSTER_DB_HOST = `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
+
+function createPasswords(name: string, parent: pulumi.Resource) {
+  return {
+    root: new random.RandomPassword(`${name}-root-password`, PASSWORD, { parent }),
+    admin: new random.RandomPassword(`${name}-admin-password`, PASSWORD, { parent }),
+  };
+}
+
+function createTencentDb(
+  name: string,
+  args: TarsDatabaseArgs,
+  db: Extract<DbSpec, { mode: "tencentdb" }>,
+  rootPassword: random.RandomPassword,
+  parent: pulumi.Resource,
+): DatabaseServer {
+  const mysql = new tencentcloud.MysqlInstance(
+    `${name}-mysql`,
+    {
+      instanceName: physicalName("mysql", [args.fleet.name, "tars"]),
+      engineVersion: db.engineVersion,
+      memSize: db.memoryMb,
+      volumeSize: db.storageGb,
+      chargeType: "POSTPAID",
+      vpcId: args.vpcId,
+      subnetId: args.subnetId,
+      availabilityZone: args.availabilityZone,
+      securityGroups: [args.securityGroupId],
+      internetService: 0,
+      intranetPort: MYSQL_PORT,
+      rootPassword: rootPassword.result,
+      tags: { "tarsfed-fleet": args.fleet.name },
+    },
+    { parent, ...STATEFUL },
+  );
+  return { host: mysql.intranetIp, server: mysql };
+}
+
+function createInitSecret(
+  name: string,
+  dbHost: pulumi.Input<string>,
+  passwords: ReturnType<typeof createPasswords>,
+  k8sOpts: K8sOptions,
+): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(
+    `${name}-init-secret`,
+    {
+      metadata: {
+        name: DB_INIT_SECRET,
+        namespace: FRAMEWORK_NAMESPACE,
+        labels: frameworkLabels(DB_INIT_SECRET).labels,
+      },
+      type: "Opaque",
+      stringData: {
+        DB_HOST: dbHost,
+        DB_PORT: String(MYSQL_PORT),
+        DB_USER: DB_ADMIN_USER,
+        DB_PASS: passwords.admin.result,
+        ROOT_PASSWORD: passwords.root.result,
+      },
+    },
+    k8sOpts,
+  );
+}
+
+function createInClusterDb(
+  name: string,
+  args: TarsDatabaseArgs,
+  db: Extract<DbSpec, { mode: "in-cluster" }>,
+  secret: k8s.core.v1.Secret,
+  k8sOpts: K8sOptions,
+  parent: pulumi.Resource,
+): DatabaseServer {
+  const statefulSet = new k8s.apps.v1.StatefulSet(
+    `${name}-statefulset`,
+    statefulSetArgs(inClusterDbStatefulSet(db)),
+    {
+      ...k8sOpts,
+      ...STATEFUL,
+      dependsOn: [...k8sOpts.dependsOn, secret],
+    },
+  );
+  const [local, external] = inClusterDbServices();
+  new k8s.core.v1.Service(`${name}-service`, serviceArgs(local), k8sOpts);
+  // The other regions' registries reach the database through the home cluster's CLB.
+  const lb = createInternalLoadBalancer(
+    name,
+    {
+      fleetName: args.fleet.name,
+      cluster: args.cluster.name,
+      role: IN_CLUSTER_DB,
+      service: external,
+      vpcId: args.vpcId,
+      subnetId: args.subnetId,
+      securityGroupId: args.securityGroupId,
+    },
+    parent,
+    k8sOpts,
+  );
+  return { host: lb.address, server: statefulSet };
+}
+
+/**
+ * The schema Job, once the database answers. Pulumi waits for a Job to complete, so the
+ * registries that depend on this component start against a ready schema.
+ */
+function createInitJob(
+  name: string,
+  args: TarsDatabaseArgs,
+  after: pulumi.Resource[],
+  k8sOpts: K8sOptions,
+): k8s.batch.v1.Job {
+  const script = new k8s.core.v1.ConfigMap(
+    `${name}-init-script`,
+    configMapArgs(dbInitConfigMap()),
+    k8sOpts,
+  );
+  return new k8s.batch.v1.Job(`${name}-init`, jobArgs(dbInitJob(args.fleet.tars.frameworkImage)), {
+    ...k8sOpts,
+    dependsOn: [...k8sOpts.dependsOn, ...after, script],
+  });
 }

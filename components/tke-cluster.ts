@@ -53,100 +53,150 @@ export class TkeCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: TkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TkeCluster, name, {}, opts);
-    const spec = args.cluster;
-    const tags = { "tarsfed-fleet": args.fleetName, "tarsfed-cluster": spec.name };
-    const vpcCni = spec.networkType === NetworkType.VpcCni;
-    this.cluster = new tencentcloud.KubernetesCluster(
-      `${name}-cluster`,
-      {
-        clusterName: physicalName("cluster", [args.fleetName, spec.name]),
-        clusterDesc: `TARS Federation ${args.fleetName}, cluster ${spec.name}`,
-        clusterVersion: spec.kubernetesVersion,
-        clusterDeployType: "MANAGED_CLUSTER",
-        containerRuntime: "containerd",
-        vpcId: args.vpcId,
-        networkType: spec.networkType,
-        serviceCidr: spec.serviceCidr,
-        ...(vpcCni
-          ? { eniSubnetIds: [...args.podSubnetIds], vpcCniType: "tke-route-eni" }
-          : { clusterCidr: spec.podCidr }),
-        deletionProtection: true,
-        tags,
-      },
-      // The control plane holds every workload's state: never deleted by accident.
-      { parent: this, protect: true },
-    );
-    const pools: Record<string, tencentcloud.KubernetesNodePool> = {};
-    for (const pool of spec.nodePools) {
-      pools[pool.name] = new tencentcloud.KubernetesNodePool(
-        `${name}-${pool.name}`,
-        {
-          clusterId: this.cluster.id,
-          name: physicalName("nodePool", [args.fleetName, spec.name, pool.name]),
-          vpcId: args.vpcId,
-          subnetIds: [...args.nodeSubnetIds],
-          multiZoneSubnetPolicy: "EQUALITY",
-          minSize: pool.minSize,
-          maxSize: pool.maxSize,
-          desiredCapacity: pool.desiredSize,
-          enableAutoScale: true,
-          // Removing a pool from the fleet removes its machines too, not just the group.
-          deleteKeepInstance: false,
-          autoScalingConfig: {
-            instanceType: pool.instanceType,
-            instanceChargeType: "POSTPAID_BY_HOUR",
-            systemDiskType: "CLOUD_PREMIUM",
-            systemDiskSize: pool.systemDiskSizeGiB,
-            orderlySecurityGroupIds: [args.nodeSecurityGroupId],
-            publicIpAssigned: false,
-            internetMaxBandwidthOut: 0,
-            enhancedSecurityService: true,
-            enhancedMonitorService: true,
-          },
-          labels: { "tarsfed.io/node-pool": pool.name },
-          tags,
-        },
-        // `subnetIds` cannot change in place: a zone added to the region would replace (drain) every
-        // pool. A pool keeps the zones it was created in; a new zone is used by new pools.
-        { parent: this, ignoreChanges: ["subnetIds"] },
-      );
-    }
-    this.nodePools = pools;
-    this.endpoint = new tencentcloud.KubernetesClusterEndpoint(
-      `${name}-endpoint`,
-      {
-        clusterId: this.cluster.id,
-        clusterIntranet: true,
-        clusterIntranetSubnetId: args.nodeSubnetIds[0],
-        clusterInternet: false,
-      },
-      { parent: this, dependsOn: Object.values(pools) },
-    );
-    this.k8sProvider = new k8s.Provider(
-      `${name}-k8s`,
-      {
-        kubeconfig: this.endpoint.kubeConfigIntranet,
-        enableServerSideApply: true,
-        // Update ConfigMaps and Secrets in place instead of replacing them; pods that read a
-        // changed `_server_meta.yaml` roll through the hash annotation on their template.
-        enableConfigMapMutable: true,
-        enableSecretMutable: true,
-        // A cluster in a dark region: its objects are skipped, not failed and not forgotten.
-        // `deleteUnreachable: true` would drop them from state, so it stays off.
-        skipUpdateUnreachable: true,
-        deleteUnreachable: false,
-      },
-      { parent: this },
-    );
-    const namespaces: Record<string, k8s.core.v1.Namespace> = {};
-    for (const namespace of args.namespaces) {
-      namespaces[namespace] = new k8s.core.v1.Namespace(
-        `${name}-ns-${namespace}`,
-        { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": MANAGED_BY } } },
-        { parent: this, provider: this.k8sProvider },
-      );
-    }
-    this.ref = { name: spec.name, k8sProvider: this.k8sProvider, namespaces };
+    this.cluster = createControlPlane(name, args, this);
+    this.nodePools = createNodePools(name, args, this.cluster, this);
+    this.endpoint = createEndpoint(name, args, this.cluster, Object.values(this.nodePools), this);
+    this.k8sProvider = createKubernetesProvider(name, this.endpoint, this);
+    const namespaces = createNamespaces(name, args.namespaces, this.k8sProvider, this);
+    this.ref = { name: args.cluster.name, k8sProvider: this.k8sProvider, namespaces };
     this.registerOutputs({ clusterId: this.cluster.id, endpointId: this.endpoint.id });
   }
+}
+
+function tagsOf(args: TkeClusterArgs): Record<string, string> {
+  return { "tarsfed-fleet": args.fleetName, "tarsfed-cluster": args.cluster.name };
+}
+
+function createControlPlane(
+  name: string,
+  args: TkeClusterArgs,
+  parent: pulumi.Resource,
+): tencentcloud.KubernetesCluster {
+  const spec = args.cluster;
+  const network =
+    spec.networkType === NetworkType.VpcCni
+      ? { eniSubnetIds: [...args.podSubnetIds], vpcCniType: "tke-route-eni" }
+      : { clusterCidr: spec.podCidr };
+  return new tencentcloud.KubernetesCluster(
+    `${name}-cluster`,
+    {
+      clusterName: physicalName("cluster", [args.fleetName, spec.name]),
+      clusterDesc: `TARS Federation ${args.fleetName}, cluster ${spec.name}`,
+      clusterVersion: spec.kubernetesVersion,
+      clusterDeployType: "MANAGED_CLUSTER",
+      containerRuntime: "containerd",
+      vpcId: args.vpcId,
+      networkType: spec.networkType,
+      serviceCidr: spec.serviceCidr,
+      ...network,
+      deletionProtection: true,
+      tags: tagsOf(args),
+    },
+    // The control plane holds every workload's state: never deleted by accident.
+    { parent, protect: true },
+  );
+}
+
+function createNodePools(
+  name: string,
+  args: TkeClusterArgs,
+  cluster: tencentcloud.KubernetesCluster,
+  parent: pulumi.Resource,
+): Record<string, tencentcloud.KubernetesNodePool> {
+  const pools: Record<string, tencentcloud.KubernetesNodePool> = {};
+  for (const pool of args.cluster.nodePools) {
+    pools[pool.name] = new tencentcloud.KubernetesNodePool(
+      `${name}-${pool.name}`,
+      {
+        clusterId: cluster.id,
+        name: physicalName("nodePool", [args.fleetName, args.cluster.name, pool.name]),
+        vpcId: args.vpcId,
+        subnetIds: [...args.nodeSubnetIds],
+        multiZoneSubnetPolicy: "EQUALITY",
+        minSize: pool.minSize,
+        maxSize: pool.maxSize,
+        desiredCapacity: pool.desiredSize,
+        enableAutoScale: true,
+        // Removing a pool from the fleet removes its machines too, not just the group.
+        deleteKeepInstance: false,
+        autoScalingConfig: {
+          instanceType: pool.instanceType,
+          instanceChargeType: "POSTPAID_BY_HOUR",
+          systemDiskType: "CLOUD_PREMIUM",
+          systemDiskSize: pool.systemDiskSizeGiB,
+          orderlySecurityGroupIds: [args.nodeSecurityGroupId],
+          publicIpAssigned: false,
+          internetMaxBandwidthOut: 0,
+          enhancedSecurityService: true,
+          enhancedMonitorService: true,
+        },
+        labels: { "tarsfed.io/node-pool": pool.name },
+        tags: tagsOf(args),
+      },
+      // `subnetIds` cannot change in place: a zone added to the region would replace (drain) every
+      // pool. A pool keeps the zones it was created in; a new zone is used by new pools.
+      { parent, ignoreChanges: ["subnetIds"] },
+    );
+  }
+  return pools;
+}
+
+function createEndpoint(
+  name: string,
+  args: TkeClusterArgs,
+  cluster: tencentcloud.KubernetesCluster,
+  pools: readonly tencentcloud.KubernetesNodePool[],
+  parent: pulumi.Resource,
+): tencentcloud.KubernetesClusterEndpoint {
+  return new tencentcloud.KubernetesClusterEndpoint(
+    `${name}-endpoint`,
+    {
+      clusterId: cluster.id,
+      clusterIntranet: true,
+      clusterIntranetSubnetId: args.nodeSubnetIds[0],
+      clusterInternet: false,
+    },
+    // TKE opens API access only once the cluster has nodes.
+    { parent, dependsOn: [...pools] },
+  );
+}
+
+function createKubernetesProvider(
+  name: string,
+  endpoint: tencentcloud.KubernetesClusterEndpoint,
+  parent: pulumi.Resource,
+): k8s.Provider {
+  return new k8s.Provider(
+    `${name}-k8s`,
+    {
+      kubeconfig: endpoint.kubeConfigIntranet,
+      enableServerSideApply: true,
+      // Update ConfigMaps and Secrets in place instead of replacing them; pods that read a
+      // changed `_server_meta.yaml` roll through the hash annotation on their template.
+      enableConfigMapMutable: true,
+      enableSecretMutable: true,
+      // A cluster in a dark region: its objects are skipped, not failed and not forgotten.
+      // `deleteUnreachable: true` would drop them from state, so it stays off.
+      skipUpdateUnreachable: true,
+      deleteUnreachable: false,
+    },
+    { parent },
+  );
+}
+
+function createNamespaces(
+  name: string,
+  names: readonly string[],
+  provider: k8s.Provider,
+  parent: pulumi.Resource,
+): Record<string, k8s.core.v1.Namespace> {
+  const namespaces: Record<string, k8s.core.v1.Namespace> = {};
+  for (const namespace of names) {
+    namespaces[namespace] = new k8s.core.v1.Namespace(
+      `${name}-ns-${namespace}`,
+      { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": MANAGED_BY } } },
+      { parent, provider },
+    );
+  }
+  return namespaces;
 }

@@ -193,11 +193,47 @@ function mocks(input: RunStackInput, cloud: FakeCloud): pulumi.runtime.Mocks {
   };
 }
 
+/**
+ * Runs `run` with the runtime's diagnostics captured: errors Pulumi logs (it prints them when no
+ * engine is attached), warnings, and rejections nothing awaited. Returns the errors.
+ */
+async function capturingDiagnostics(
+  run: () => Promise<void>,
+  warnings: string[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  const text = (args: unknown[], prefix: RegExp) => args.map(String).join(" ").replace(prefix, "");
+  const onRejection = (reason: unknown) =>
+    problems.push(reason instanceof Error ? reason.message : String(reason));
+  const { error, warn } = console;
+  console.error = (...args: unknown[]) => problems.push(text(args, /^error: \[runtime\] /));
+  console.warn = (...args: unknown[]) => warnings.push(text(args, /^warning: \[runtime\] /));
+  process.on("unhandledRejection", onRejection);
+  // The SDK captures a stack trace for every promise and resource (source positions and leak
+  // reports for the engine); offline nobody reads them, and mapping them through source maps
+  // (tsx turns those on) is most of the run.
+  const stackTraceLimit = Error.stackTraceLimit;
+  const sourceMaps = process.sourceMapsEnabled;
+  Error.stackTraceLimit = 0;
+  process.setSourceMapsEnabled(false);
+  try {
+    await run();
+  } catch (failure) {
+    problems.push(failure instanceof Error ? failure.message : String(failure));
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+    process.setSourceMapsEnabled(sourceMaps);
+    process.off("unhandledRejection", onRejection);
+    console.error = error;
+    console.warn = warn;
+  }
+  return problems;
+}
+
 /** Runs the program for one stack under mocks; throws {@link StackRunError} when it fails. */
 export async function runStack(input: RunStackInput): Promise<RunStackResult> {
   const resources: PlannedResource[] = [];
   const stackOutputs: { wire?: Record<string, unknown> } = {};
-  const problems: string[] = [];
   const warnings: string[] = [];
   await pulumi.runtime.setMocks(
     mocks(input, new FakeCloud()),
@@ -206,59 +242,20 @@ export async function runStack(input: RunStackInput): Promise<RunStackResult> {
     false,
     ORGANIZATION,
   );
-  recordRegistrations(
-    getMonitor() as unknown as WrappableMonitor,
-    resources,
-    stackOutputs,
-    input.onRegistration,
-  );
+  const monitor = getMonitor() as unknown as WrappableMonitor;
+  recordRegistrations(monitor, resources, stackOutputs, input.onRegistration);
   pulumi.runtime.setAllConfig({ ...input.config }, [...input.secretKeys]);
-
-  const onRejection = (reason: unknown) =>
-    problems.push(reason instanceof Error ? reason.message : String(reason));
-  const originalError = console.error;
-  const originalWarn = console.warn;
-  console.error = (...args: unknown[]) =>
-    problems.push(
-      args
-        .map(String)
-        .join(" ")
-        .replace(/^error: \[runtime\] /, ""),
-    );
-  console.warn = (...args: unknown[]) =>
-    warnings.push(
-      args
-        .map(String)
-        .join(" ")
-        .replace(/^warning: \[runtime\] /, ""),
-    );
-  process.on("unhandledRejection", onRejection);
-  // The SDK captures a stack trace for every promise and resource (source positions and leak
-  // reports for the engine); offline nobody reads them, and mapping them through source maps
-  // (tsx turns those on) is most of the run.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const sourceMaps = process.sourceMapsEnabled;
-  process.setSourceMapsEnabled(false);
-  try {
+  const problems = await capturingDiagnostics(async () => {
     await runInPulumiStack(input.program ?? program);
     // Waits for every registration to finish, then lets go of the mock monitor.
     await disconnect();
-  } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
-    process.setSourceMapsEnabled(sourceMaps);
-    process.off("unhandledRejection", onRejection);
-    console.error = originalError;
-    console.warn = originalWarn;
-  }
-  if (problems.length > 0 || hasErrors())
+  }, warnings);
+  if (problems.length > 0 || hasErrors()) {
     throw new StackRunError(
       input.stack,
       problems.length > 0 ? problems : ["the program logged errors"],
     );
-
+  }
   const wire = stackOutputs.wire ?? {};
   return {
     resources,
