@@ -56,6 +56,20 @@ export default tseslint.config(
     },
   },
   {
+    // The rules serve the CrossGuard pack too: they may use the model, never the CLI or components.
+    files: ["policies/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/cli/**", "**/components/**"], message: "policies/ imports only fleet/" },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["eslint.config.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

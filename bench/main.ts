@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { loadFleet } from "../fleet/load";
 import { planFleet } from "../cli/plan/plan-fleet";
 import { runStack } from "../cli/offline/run-stack";
-import { type FleetPlan } from "../cli/plan/types";
+import { type FleetPlan } from "../fleet/plan-document";
 import { table } from "../cli/render";
 import { minimalProgram, replayProgram, typedProgram, type Program } from "./baseline";
 import { generateFleetText, type FleetShape } from "./generate-fleet";

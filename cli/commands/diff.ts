@@ -12,7 +12,7 @@ import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import { type Io } from "../io";
 import { planFleet, type PlanProgress } from "../plan/plan-fleet";
-import { type FleetPlan } from "../plan/types";
+import { type FleetPlan } from "../../fleet/plan-document";
 import { json } from "../render";
 import { type PlanDeps } from "./plan";
 

@@ -10,7 +10,7 @@ import { type CommandContext } from "../context";
 import { ExitCode } from "../exit-codes";
 import { writeFilesAtomic } from "../files";
 import { planFleet, type PlanProgress } from "../plan/plan-fleet";
-import { type FleetPlan } from "../plan/types";
+import { type FleetPlan } from "../../fleet/plan-document";
 import { json } from "../render";
 import { type Io } from "../io";
 import { planTotals, renderPlanMarkdown, renderPlanText } from "./plan-render";

@@ -2,7 +2,7 @@
  * What changes between two offline plans, per stack: resources added, removed and changed, and
  * which changes replace a resource (DESIGN.md, `diff --json`).
  */
-import { type FleetPlan, type PlannedResource, type StackPlan } from "../plan/types";
+import { type FleetPlan, type PlannedResource, type StackPlan } from "../../fleet/plan-document";
 import { diffFields, diffLeaves, formatPath } from "./fields";
 import { replaceRuleFor, replacesAt } from "./replacements";
 

@@ -10,7 +10,7 @@
  */
 import { type FieldPath } from "../../fleet/issues";
 import { isDnsLabel, isLabelValue } from "../../fleet/naming";
-import { type Json } from "../plan/types";
+import { type Json } from "../../fleet/plan-document";
 import { type KubernetesObject } from "./types";
 
 /** One rule broken: where in the object, and how. */

@@ -4,7 +4,12 @@
  * Pure over a {@link FleetPlan}: an object is a Kubernetes resource's inputs, which Pulumi sends to
  * the API server as they are; the cluster is the one whose Kubernetes provider the resource names.
  */
-import { type Json, type FleetPlan, type PlannedResource, type StackPlan } from "../plan/types";
+import {
+  type Json,
+  type FleetPlan,
+  type PlannedResource,
+  type StackPlan,
+} from "../../fleet/plan-document";
 import { type ManifestObject, type ManifestProblem, CLUSTER_SCOPE } from "./types";
 
 /** Type token of the Kubernetes provider resource that `TkeCluster` creates for its cluster. */

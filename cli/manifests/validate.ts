@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { type FieldPath, formatPath } from "../../fleet/issues";
 import { SECRET_MASK, UNKNOWN_MASK } from "../offline/values";
-import { type Json } from "../plan/types";
+import { type Json } from "../../fleet/plan-document";
 import { checkBeyondSchema, valueAt, type Masked } from "./checks";
 import {
   type KubernetesObject,

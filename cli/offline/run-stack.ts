@@ -12,7 +12,7 @@ import { disconnect, getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import program from "../../index";
-import { type Json, type PlannedResource } from "../plan/types";
+import { type Json, type PlannedResource } from "../../fleet/plan-document";
 import { FakeCloud } from "./fake-cloud";
 import { isWrappedSecret, toDisplay, unwrapSecrets, wrapSecret } from "./values";
 

@@ -9,7 +9,7 @@ import { UserError } from "../errors";
 import { offlineStackConfig } from "../offline/stack-config";
 import { runStack, type RunStackResult, type StackOutputsForReference } from "../offline/run-stack";
 import { StackPool } from "../offline/stack-pool";
-import { type FleetPlan, type StackPlan } from "./types";
+import { type FleetPlan, type StackPlan } from "../../fleet/plan-document";
 
 /** Progress of a plan, for a terminal. */
 export interface PlanProgress {

@@ -11,7 +11,7 @@ import { renderDiffMarkdown, renderDiffText } from "../../cli/diff/render";
 import { ExitCode } from "../../cli/exit-codes";
 import { memoryIo } from "../../cli/io";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type Json, type PlannedResource } from "../../cli/plan/types";
+import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/plan-document";
 import { demoText, replaceOnce } from "../fleet/fleet-copies";
 
 const DEMO = "stacks/fleet.yaml";

@@ -19,7 +19,7 @@ import {
 } from "../../cli/manifests/validate";
 import { renderObject, sortForApply } from "../../cli/manifests/write";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type Json, type PlannedResource } from "../../cli/plan/types";
+import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/plan-document";
 import { loadFleet } from "../../fleet/load";
 
 let plan: FleetPlan;

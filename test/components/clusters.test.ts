@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadFleet } from "../../fleet/load";
 import { allClusters } from "../../fleet/model";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan } from "../../cli/plan/types";
+import { type FleetPlan } from "../../fleet/plan-document";
 import { at, byName, ofType, stackOf, str } from "./helpers";
 
 const fleet = loadFleet("stacks/fleet.yaml");

@@ -6,7 +6,7 @@ import {
   type Json,
   type PlannedResource,
   type StackPlan,
-} from "../../cli/plan/types";
+} from "../../fleet/plan-document";
 
 /** The stack named `name`; throws when the plan lacks it. */
 export function stackOf(plan: FleetPlan, name: string): StackPlan {

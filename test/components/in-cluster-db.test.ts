@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadFleet } from "../../fleet/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan } from "../../cli/plan/types";
+import { type FleetPlan } from "../../fleet/plan-document";
 import { at, byName, ofType, stackOf } from "./helpers";
 
 let plan: FleetPlan;

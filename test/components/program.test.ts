@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadFleet } from "../../fleet/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan } from "../../cli/plan/types";
+import { type FleetPlan } from "../../fleet/plan-document";
 import { at as get, byName as byNameIn, ofType, stackOf } from "./helpers";
 
 let plan: FleetPlan;

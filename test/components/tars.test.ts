@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadFleet } from "../../fleet/load";
 import { placeWorkloads } from "../../fleet/placement";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type PlannedResource } from "../../cli/plan/types";
+import { type FleetPlan, type PlannedResource } from "../../fleet/plan-document";
 import { at, clusterOf, objects, stackOf, str } from "./helpers";
 
 const fleet = loadFleet("stacks/fleet.yaml");

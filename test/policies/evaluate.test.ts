@@ -12,7 +12,7 @@ import { createContext, DEFAULT_FLEET } from "../../cli/context";
 import { type ExitCode } from "../../cli/exit-codes";
 import { memoryIo } from "../../cli/io";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan } from "../../cli/plan/types";
+import { type FleetPlan } from "../../fleet/plan-document";
 import { loadFleet } from "../../fleet/load";
 import { evaluatePolicies } from "../../policies/evaluate";
 import { EnforcementLevel } from "../../policies/rule";
