@@ -67,6 +67,32 @@ interface ConfigSpec {
  * Provider configuration (the `Schema` of `tencentcloud/provider.go`, tencentcloudstack/tencentcloud).
  * Env vars are read by the TF provider process itself; the dynamic-bridge SDK applies no defaults.
  */
+/** The role, session name and duration every assume-role block has; `call` is the API it calls. */
+function assumeRoleFields(call: string): ConfigSpec[] {
+  return [
+    {
+      tfName: "role_arn",
+      kind: "string",
+      required: true,
+      description:
+        "The ARN of the role to assume. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_ARN`.",
+    },
+    {
+      tfName: "session_name",
+      kind: "string",
+      required: true,
+      description: `The session name to use when making the ${call} call. It can be sourced from \`TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME\`.`,
+    },
+    {
+      tfName: "session_duration",
+      kind: "number",
+      required: true,
+      description:
+        "The duration of the session (0-43200 seconds, default 7200). It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION`.",
+    },
+  ];
+}
+
 const PROVIDER_CONFIG: readonly ConfigSpec[] = [
   {
     tfName: "secret_id",
@@ -119,27 +145,7 @@ const PROVIDER_CONFIG: readonly ConfigSpec[] = [
     description:
       "The `assume_role` block. If provided, the provider will attempt to assume this role using the supplied credentials.",
     fields: [
-      {
-        tfName: "role_arn",
-        kind: "string",
-        required: true,
-        description:
-          "The ARN of the role to assume. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_ARN`.",
-      },
-      {
-        tfName: "session_name",
-        kind: "string",
-        required: true,
-        description:
-          "The session name to use when making the AssumeRole call. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME`.",
-      },
-      {
-        tfName: "session_duration",
-        kind: "number",
-        required: true,
-        description:
-          "The duration of the session (0-43200 seconds, default 7200). It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION`.",
-      },
+      ...assumeRoleFields("AssumeRole"),
       {
         tfName: "policy",
         kind: "string",
@@ -193,27 +199,7 @@ const PROVIDER_CONFIG: readonly ConfigSpec[] = [
         description:
           "Player Access Description Name. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_PRINCIPAL_ARN`.",
       },
-      {
-        tfName: "role_arn",
-        kind: "string",
-        required: true,
-        description:
-          "The ARN of the role to assume. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_ARN`.",
-      },
-      {
-        tfName: "session_name",
-        kind: "string",
-        required: true,
-        description:
-          "The session name to use when making the AssumeRoleWithSAML call. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME`.",
-      },
-      {
-        tfName: "session_duration",
-        kind: "number",
-        required: true,
-        description:
-          "The duration of the session (0-43200 seconds, default 7200). It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION`.",
-      },
+      ...assumeRoleFields("AssumeRoleWithSAML"),
     ],
   },
   {
@@ -241,27 +227,7 @@ const PROVIDER_CONFIG: readonly ConfigSpec[] = [
         description:
           "File containing a web identity token from an OIDC or OAuth provider. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN_FILE`.",
       },
-      {
-        tfName: "role_arn",
-        kind: "string",
-        required: true,
-        description:
-          "The ARN of the role to assume. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_ARN`.",
-      },
-      {
-        tfName: "session_name",
-        kind: "string",
-        required: true,
-        description:
-          "The session name to use when making the AssumeRole call. It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME`.",
-      },
-      {
-        tfName: "session_duration",
-        kind: "number",
-        required: true,
-        description:
-          "The duration of the session (0-43200 seconds, default 7200). It can be sourced from `TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION`.",
-      },
+      ...assumeRoleFields("AssumeRole"),
     ],
   },
   {
@@ -1552,6 +1518,11 @@ function genConfigIndex(ctx: Ctx): string {
 
 function genReplacements(ctx: Ctx): string {
   const l = header(ctx);
+  // One list per resource lives in its own module; this table only points at them.
+  for (const r of ctx.schema.resources) {
+    l.push(`import { ${r.replaceConst} } from "./${r.fileStem}";`);
+  }
+  l.push("");
   printComment(
     l,
     [
@@ -1562,7 +1533,7 @@ function genReplacements(ctx: Ctx): string {
       "`replaceOnChanges`; these lists come from the provider's Go source (tencentcloudstack/tencentcloud",
       `${ctx.schema.providerVersion}, commit ${ctx.schema.providerCommit}) via the schema data. A nested path such as`,
       "`autoScalingConfig.instanceType` names a field inside an object, `workerConfigs.subnetId` a field inside",
-      "every element of a list. Each resource module also exports its own list (e.g. `vpcReplaceOnChanges`).",
+      "every element of a list. Each list is defined next to its resource (e.g. `vpcReplaceOnChanges` in vpc.ts).",
     ].join("\n"),
     undefined,
     "",
@@ -1571,11 +1542,7 @@ function genReplacements(ctx: Ctx): string {
     "export const replaceOnChangesByType: Record<string, readonly string[]> = Object.freeze({",
   );
   for (const r of ctx.schema.resources) {
-    l.push(`    ${JSON.stringify(r.token)}: Object.freeze([`);
-    for (const p of r.replaceOnChanges) {
-      l.push(`        ${JSON.stringify(p)},`);
-    }
-    l.push("    ]),");
+    l.push(`    ${JSON.stringify(r.token)}: ${r.replaceConst},`);
   }
   l.push("});");
   return l.join("\n") + "\n";
