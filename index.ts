@@ -24,7 +24,6 @@ import { type FleetSpec } from "./fleet/model";
 import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "./fleet/naming";
 import { globalSlice, parseScope, regionSlice, type RegionSlice } from "./fleet/slice";
 import { WEB_PORT } from "./fleet/framework";
-import { webSources } from "./fleet/security";
 import { FleetCcn } from "./components/fleet-ccn";
 import { RegionNetwork } from "./components/region-network";
 import { TkeCluster } from "./components/tke-cluster";
@@ -124,16 +123,9 @@ function createNetwork(
   const global = new pulumi.StackReference("global", {
     name: stackRefName(config, "globalStack", "global"),
   });
-  const ownCidrs = [
-    region.vpcCidr,
-    ...region.clusters.flatMap((c) => (c.podCidr === undefined ? [] : [c.podCidr])),
-  ];
   const home = slice.isHome
     ? {
-        webSources: webSources(
-          fleet.regions.map((r) => r.vpcCidr),
-          fleet.tars.webAllowedCidrs,
-        ),
+        webSources: slice.webSources,
         databaseSecurityGroup: fleet.tars.db.mode === "tencentdb",
       }
     : {};
@@ -145,7 +137,7 @@ function createNetwork(
       tencentRegion: region.tencentRegion,
       vpcCidr: region.vpcCidr,
       subnets: slice.subnets,
-      ownCidrs,
+      ownCidrs: slice.ownCidrs,
       fleetCidrs: slice.fleetCidrs,
       servantPorts: slice.servantPorts,
       ccnId: global.requireOutput("ccnId") as pulumi.Output<string>,
@@ -229,10 +221,7 @@ function createHomeServices(
       vpcId: ctx.network.vpc.id,
       lbSubnetId: ctx.firstNodeSubnetId,
       webSecurityGroupId: (ctx.network.webSecurityGroup ?? ctx.network.nodeSecurityGroup).id,
-      webSources: webSources(
-        fleet.regions.map((r) => r.vpcCidr),
-        fleet.tars.webAllowedCidrs,
-      ),
+      webSources: ctx.slice.webSources,
     },
     { ...ctx.opts, dependsOn: [framework] },
   );

@@ -15,6 +15,7 @@ import {
 } from "./model";
 import { GLOBAL_STACK } from "./naming";
 import { placeWorkloads, type WorkloadSpec } from "./placement";
+import { webSources } from "./security";
 
 /** What one stack deploys. */
 export type StackScope =
@@ -62,6 +63,10 @@ export interface RegionSlice {
    * CIDRs. Security groups open TARS ports to these and to nothing else.
    */
   readonly fleetCidrs: readonly string[];
+  /** This region's own address spaces: its VPC CIDR and its GR pod CIDRs. */
+  readonly ownCidrs: readonly string[];
+  /** Where tarsweb may be reached from; only the home region serves tarsweb. */
+  readonly webSources: readonly string[];
   /** Servant ports of every server in the fleet: any of them may fail over into this region. */
   readonly servantPorts: readonly number[];
   /** Whether any region of the fleet has CVM pools, which tarsnode management needs served. */
@@ -90,12 +95,17 @@ export function globalSlice(fleet: FleetSpec): GlobalSlice {
   return { fleet, ccnTencentRegion: home.tencentRegion, bandwidthLimits: limits };
 }
 
+/** A region's VPC CIDR and GR pod CIDRs, in file order. */
+export function regionAddressSpaces(region: RegionSpec): string[] {
+  return [
+    region.vpcCidr,
+    ...region.clusters.flatMap((c) => (c.podCidr === undefined ? [] : [c.podCidr])),
+  ];
+}
+
 /** Every VPC and GR pod CIDR of the fleet, in file order. */
 export function fleetAddressSpaces(fleet: FleetSpec): string[] {
-  return fleet.regions.flatMap((r) => [
-    r.vpcCidr,
-    ...r.clusters.flatMap((c) => (c.podCidr === undefined ? [] : [c.podCidr])),
-  ]);
+  return fleet.regions.flatMap(regionAddressSpaces);
 }
 
 /** A region stack's share of the fleet. */
@@ -126,6 +136,11 @@ export function regionSlice(fleet: FleetSpec, regionName: string): RegionSlice {
     })),
     cvmPools: region.cvmPools,
     fleetCidrs: fleetAddressSpaces(fleet),
+    ownCidrs: regionAddressSpaces(region),
+    webSources: webSources(
+      fleet.regions.map((r) => r.vpcCidr),
+      fleet.tars.webAllowedCidrs,
+    ),
     servantPorts: [...new Set(fleet.servers.flatMap((s) => s.servants.map((v) => v.port)))].sort(
       (a, b) => a - b,
     ),

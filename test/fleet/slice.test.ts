@@ -55,6 +55,10 @@ describe("stack slices", () => {
       "10.20.0.0/16",
       "10.30.0.0/16",
     ]);
+    expect(gz.ownCidrs).toEqual(["10.10.0.0/16", "172.24.0.0/16"]);
+    expect(regionSlice(demo, "beijing").ownCidrs).toEqual(["10.30.0.0/16"]);
+    // The fleet's VPCs, then tars.web.allowedCidrs.
+    expect(gz.webSources).toEqual(["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16", "10.0.0.0/8"]);
     expect(gz.servantPorts).toEqual([10001, 10010, 10011, 10020]);
     expect(regionSlice(demo, "shanghai").isHome).toBe(false);
   });
