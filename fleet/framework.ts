@@ -12,7 +12,7 @@
  * @see https://github.com/TarsCloud/K8STARS/tree/master/baseserver
  */
 import { type FleetSpec } from "./model";
-import { ADMIN_REGISTRY_PORT, REGISTRY_PORTS } from "./ports";
+import { ADMIN_REGISTRY_PORT } from "./ports";
 
 /** CPU and memory of one container, requests equal to limits. */
 export interface ContainerSize {
@@ -75,9 +75,6 @@ export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] 
   }
   return services;
 }
-
-/** The registry's ports: QueryObj for clients, RegistryObj for nodes and servers. */
-export { REGISTRY_PORTS };
 
 /** Size of the in-cluster MySQL container (`tars.db.mode: in-cluster`). */
 export const IN_CLUSTER_DB_SIZE: ContainerSize = { cpuMilli: 1000, memoryMiB: 2048 };

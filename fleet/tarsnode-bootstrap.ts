@@ -16,14 +16,6 @@ import {
   type RegistryEndpoint,
 } from "./ports";
 
-export {
-  ADMIN_REGISTRY_PORT,
-  REGISTRY_PORTS,
-  TARSNODE_PORTS,
-  tarsLocator,
-  type RegistryEndpoint,
-} from "./ports";
-
 /** Where tarsnode is installed unless a pool says otherwise (TARS's `TARS_PATH`). */
 export const DEFAULT_INSTALL_DIR = "/usr/local/app/tars";
 

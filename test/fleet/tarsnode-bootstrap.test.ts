@@ -6,15 +6,17 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ADMIN_REGISTRY_PORT,
-  BOOTSTRAP_ENV,
-  LOCAL_IP_PLACEHOLDER,
   REGISTRY_PORTS,
   type RegistryEndpoint,
   TARSNODE_PORTS,
+  tarsLocator,
+} from "../../fleet/ports";
+import {
+  BOOTSTRAP_ENV,
+  LOCAL_IP_PLACEHOLDER,
   type TarsnodeBootstrapInput,
   renderTarsnodeBootstrap,
   renderTarsnodeConfig,
-  tarsLocator,
 } from "../../fleet/tarsnode-bootstrap";
 
 const ONE: TarsnodeBootstrapInput = {
