@@ -82,7 +82,10 @@ function propsOf(props: Record<string, unknown>): Readonly<Record<string, unknow
   return knownProps(props) as Readonly<Record<string, unknown>>;
 }
 
-function viewOf(resource: PolicyResource): ResourceView {
+/** The fields a rule sees, from a stack policy's resource or a resource policy's arguments. */
+function viewOf(
+  resource: Pick<PolicyResource, "type" | "name" | "urn" | "props" | "opts" | "provider">,
+): ResourceView {
   return {
     type: resource.type,
     name: resource.name,
@@ -138,15 +141,7 @@ function resourcePolicy(rule: ResourceRule, options: CrossGuardOptions): Resourc
     ...configSchema(rule),
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
       if (!rule.resourceTypes.includes(args.type)) return;
-      const resource: ResourceView = {
-        type: args.type,
-        name: args.name,
-        urn: args.urn,
-        props: propsOf(args.props),
-        protect: args.opts.protect,
-        provider: args.provider?.urn ?? null,
-      };
-      for (const message of rule.check(resource, fleetFor(args))) report(message);
+      for (const message of rule.check(viewOf(args), fleetFor(args))) report(message);
     },
   };
 }
