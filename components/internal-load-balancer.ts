@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { type IService } from "kubernetes-models/v1/Service";
 import { physicalName } from "../fleet/naming";
-import { EXISTING_LB_ANNOTATION } from "../fleet/k8s/registry";
+import { EXISTING_LB_ANNOTATION } from "../fleet/k8s/load-balancer";
 import { type Spec } from "../fleet/k8s/types";
 import { serviceArgs } from "./k8s-args";
 

@@ -18,7 +18,7 @@ import { type IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { type DbSpec } from "../model";
 import { FRAMEWORK_NAMESPACE } from "../naming";
 import { DB_INIT_SIZE, IN_CLUSTER_DB_SIZE } from "../framework";
-import { DIRECT_ACCESS_ANNOTATION } from "./registry";
+import { lbService } from "./load-balancer";
 import { frameworkLabels } from "./servers";
 import { containerResources } from "./tarscli";
 
@@ -200,16 +200,6 @@ export function inClusterDbServices(): Spec<IService>[] {
       metadata: { name: IN_CLUSTER_DB, namespace: FRAMEWORK_NAMESPACE, labels },
       spec: { type: "ClusterIP", selector, ports },
     },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: {
-        name: IN_CLUSTER_DB_LB_SERVICE,
-        namespace: FRAMEWORK_NAMESPACE,
-        labels,
-        annotations: { [DIRECT_ACCESS_ANNOTATION]: "true" },
-      },
-      spec: { type: "LoadBalancer", selector, ports },
-    },
+    lbService({ name: IN_CLUSTER_DB_LB_SERVICE, component: IN_CLUSTER_DB, ports }),
   ];
 }

@@ -17,6 +17,7 @@ import { type FleetSpec } from "../model";
 import { FRAMEWORK_NAMESPACE } from "../naming";
 import { REGISTRY_METRICS_PORT, REGISTRY_SIZE } from "../framework";
 import { REGISTRY_PORTS } from "../ports";
+import { lbService } from "./load-balancer";
 import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR, REGISTRY_SERVICE } from "./servers";
 import {
   containerResources,
@@ -28,16 +29,6 @@ import {
 
 /** The registry's Service exposed through the cluster's internal CLB. */
 export const REGISTRY_LB_SERVICE = "tars-registry-lb";
-
-/**
- * TKE annotation binding a LoadBalancer Service to a CLB this project created, so the address
- * is stable and known before the Service exists.
- * @see https://www.tencentcloud.com/document/product/457/36834
- */
-export const EXISTING_LB_ANNOTATION = "service.kubernetes.io/tke-existed-lbid";
-
-/** TKE annotation sending CLB traffic straight to pod IPs (VPC-CNI), skipping node ports. */
-export const DIRECT_ACCESS_ANNOTATION = "service.cloud.tencent.com/direct-access";
 
 const ports: IServicePort[] = [
   { name: "query", port: REGISTRY_PORTS.query, targetPort: REGISTRY_PORTS.query, protocol: "TCP" },
@@ -111,21 +102,10 @@ export function registryService(): Spec<IService> {
 
 /**
  * The registry behind the cluster's internal CLB, for CVM nodes; the component fills in the
- * CLB id under {@link EXISTING_LB_ANNOTATION}.
+ * CLB id under `EXISTING_LB_ANNOTATION`.
  */
 export function registryLbService(): Spec<IService> {
-  const { selector, labels } = frameworkLabels(REGISTRY_SERVICE);
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: {
-      name: REGISTRY_LB_SERVICE,
-      namespace: FRAMEWORK_NAMESPACE,
-      labels,
-      annotations: { [DIRECT_ACCESS_ANNOTATION]: "true" },
-    },
-    spec: { type: "LoadBalancer", selector, ports },
-  };
+  return lbService({ name: REGISTRY_LB_SERVICE, component: REGISTRY_SERVICE, ports });
 }
 
 /** At most one registry pod evicted at a time. */

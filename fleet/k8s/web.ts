@@ -12,7 +12,7 @@ import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisrup
 import { type FleetSpec } from "../model";
 import { FRAMEWORK_NAMESPACE } from "../naming";
 import { WEB_PORT, WEB_SIZE } from "../framework";
-import { DIRECT_ACCESS_ANNOTATION } from "./registry";
+import { lbService } from "./load-balancer";
 import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR } from "./servers";
 import { containerResources, highAvailabilityDeployment, workloadPdb } from "./tarscli";
 
@@ -51,23 +51,12 @@ export function webDeployment(fleet: FleetSpec): Spec<IDeployment> {
 
 /** tarsweb behind the web CLB, open only to `sourceRanges`. */
 export function webLbService(sourceRanges: readonly string[]): Spec<IService> {
-  const { selector, labels } = frameworkLabels(WEB);
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: {
-      name: WEB,
-      namespace: FRAMEWORK_NAMESPACE,
-      labels,
-      annotations: { [DIRECT_ACCESS_ANNOTATION]: "true" },
-    },
-    spec: {
-      type: "LoadBalancer",
-      selector,
-      loadBalancerSourceRanges: [...sourceRanges],
-      ports: [{ name: "http", port: WEB_PORT, targetPort: WEB_PORT, protocol: "TCP" }],
-    },
-  };
+  return lbService({
+    name: WEB,
+    component: WEB,
+    sourceRanges,
+    ports: [{ name: "http", port: WEB_PORT, targetPort: WEB_PORT, protocol: "TCP" }],
+  });
 }
 
 /** At most one tarsweb pod evicted at a time. */
