@@ -106,27 +106,27 @@ export function openEgressRules(): SecurityRule[] {
 
 /** Ingress of the framework database: MySQL from the fleet only. */
 export function databaseIngressRules(fleetCidrs: readonly string[]): SecurityRule[] {
-  return [
-    ...fleetCidrs.map((cidrBlock): SecurityRule => ({
-      action: "ACCEPT",
-      cidrBlock,
-      protocol: "TCP",
-      port: String(MYSQL_PORT),
-      description: "TARS framework database",
-    })),
-    DROP_ALL,
-  ];
+  return onlyTcpFrom(fleetCidrs, MYSQL_PORT, "TARS framework database");
 }
 
 /** Ingress of tarsweb's load balancer: the fleet's VPCs and the allowed networks only. */
 export function webIngressRules(sources: readonly string[]): SecurityRule[] {
+  return onlyTcpFrom(sources, WEB_PORT, "tarsweb");
+}
+
+/** One TCP port from each of `sources`, everything else dropped. */
+function onlyTcpFrom(
+  sources: readonly string[],
+  port: number,
+  description: string,
+): SecurityRule[] {
   return [
     ...sources.map((cidrBlock): SecurityRule => ({
       action: "ACCEPT",
       cidrBlock,
       protocol: "TCP",
-      port: String(WEB_PORT),
-      description: "tarsweb",
+      port: String(port),
+      description,
     })),
     DROP_ALL,
   ];
