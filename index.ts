@@ -21,7 +21,7 @@ import * as tencentcloud from "@pulumi/tencentcloud";
 import { FleetError } from "./fleet/issues";
 import { loadFleet } from "./fleet/load";
 import { type FleetSpec } from "./fleet/model";
-import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "./fleet/naming";
+import { CloudTag, FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "./fleet/naming";
 import { globalSlice, parseScope, regionSlice, type RegionSlice } from "./fleet/slice";
 import { WEB_PORT } from "./fleet/framework";
 import { FleetCcn } from "./components/fleet-ccn";
@@ -77,7 +77,7 @@ function deployGlobal(fleet: FleetSpec): StackOutputs {
     {
       fleetName: fleet.name,
       bandwidthLimits: slice.bandwidthLimits,
-      tags: { "tarsfed-fleet": fleet.name },
+      tags: { [CloudTag.fleet]: fleet.name },
     },
     { providers: [provider] },
   );

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { type CvmPoolSpec } from "../fleet/model";
-import { physicalName } from "../fleet/naming";
+import { CloudTag, physicalName } from "../fleet/naming";
 import { REGISTRY_PORTS } from "../fleet/ports";
 import { renderTarsnodeBootstrap } from "../fleet/tarsnode-bootstrap";
 import { ComponentType } from "./registry";
@@ -77,7 +77,7 @@ export class CvmPool extends pulumi.ComponentResource {
             allocatePublicIp: false,
             internetMaxBandwidthOut: 0,
             userDataRaw: script,
-            tags: { "tarsfed-fleet": args.fleetName, "tarsfed-cvm-pool": pool.name },
+            tags: { [CloudTag.fleet]: args.fleetName, [CloudTag.cvmPool]: pool.name },
           },
           // User data runs at first boot only: a later change (a registry added to the region) would
           // touch running machines for nothing. tarsnode follows registry changes itself (v3.0.16+).

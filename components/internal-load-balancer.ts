@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { type IService } from "kubernetes-models/v1/Service";
-import { physicalName } from "../fleet/naming";
+import { CloudTag, physicalName } from "../fleet/naming";
 import { EXISTING_LB_ANNOTATION } from "../fleet/k8s/load-balancer";
 import { type Spec } from "../fleet/k8s/types";
 import { serviceArgs } from "./k8s-args";
@@ -49,7 +49,7 @@ export function createInternalLoadBalancer(
       vpcId: args.vpcId,
       subnetId: args.subnetId,
       securityGroups: [args.securityGroupId],
-      tags: { "tarsfed-fleet": args.fleetName, "tarsfed-cluster": args.cluster },
+      tags: { [CloudTag.fleet]: args.fleetName, [CloudTag.cluster]: args.cluster },
     },
     { parent },
   );

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { type CarvedSubnet } from "../fleet/carve";
-import { physicalName } from "../fleet/naming";
+import { CloudTag, physicalName } from "../fleet/naming";
 import {
   databaseIngressRules,
   nodeIngressRules,
@@ -119,7 +119,7 @@ export class RegionNetwork extends pulumi.ComponentResource {
 }
 
 function tagsOf(args: RegionNetworkArgs): Record<string, string> {
-  return { "tarsfed-fleet": args.fleetName, "tarsfed-region": args.region };
+  return { [CloudTag.fleet]: args.fleetName, [CloudTag.region]: args.region };
 }
 
 function createSubnets(

@@ -7,7 +7,7 @@ import * as random from "@pulumi/random";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { DbMode } from "../fleet/schema";
 import { type DbSpec, type FleetSpec } from "../fleet/model";
-import { FRAMEWORK_NAMESPACE, physicalName } from "../fleet/naming";
+import { CloudTag, FRAMEWORK_NAMESPACE, physicalName } from "../fleet/naming";
 import {
   DB_ADMIN_USER,
   DB_INIT_SECRET,
@@ -140,7 +140,7 @@ function createTencentDb(
       internetService: 0,
       intranetPort: MYSQL_PORT,
       rootPassword: rootPassword.result,
-      tags: { "tarsfed-fleet": args.fleet.name },
+      tags: { [CloudTag.fleet]: args.fleet.name },
     },
     { parent, ...STATEFUL },
   );

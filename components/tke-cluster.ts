@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { NetworkType } from "../fleet/carve";
 import { type ClusterSpec } from "../fleet/model";
-import { MANAGED_BY, physicalName } from "../fleet/naming";
+import { CloudTag, MANAGED_BY, physicalName } from "../fleet/naming";
 import { ComponentType } from "./registry";
 
 /** What in-cluster components need of a cluster. */
@@ -64,7 +64,7 @@ export class TkeCluster extends pulumi.ComponentResource {
 }
 
 function tagsOf(args: TkeClusterArgs): Record<string, string> {
-  return { "tarsfed-fleet": args.fleetName, "tarsfed-cluster": args.cluster.name };
+  return { [CloudTag.fleet]: args.fleetName, [CloudTag.cluster]: args.cluster.name };
 }
 
 function createControlPlane(

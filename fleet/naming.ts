@@ -28,6 +28,14 @@ export const Labels = {
   role: "tarsfed.io/role",
 } as const;
 
+/** Tag keys on Tencent Cloud resources: what fleet, region, cluster or pool a resource serves. */
+export const CloudTag = {
+  fleet: "tarsfed-fleet",
+  region: "tarsfed-region",
+  cluster: "tarsfed-cluster",
+  cvmPool: "tarsfed-cvm-pool",
+} as const;
+
 /**
  * Name limits of Tencent Cloud resources, in characters.
  *

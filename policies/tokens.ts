@@ -39,9 +39,3 @@ export const WORKLOAD_TYPES: readonly string[] = [
   K8sType.Job,
   K8sType.CronJob,
 ];
-
-/**
- * The tag tarsfed puts on each TKE cluster and the load balancers in it, naming the fleet
- * cluster (`components/tke-cluster.ts`).
- */
-export const CLUSTER_TAG = "tarsfed-cluster";

@@ -9,7 +9,8 @@
 import { regionLossShortfalls } from "../capacity";
 import { at, stringMap } from "../props";
 import { EnforcementLevel, FleetUse, type StackFinding, type StackRule } from "../rule";
-import { CLUSTER_TAG, TencentType } from "../tokens";
+import { CloudTag } from "../../fleet/naming";
+import { TencentType } from "../tokens";
 
 /** The rule. */
 export const regionLossFits: StackRule = {
@@ -25,7 +26,7 @@ export const regionLossFits: StackRule = {
     const clusters = resources.filter((r) => r.type === TencentType.KubernetesCluster);
     return regionLossShortfalls(fleet).flatMap((s): StackFinding[] => {
       const cluster = clusters.find(
-        (c) => stringMap(at(c.props, "tags"))[CLUSTER_TAG] === s.cluster,
+        (c) => stringMap(at(c.props, "tags"))[CloudTag.cluster] === s.cluster,
       );
       if (cluster === undefined) return [];
       return [
