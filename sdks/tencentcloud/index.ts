@@ -66,6 +66,12 @@ export const MysqlInstance: typeof import("./mysqlInstance").MysqlInstance = nul
 export const mysqlInstanceReplaceOnChanges: typeof import("./mysqlInstance").mysqlInstanceReplaceOnChanges = null as any;
 utilities.lazyLoad(exports, ["MysqlInstance", "mysqlInstanceReplaceOnChanges"], () => require("./mysqlInstance"));
 
+export { PlacementGroupArgs, PlacementGroupState } from "./placementGroup";
+export type PlacementGroup = import("./placementGroup").PlacementGroup;
+export const PlacementGroup: typeof import("./placementGroup").PlacementGroup = null as any;
+export const placementGroupReplaceOnChanges: typeof import("./placementGroup").placementGroupReplaceOnChanges = null as any;
+utilities.lazyLoad(exports, ["PlacementGroup", "placementGroupReplaceOnChanges"], () => require("./placementGroup"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -130,6 +136,8 @@ const _module = {
                 return new KubernetesNodePool(name, <any>undefined, { urn })
             case "tencentcloud:index/mysqlInstance:MysqlInstance":
                 return new MysqlInstance(name, <any>undefined, { urn })
+            case "tencentcloud:index/placementGroup:PlacementGroup":
+                return new PlacementGroup(name, <any>undefined, { urn })
             case "tencentcloud:index/securityGroup:SecurityGroup":
                 return new SecurityGroup(name, <any>undefined, { urn })
             case "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet":
@@ -153,6 +161,7 @@ pulumi.runtime.registerResourceModule("tencentcloud", "index/kubernetesCluster",
 pulumi.runtime.registerResourceModule("tencentcloud", "index/kubernetesClusterEndpoint", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/kubernetesNodePool", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/mysqlInstance", _module)
+pulumi.runtime.registerResourceModule("tencentcloud", "index/placementGroup", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/securityGroup", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/securityGroupRuleSet", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/subnet", _module)

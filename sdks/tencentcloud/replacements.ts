@@ -12,6 +12,7 @@ import { kubernetesClusterReplaceOnChanges } from "./kubernetesCluster";
 import { kubernetesClusterEndpointReplaceOnChanges } from "./kubernetesClusterEndpoint";
 import { kubernetesNodePoolReplaceOnChanges } from "./kubernetesNodePool";
 import { mysqlInstanceReplaceOnChanges } from "./mysqlInstance";
+import { placementGroupReplaceOnChanges } from "./placementGroup";
 import { securityGroupReplaceOnChanges } from "./securityGroup";
 import { securityGroupRuleSetReplaceOnChanges } from "./securityGroupRuleSet";
 import { subnetReplaceOnChanges } from "./subnet";
@@ -38,6 +39,7 @@ export const replaceOnChangesByType: Record<string, readonly string[]> = Object.
     "tencentcloud:index/kubernetesClusterEndpoint:KubernetesClusterEndpoint": kubernetesClusterEndpointReplaceOnChanges,
     "tencentcloud:index/kubernetesNodePool:KubernetesNodePool": kubernetesNodePoolReplaceOnChanges,
     "tencentcloud:index/mysqlInstance:MysqlInstance": mysqlInstanceReplaceOnChanges,
+    "tencentcloud:index/placementGroup:PlacementGroup": placementGroupReplaceOnChanges,
     "tencentcloud:index/securityGroup:SecurityGroup": securityGroupReplaceOnChanges,
     "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet": securityGroupRuleSetReplaceOnChanges,
     "tencentcloud:index/subnet:Subnet": subnetReplaceOnChanges,

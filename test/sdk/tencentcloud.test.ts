@@ -317,12 +317,18 @@ describe("replacement knowledge", () => {
       tc.MysqlInstance,
       tc.ClbInstance,
       tc.ClbListener,
+      tc.PlacementGroup,
     ].map(tokenOf);
     expect(Object.keys(tc.replaceOnChangesByType).sort()).toEqual([...tokens].sort());
   });
 
   it("lists ForceNew paths, including nested ones, and not in-place updates", () => {
     const byType = tc.replaceOnChangesByType;
+    // From the provider's resource_tc_placement_group.go (schema supplement): type and affinity.
+    expect(byType["tencentcloud:index/placementGroup:PlacementGroup"]).toEqual([
+      "affinity",
+      "type",
+    ]);
     expect(byType["tencentcloud:index/vpc:Vpc"]).toContain("cidrBlock");
     expect(byType["tencentcloud:index/vpc:Vpc"]).not.toContain("name");
     const cluster = byType["tencentcloud:index/kubernetesCluster:KubernetesCluster"];
