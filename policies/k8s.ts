@@ -7,6 +7,7 @@
  * A Set Deployment is a TARS server deployed for one Set: label `tarsfed.io/set`, namespace `tars`.
  * @see https://github.com/TarsCloud/K8STARS/blob/master/README.md
  */
+import { tarscliDurationSeconds } from "../fleet/k8s/tarscli";
 import { Labels, SERVER_NAMESPACE } from "../fleet/naming";
 import { at, isRecord, items, stringMap, text, type Props } from "./props";
 import { isUnknown, UNKNOWN, type ResourceView } from "./rule";
@@ -107,8 +108,9 @@ export function envValue(container: ContainerView, name: string): unknown {
 export function prestopWaitSeconds(container: ContainerView): number | typeof UNKNOWN {
   const value = envValue(container, PRESTOP_WAIT_ENV);
   if (value === undefined) return DEFAULT_PRESTOP_WAIT_SECONDS;
-  const seconds = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : NaN;
-  return Number.isFinite(seconds) ? seconds : UNKNOWN;
+  // tarscli reads it as a duration with a unit ("80s"; K8STARS tinycli/flags.go).
+  const seconds = typeof value === "string" ? tarscliDurationSeconds(value) : undefined;
+  return seconds ?? UNKNOWN;
 }
 
 /** Whether a container runs under tarscli: the prestop hook, or the prestop wait set. */

@@ -24,6 +24,7 @@ import {
   PRESTOP_HOOK,
   SHUTDOWN_MARGIN_SECONDS,
   highAvailabilityDeployment,
+  tarscliDuration,
   workloadPdb,
 } from "./tarscli";
 
@@ -76,7 +77,11 @@ export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
           envFrom: [{ secretRef: { name: DB_SECRET } }],
           env: [
             { name: "TARS_LOCATOR", value: LOCAL_LOCATOR },
-            { name: "TARS_PRESTOP_WAITTIME", value: String(fleet.tars.prestopWaitSeconds) },
+            // A unit is required: tinycli.GetTimeDuration (K8STARS tinycli/flags.go) refuses "80".
+            {
+              name: "TARS_PRESTOP_WAITTIME",
+              value: tarscliDuration(fleet.tars.prestopWaitSeconds),
+            },
             { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
           ],
           ports: [{ name: "metrics", containerPort: REGISTRY_METRICS_PORT, protocol: "TCP" }],

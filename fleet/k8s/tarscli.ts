@@ -21,8 +21,58 @@ import { type ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpr
 import { stableHash } from "../naming";
 import { type ContainerSize } from "../framework";
 
-/** Where tarscli looks for its files inside the image (`TARS_PATH`). */
+/**
+ * Where tarscli looks for its files inside the image (`TARS_PATH`).
+ *
+ * K8STARS `consts/vars.go` defaults it to `/tars` and reads `TARS_PATH` to change it; this project
+ * never sets it, so `_server_meta.yaml` is mounted where tarscli reads it by default.
+ */
 export const TARS_PATH = "/tars";
+
+/**
+ * A duration as tarscli reads it, from seconds.
+ *
+ * tarscli reads every duration (`TARS_PRESTOP_WAITTIME`, `TARS_REPORT_INTERVAL`, ...) with
+ * `tinycli.GetTimeDuration`, which needs a unit suffix (`ns`, `us`, `ms`, `s`, `m`, `h`, `d`):
+ * a bare `"80"` is "bad forma of time value" and `tarscli supervisor` and `tarscli prestop` exit.
+ * Fleet fields stay in seconds; this renders them with the `s` suffix.
+ * @see https://github.com/TarsCloud/K8STARS/blob/master/tinycli/flags.go (GetTimeDuration, lines 10-54)
+ * @see https://github.com/TarsCloud/K8STARS/blob/master/tinycli/flags.go (setFlagDuration, lines 74-85)
+ * @example tarscliDuration(80) === "80s"
+ */
+export function tarscliDuration(seconds: number): string {
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new RangeError(`tarscli durations are whole seconds from 0, got ${seconds}`);
+  }
+  return `${seconds}s`;
+}
+
+/** Seconds per unit suffix that `tinycli.GetTimeDuration` accepts (K8STARS tinycli/flags.go). */
+const TARSCLI_UNIT_SECONDS: Readonly<Record<string, number>> = {
+  ns: 1e-9,
+  us: 1e-6,
+  ms: 1e-3,
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86400,
+};
+
+/**
+ * The seconds of a tarscli duration, or `undefined` when tarscli would refuse it.
+ *
+ * The same rules as `tinycli.GetTimeDuration`: `""` and `"0"` are zero; otherwise a whole number
+ * (Go `strconv.ParseInt`, so an optional sign) followed by one of `ns`, `us`, `ms`, `s`, `m`,
+ * `h`, `d`. Anything else, a bare number included, is refused.
+ * @see https://github.com/TarsCloud/K8STARS/blob/master/tinycli/flags.go (lines 10-54)
+ * @example tarscliDurationSeconds("80s") === 80; tarscliDurationSeconds("80") === undefined
+ */
+export function tarscliDurationSeconds(text: string): number | undefined {
+  if (text === "" || text === "0") return 0;
+  const match = /^([+-]?\d+)(ns|us|ms|s|m|h|d)$/.exec(text);
+  if (match === null) return undefined;
+  return Number(match[1]) * TARSCLI_UNIT_SECONDS[match[2]];
+}
 
 /** Seconds added to the prestop wait for the grace period: the process's own shutdown. */
 export const SHUTDOWN_MARGIN_SECONDS = 10;
@@ -85,13 +135,32 @@ export function tarscliMetaConfigMap(w: TarscliWorkload): Named<IConfigMap> {
   };
 }
 
+/**
+ * The environment tarscli reads, each value in the format K8STARS parses.
+ *
+ * - `TARS_APPLICATION`, `TARS_SERVER`: plain strings (`app/genconf/genconf.go` lines 37-38);
+ *   genconf refuses to start when either is empty (line 50).
+ * - `TARS_LOCATOR`: a TARS proxy string `tars.tarsregistry.QueryObj@tcp -h <host> -p <port>`
+ *   (`genconf.go` line 41); without `@` tarscli finds no registry (`tarsproxy/tarsregistry.go`
+ *   line 51).
+ * - `TARS_PRESTOP_WAITTIME`: a duration with a unit, see {@link tarscliDuration}
+ *   (`app/supervisor/launch.go` line 70, `app/prestop/prestop.go` line 35).
+ * - `POD_IP`: the address tarscli registers (`consts/vars.go` line 41); with VPC-CNI it is
+ *   routable from every region.
+ * - `TARS_SET_ID`: `name.area.group`; the registry enables the Set only for exactly three
+ *   `.`-separated parts (`tarsregistry/imp.go` lines 42-47), and genconf writes `enableset=n`
+ *   when it is unset (`app/genconf/config.go` lines 165-170).
+ * - `TARS_DISABLE_FLOW`: a string, not a boolean: any non-empty value registers the pod without
+ *   traffic (`app/supervisor/launch.go` lines 66 and 222), so even `"false"` would disable it. It
+ *   is set only on warm standbys and left out everywhere else.
+ * @see https://github.com/TarsCloud/K8STARS/tree/master/app
+ */
 function env(w: TarscliWorkload): IEnvVar[] {
   const vars: IEnvVar[] = [
     { name: "TARS_APPLICATION", value: w.application },
     { name: "TARS_SERVER", value: w.server },
     { name: "TARS_LOCATOR", value: w.locator },
-    { name: "TARS_PRESTOP_WAITTIME", value: String(w.prestopWaitSeconds) },
-    // tarscli registers this address; with VPC-CNI it is routable from every region.
+    { name: "TARS_PRESTOP_WAITTIME", value: tarscliDuration(w.prestopWaitSeconds) },
     { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
   ];
   if (w.setId !== undefined) vars.push({ name: "TARS_SET_ID", value: w.setId });

@@ -124,7 +124,7 @@ describe("Set Deployments", () => {
       TARS_SET_ID: "app.gz.1",
       TARS_LOCATOR:
         "tars.tarsregistry.QueryObj@tcp -h tars-registry.tars-system.svc.cluster.local -p 17890",
-      TARS_PRESTOP_WAITTIME: "80",
+      TARS_PRESTOP_WAITTIME: "80s",
       POD_IP: "(from field)",
     });
     const [container] = containers(deployment);
