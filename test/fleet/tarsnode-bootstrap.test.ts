@@ -1,9 +1,11 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   ADMIN_REGISTRY_PORT,
   REGISTRY_PORTS,
@@ -12,12 +14,14 @@ import {
   tarsLocator,
 } from "../../fleet/ports";
 import {
-  BOOTSTRAP_ENV,
-  LOCAL_IP_PLACEHOLDER,
+  defaultTarsnodePackageUrl,
+  isTarsnodePackageUrl,
   type TarsnodeBootstrapInput,
   renderTarsnodeBootstrap,
   renderTarsnodeConfig,
 } from "../../fleet/tarsnode-bootstrap";
+import { BOOTSTRAP_ENV, BOOTSTRAP_UNIT, LOCAL_IP_PLACEHOLDER } from "../../fleet/tarsnode-script";
+import { describeWithTools } from "../system-tools";
 
 const ONE: TarsnodeBootstrapInput = {
   registryEndpoints: [{ host: "10.10.0.5", port: 17890 }],
@@ -163,7 +167,7 @@ describe("renderTarsnodeConfig", () => {
   });
 });
 
-describe("renderTarsnodeBootstrap", () => {
+describeWithTools(["shellcheck"], "the script under shellcheck", () => {
   it.each([
     ["one registry endpoint", ONE],
     ["three registry endpoints", THREE],
@@ -174,19 +178,24 @@ describe("renderTarsnodeBootstrap", () => {
       input: script,
       encoding: "utf8",
     });
-    if (result.error) {
-      const hint = "install it with: apt-get install -y shellcheck";
-      throw new Error(`shellcheck is not installed (${result.error.message}); ${hint}`);
-    }
     expect(result.stdout + result.stderr).toBe("");
     expect(result.status).toBe(0);
   });
+});
 
+describe("renderTarsnodeBootstrap", () => {
   it("embeds the config with the IP placeholder and substitutes it at run time", () => {
     const script = renderTarsnodeBootstrap(THREE);
     expect(script).toContain(`\n${renderTarsnodeConfig(THREE, LOCAL_IP_PLACEHOLDER)}TARSFED_`);
     expect(script).toContain(`config="\${config//${LOCAL_IP_PLACEHOLDER}/\${LOCAL_IP}}"`);
     expect(script).toContain(`--nodeid="\${LOCAL_IP}" --config="\${NODE_CONF}"`);
+  });
+
+  it("waits for every registry endpoint, in locator order", () => {
+    const script = renderTarsnodeBootstrap(THREE);
+    expect(script).toContain(
+      "\nREGISTRIES=('10.10.0.5:17890' 'registry-b.gz.internal:17890' '10.10.8.7:27890')\n",
+    );
   });
 
   it("starts with a strict bash header naming fleet, region and pool", () => {
@@ -246,12 +255,41 @@ describe("renderTarsnodeBootstrap", () => {
         refusedOrSafe(render, packageUrl, /^[^'"`$\\\s]*$/);
       }),
     ));
+
+  it("takes exactly the http(s) package URLs a fleet may name", () => {
+    expect(isTarsnodePackageUrl("https://cos.example.com/tars/tarsnode-v2.4.3.tgz")).toBe(true);
+    expect(isTarsnodePackageUrl("http://10.20.0.7:3000/files/tarsnode.tgz")).toBe(true);
+    expect(isTarsnodePackageUrl("file:///srv/tarsnode.tgz")).toBe(false);
+    expect(isTarsnodePackageUrl("https://x/a b.tgz")).toBe(false);
+  });
+
+  it("defaults to tarsweb's /files/tarsnode.tgz, where TARS's installers put and fetch it", () => {
+    expect(defaultTarsnodePackageUrl("10.10.3.9")).toBe("http://10.10.3.9:3000/files/tarsnode.tgz");
+  });
 });
 
 const sandboxes: string[] = [];
 afterEach(() => {
   for (const dir of sandboxes.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** A port something listens on, for the script's registry check; the kernel accepts connections. */
+const registry = net.createServer((socket) => socket.destroy());
+let registryPort = 0;
+beforeAll(async () => {
+  await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
+  registryPort = (registry.address() as net.AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => registry.close(() => resolve())));
+
+/** A 127.0.0.1 port nothing listens on yet. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 function writeExecutable(path: string, text: string): void {
   fs.mkdirSync(dirname(path), { recursive: true });
@@ -261,7 +299,9 @@ function writeExecutable(path: string, text: string): void {
 /**
  * A fake machine under one temp dir: a `tarsnode.tgz` whose `tarsnode` records its arguments and
  * marks itself running, `pgrep`/`pkill` shims that read and clear that mark (so nothing real is
- * started or killed), a metadata file, and the script's cron dir and log file redirected here.
+ * started or killed), a `systemctl` shim that records its arguments, a metadata file, and the
+ * script's cron, systemd and script paths, log file and backoff (1 s) redirected here. The
+ * registry is the test's listening port.
  */
 function makeSandbox(metadataText = "10.1.2.3") {
   const root = fs.mkdtempSync(join(tmpdir(), "tarsnode-bootstrap-"));
@@ -283,6 +323,7 @@ function makeSandbox(metadataText = "10.1.2.3") {
     [join(pkg, "conf", "tars.tarsnode.config.conf"), "<tars>\n</tars>\n"],
     [at("bin/pgrep"), `#!/bin/sh\n${pgrep}\n`],
     [at("bin/pkill"), `#!/bin/sh\necho "pkill $*" >>'${calls}'\nrm -f '${running}'\n`],
+    [at("bin/systemctl"), `#!/bin/sh\necho "systemctl $*" >>'${calls}'\n`],
     [at("local-ipv4"), metadataText],
   ];
   for (const [path, text] of files) writeExecutable(path, text);
@@ -290,21 +331,34 @@ function makeSandbox(metadataText = "10.1.2.3") {
     0,
   );
   const packageUrl = `file://${at("tarsnode.tgz")}`;
-  const input = (base = ONE): TarsnodeBootstrapInput => ({ ...base, installDir, packageUrl });
+  const local = { registryEndpoints: [{ host: "127.0.0.1", port: registryPort }] };
+  const input = (base: Partial<TarsnodeBootstrapInput> = local): TarsnodeBootstrapInput => ({
+    ...ONE,
+    ...base,
+    installDir,
+    packageUrl,
+  });
   const env = {
     ...process.env,
     PATH: `${at("bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
     [BOOTSTRAP_ENV.cronDir]: at("cron.d"),
     [BOOTSTRAP_ENV.logFile]: at("log/tarsfed-bootstrap.log"),
     [BOOTSTRAP_ENV.metadataUrl]: `file://${at("local-ipv4")}`,
+    [BOOTSTRAP_ENV.systemdDir]: at("systemd"),
+    [BOOTSTRAP_ENV.scriptPath]: at("sbin/tarsfed-tarsnode-bootstrap"),
+    [BOOTSTRAP_ENV.backoffFirstSeconds]: "1",
+    [BOOTSTRAP_ENV.backoffMaxSeconds]: "1",
   };
-  const run = (runInput = input()) => {
-    fs.writeFileSync(at("user-data.sh"), renderTarsnodeBootstrap(runInput));
-    const result = spawnSync("bash", [at("user-data.sh")], { env, encoding: "utf8" });
+  const userData = at("user-data.sh");
+  /** Runs the user data as the unit does (`run`), or as cloud-init does (no argument). */
+  const run = (runInput = input(), mode: "run" | "install" = "run", timeoutMs?: number) => {
+    fs.writeFileSync(userData, renderTarsnodeBootstrap(runInput));
+    const args = mode === "run" ? [userData, "run"] : [userData];
+    const result = spawnSync("bash", args, { env, encoding: "utf8", timeout: timeoutMs });
     return { ...result, output: `${result.stdout}${result.stderr}` };
   };
   const conf = join(installDir, "tarsnode/conf/tars.tarsnode.config.conf");
-  return { at, installDir, calls, conf, input, run };
+  return { at, installDir, calls, conf, env, input, run, userData };
 }
 
 /** Identity and mtime of a file, to prove a run left it alone. */
@@ -312,7 +366,9 @@ const stamp = (path: string) => `${fs.statSync(path).ino}@${fs.statSync(path).mt
 
 const read = (path: string) => fs.readFileSync(path, "utf8");
 
-describe("running the script in a sandbox", () => {
+const SANDBOX_TOOLS = ["bash", "curl", "gzip", "tar"] as const;
+
+describeWithTools(SANDBOX_TOOLS, "running the script in a sandbox", () => {
   it("installs, configures and starts tarsnode, and installs the monitor job", () => {
     const sb = makeSandbox();
     const keep = join(sb.installDir, "tarsnode", "data", "keep.me");
@@ -321,6 +377,7 @@ describe("running the script in a sandbox", () => {
     const first = sb.run();
     expect(first.status, first.output).toBe(0);
     expect(first.stdout).toContain(`downloading file://${sb.at("tarsnode.tgz")}`);
+    expect(first.stdout).toContain(`registry 127.0.0.1:${registryPort} accepts connections`);
     expect(read(sb.calls)).toBe(`tarsnode --nodeid=10.1.2.3 --config=${sb.conf}\n`);
     expect(read(sb.conf)).toBe(renderTarsnodeConfig(sb.input(), "10.1.2.3"));
     expect(read(sb.conf)).toContain("\n      localip=10.1.2.3\n");
@@ -339,7 +396,7 @@ describe("running the script in a sandbox", () => {
   it("changes nothing on a second run: no download, no rewrite, no restart", () => {
     const sb = makeSandbox();
     expect(sb.run().status).toBe(0);
-    fs.rmSync(sb.at("tarsnode.tgz")); // a second download would now fail the run
+    fs.rmSync(sb.at("tarsnode.tgz")); // a second download would now wait forever
     const files = [sb.conf, `${sb.conf}.tarsfed`, sb.at("cron.d/tarsnode")];
     const before = files.map(stamp);
     const calls = read(sb.calls);
@@ -350,6 +407,7 @@ describe("running the script in a sandbox", () => {
     expect(second.stdout).toContain("already installed");
     expect(second.stdout).toContain("running with the current config; leaving it");
     expect(fs.readdirSync(dirname(sb.conf))).toHaveLength(2); // the config, its copy, no temp files
+    expect(fs.readdirSync(sb.installDir).sort()).toEqual(["app_log", "tarsnode"]);
   });
 
   it("leaves alone the config tarsnode merged its node template into", () => {
@@ -363,12 +421,16 @@ describe("running the script in a sandbox", () => {
     expect(read(sb.calls)).not.toContain("pkill");
   });
 
-  it("rewrites the config and restarts tarsnode when the registries change", () => {
+  it("rewrites the config and restarts tarsnode when the registries change", async () => {
     const sb = makeSandbox();
     expect(sb.run().status).toBe(0);
-    const second = sb.run(sb.input(THREE));
+    const two = [
+      { host: "127.0.0.1", port: await freePort() },
+      { host: "127.0.0.1", port: registryPort },
+    ];
+    const second = sb.run(sb.input({ registryEndpoints: two }));
     expect(second.status, second.output).toBe(0);
-    expect(read(sb.conf)).toContain(`locator=${tarsLocator(THREE.registryEndpoints)}\n`);
+    expect(read(sb.conf)).toContain(`locator=${tarsLocator(two)}\n`);
     const start = `tarsnode --nodeid=10.1.2.3 --config=${sb.conf}`;
     const stop = `pkill -TERM -f ${sb.installDir}/tarsnode/bin/tarsnode --nodeid=`;
     expect(read(sb.calls)).toBe(`${start}\n${stop}\n${start}\n`);
@@ -395,16 +457,113 @@ describe("running the script in a sandbox", () => {
     expect(read(sb.calls)).toContain("--nodeid=192.168.7.7 ");
   });
 
-  it("fails clearly when no private IP can be found", () => {
+  it("keeps waiting for a private IP, saying so, and installs nothing meanwhile", () => {
     const sb = makeSandbox();
     writeExecutable(sb.at("bin/hostname"), "#!/bin/sh\necho\n");
     fs.rmSync(sb.at("local-ipv4")); // curl fails, as without a metadata service
-    const result = sb.run();
-    expect(result.status).toBe(1);
-    expect(result.stdout).toContain("ERROR: cannot find this machine's private IP");
-    expect(read(sb.at("log/tarsfed-bootstrap.log"))).toContain(
-      "cannot find this machine's private IP",
-    );
+    const result = sb.run(sb.input(), "run", 3500);
+    expect(result.signal).toBe("SIGTERM"); // still waiting when the test stopped it
+    const waiting = `waiting for this machine's private IP (file://${sb.at("local-ipv4")}, hostname -I)`;
+    expect(result.stdout).toContain(`${waiting} (attempt 1); next try in 1s`);
+    expect(result.stdout).toContain(`${waiting} (attempt 3); next try in 1s`);
     expect(fs.existsSync(join(sb.installDir, "tarsnode"))).toBe(false);
+  });
+
+  it("installs itself as an enabled systemd unit and starts it without waiting", () => {
+    const sb = makeSandbox();
+    const first = sb.run(sb.input(), "install");
+    expect(first.status, first.output).toBe(0);
+    const installed = sb.at("sbin/tarsfed-tarsnode-bootstrap");
+    expect(read(installed)).toBe(read(sb.userData));
+    expect(fs.statSync(installed).mode & 0o777).toBe(0o755);
+    const unit = sb.at(`systemd/${BOOTSTRAP_UNIT}`);
+    expect(read(unit)).toBe(
+      [
+        "[Unit]",
+        "Description=tarsfed: join this machine to TARS as a tarsnode (demo/guangzhou/legacy)",
+        "Wants=network-online.target",
+        "After=network-online.target",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        "RemainAfterExit=yes",
+        "KillMode=process",
+        "TimeoutStartSec=0",
+        `ExecStart=${installed} run`,
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+        "",
+      ].join("\n"),
+    );
+    const enableAndStart = `systemctl enable ${BOOTSTRAP_UNIT}\nsystemctl start --no-block ${BOOTSTRAP_UNIT}\n`;
+    expect(read(sb.calls)).toBe(`systemctl daemon-reload\n${enableAndStart}`);
+    expect(fs.existsSync(join(sb.installDir, "tarsnode"))).toBe(false); // the unit does that
+
+    const before = [installed, unit].map(stamp);
+    const again = sb.run(sb.input(), "install");
+    expect(again.status, again.output).toBe(0);
+    expect([installed, unit].map(stamp)).toEqual(before);
+    expect(read(sb.calls)).toBe(`systemctl daemon-reload\n${enableAndStart}${enableAndStart}`);
+  });
+
+  it("ends configured after waiting for a package server and a registry that come up late", async () => {
+    const sb = makeSandbox();
+    const archive = fs.readFileSync(sb.at("tarsnode.tgz"));
+    const started = Date.now();
+    const served: string[] = [];
+    // Like tarsweb before the package is in place: 404, then an error page with 200, then it.
+    const packages = http.createServer((request, response) => {
+      const age = Date.now() - started;
+      const phase = age < 1500 ? "404" : age < 2500 ? "html" : "package";
+      served.push(phase);
+      if (request.url !== "/files/tarsnode.tgz" || phase === "404") {
+        response.writeHead(404).end("not found");
+      } else if (phase === "html") {
+        response.writeHead(200, { "content-type": "text/html" }).end("<html>soon</html>");
+      } else {
+        response.writeHead(200, { "content-type": "application/gzip" }).end(archive);
+      }
+    });
+    await new Promise<void>((resolve) => packages.listen(0, "127.0.0.1", resolve));
+    const webPort = (packages.address() as net.AddressInfo).port;
+    // The registry's port opens only after 3.5 s.
+    const latePort = await freePort();
+    const lateRegistry = net.createServer((socket) => socket.destroy());
+    const opening = setTimeout(() => lateRegistry.listen(latePort, "127.0.0.1"), 3500);
+    try {
+      const input = sb.input({ registryEndpoints: [{ host: "127.0.0.1", port: latePort }] });
+      const packageUrl = `http://127.0.0.1:${webPort}/files/tarsnode.tgz`;
+      fs.writeFileSync(sb.userData, renderTarsnodeBootstrap({ ...input, packageUrl }));
+      const child = spawn("bash", [sb.userData, "run"], { env: sb.env });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      clearTimeout(killer);
+
+      expect(code, output).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3500);
+      expect(served[0]).toBe("404");
+      expect(served).toContain("html");
+      expect(served.at(-1)).toBe("package");
+      expect(output).toContain(`waiting for the tarsnode package at ${packageUrl} (attempt 1)`);
+      expect(output).toContain(`${packageUrl} is not a tarsnode package`);
+      expect(output).toContain(`waiting for a registry (127.0.0.1:${latePort}) (attempt 1)`);
+      expect(output).toContain(`registry 127.0.0.1:${latePort} accepts connections`);
+      const conf = parseTarsConf(read(sb.conf));
+      expect(conf.get("/tars/application/client<locator>")).toBe(
+        `tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p ${latePort}`,
+      );
+      expect(conf.get("/tars/application/server<localip>")).toBe("10.1.2.3");
+      expect(read(sb.calls)).toBe(`tarsnode --nodeid=10.1.2.3 --config=${sb.conf}\n`);
+      expect(fs.existsSync(sb.at("cron.d/tarsnode"))).toBe(true);
+      expect(fs.readdirSync(sb.installDir).sort()).toEqual(["app_log", "tarsnode"]);
+    } finally {
+      clearTimeout(opening);
+      await new Promise<void>((resolve) => packages.close(() => resolve()));
+      await new Promise<void>((resolve) => lateRegistry.close(() => resolve()));
+    }
   });
 });
