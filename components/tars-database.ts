@@ -11,6 +11,8 @@ import { CloudTag, FRAMEWORK_NAMESPACE, physicalName } from "../fleet/naming";
 import {
   DB_ADMIN_USER,
   DB_INIT_SECRET,
+  type DbInitEnv,
+  dbClientImage,
   dbInitConfigMap,
   dbInitJob,
   IN_CLUSTER_DB,
@@ -168,7 +170,7 @@ function createInitSecret(
         DB_USER: DB_ADMIN_USER,
         DB_PASS: passwords.admin.result,
         ROOT_PASSWORD: passwords.root.result,
-      },
+      } satisfies Record<DbInitEnv, pulumi.Input<string>>,
     },
     k8sOpts,
   );
@@ -226,8 +228,13 @@ function createInitJob(
     configMapArgs(dbInitConfigMap()),
     k8sOpts,
   );
-  return new k8s.batch.v1.Job(`${name}-init`, jobArgs(dbInitJob(args.fleet.tars.frameworkImage)), {
-    ...k8sOpts,
-    dependsOn: [...k8sOpts.dependsOn, ...after, script],
-  });
+  const { frameworkImage, db } = args.fleet.tars;
+  return new k8s.batch.v1.Job(
+    `${name}-init`,
+    jobArgs(dbInitJob(frameworkImage, dbClientImage(db))),
+    {
+      ...k8sOpts,
+      dependsOn: [...k8sOpts.dependsOn, ...after, script],
+    },
+  );
 }

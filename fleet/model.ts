@@ -99,6 +99,8 @@ export interface NodePoolSpec {
   readonly maxSize: number;
   readonly desiredSize: number;
   readonly systemDiskSizeGiB: number;
+  /** `node_os`: a TKE public image OS name, e.g. `tlinux3.1x86_64`, or a custom image id. */
+  readonly nodeOs: string;
 }
 
 /** CVM machines running tarsnode, outside Kubernetes. */
@@ -111,6 +113,8 @@ export interface CvmPoolSpec {
   /** Zones the machines are spread over, round-robin. */
   readonly zones: readonly string[];
   readonly systemDiskSizeGiB: number;
+  /** Where the machines download tarsnode; unset: the home tarsweb's `/files/tarsnode.tgz`. */
+  readonly tarsnodePackageUrl?: string;
 }
 
 /** A TARS Set and where it runs. */

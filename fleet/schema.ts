@@ -97,12 +97,28 @@ const NetworkSchema = z.strictObject({
   bandwidth: z.array(BandwidthSchema).default([]),
 });
 
+/**
+ * The OS of a node pool's machines unless the pool names one: TencentOS Server 3.1 (TK4).
+ *
+ * `node_os` of `tencentcloud_kubernetes_node_pool` takes a public image's OS name or a custom
+ * image id, and defaults to `tlinux2.4x86_64` (TencentOS Server 2.4, CentOS 7 based); the
+ * provider's own examples pass `tlinux3.1x86_64` as a TKE OS name, and TKE lists it as
+ * "TencentOS Server 3.1 (TK4)", the release it recommends. It applies to new nodes only.
+ * @see https://github.com/tencentcloudstack/terraform-provider-tencentcloud/blob/f6970a90038400958503a0edab62c6c463baa7b0/website/docs/r/kubernetes_node_pool.html.markdown (`node_os`)
+ * @see https://github.com/tencentcloudstack/terraform-provider-tencentcloud/blob/f6970a90038400958503a0edab62c6c463baa7b0/website/docs/r/kubernetes_cluster.html.markdown (`cluster_os = "tlinux3.1x86_64"`)
+ * @see https://www.tencentcloud.com/document/product/457/46750 (public images supported by TKE)
+ */
+export const DEFAULT_NODE_OS = "tlinux3.1x86_64";
+
 const NodePoolSchema = z.strictObject({
   instanceType: text("CVM instance type, e.g. SA5.2XLARGE16"),
   minSize: intRange(0, 2000),
   maxSize: intRange(1, 2000),
   desiredSize: intRange(0, 2000),
   systemDiskSizeGiB: intRange(50, 2048).default(100),
+  nodeOs: text(
+    "OS of new nodes: a TKE public image OS name (tlinux3.1x86_64 is TencentOS Server 3.1) or a custom image id",
+  ).default(DEFAULT_NODE_OS),
 });
 
 const ClusterSchema = z.strictObject({
@@ -126,6 +142,9 @@ const CvmPoolSchema = z.strictObject({
     .optional()
     .meta({ description: "spread the machines over these zones" }),
   systemDiskSizeGiB: intRange(20, 1024).default(50),
+  tarsnodePackageUrl: text(
+    "http(s) URL of tarsnode.tgz; default http://<home tarsweb>:3000/files/tarsnode.tgz",
+  ).optional(),
 });
 
 const RegionSchema = z.strictObject({

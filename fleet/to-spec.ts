@@ -37,6 +37,7 @@ function toCvmPools(region: string, file: RegionFile): CvmPoolSpec[] {
     imageId: p.imageId,
     zones: p.zones ?? (p.zone === undefined ? [] : [p.zone]),
     systemDiskSizeGiB: p.systemDiskSizeGiB,
+    ...(p.tarsnodePackageUrl === undefined ? {} : { tarsnodePackageUrl: p.tarsnodePackageUrl }),
   }));
 }
 

@@ -57,8 +57,12 @@ describe("an in-cluster framework database", () => {
     const home = stackOf(plan, "guangzhou");
     const job = byName(home, "tars-db-init");
     expect(job.dependencies).toContain(byName(home, "tars-db-statefulset").urn);
-    expect(at(job.inputs, "spec", "template", "spec", "containers", 0, "image")).toBe(
+    // The SQL comes from the framework image; the script runs with the database's own client.
+    expect(at(job.inputs, "spec", "template", "spec", "initContainers", 0, "image")).toBe(
       "tarscloud/framework:v2.4.3",
+    );
+    expect(at(job.inputs, "spec", "template", "spec", "containers", 0, "image")).toBe(
+      "mysql:5.7.44",
     );
   });
 });
