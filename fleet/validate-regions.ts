@@ -6,10 +6,18 @@ import { asInt, asString, entriesOf, field, isRecord, itemsOf } from "./raw";
 import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "./carve";
 import { parseInstanceType } from "./instance-types";
 import { GLOBAL_STACK } from "./naming";
+import { isTarsnodePackageUrl } from "./tarsnode-bootstrap";
 import { allowed, checkLabelKey, type FleetNames, type Report } from "./validate-common";
 
 /** Longest region, cluster, node pool and CVM pool names: they become parts of cloud names. */
 export const MAX_PART_NAME_LENGTH = 20;
+
+/**
+ * A node pool's `nodeOs`: a custom image id, or a public image's OS name as TKE spells them
+ * (`tlinux3.1x86_64`, `tlinux2.2(tkernel3)x86_64`, `ubuntu18.04.1x86_64`, `centos7.6.0_x64`).
+ * @see https://github.com/tencentcloudstack/terraform-provider-tencentcloud/blob/f6970a90038400958503a0edab62c6c463baa7b0/website/docs/r/kubernetes_node_pool.html.markdown (`node_os`)
+ */
+const NODE_OS = /^(img-[a-z0-9]{8}|[a-z]+\d[a-z0-9._()]*)$/;
 
 /** Oldest Kubernetes minor TKE creates with containerd, which this project assumes. */
 export const MIN_KUBERNETES_MINOR = 24;
@@ -171,6 +179,13 @@ function checkNodePool(path: FieldPath, pool: unknown, report: Report): void {
   if (desired !== undefined && max !== undefined && desired > max) {
     report([...path, "desiredSize"], `desiredSize ${desired} is above maxSize ${max}`);
   }
+  const nodeOs = asString(field(pool, "nodeOs"));
+  if (nodeOs !== undefined && !NODE_OS.test(nodeOs)) {
+    report(
+      [...path, "nodeOs"],
+      `must be a TKE public image OS name such as "tlinux3.1x86_64" or a custom image id such as "img-eb30mz89", got ${JSON.stringify(nodeOs)}`,
+    );
+  }
 }
 
 /** Reports an instance type the capacity maths cannot read. */
@@ -198,6 +213,7 @@ function checkCvmPools(
         `must be a CVM image id such as "img-eb30mz89", got ${JSON.stringify(imageId)}`,
       );
     }
+    checkPackageUrl([...at, "tarsnodePackageUrl"], field(pool, "tarsnodePackageUrl"), report);
     const zone = field(pool, "zone");
     const list = field(pool, "zones");
     if (zone !== undefined && list !== undefined) {
@@ -209,8 +225,11 @@ function checkCvmPools(
       list !== undefined
         ? itemsOf(list).map((z, i): [FieldPath, unknown] => [[...at, "zones", i], z])
         : [[[...at, "zone"], zone]];
+    const seen = new Set<string>();
     for (const [zonePath, value] of chosen) {
       const z = asString(value);
+      if (z !== undefined && seen.has(z)) report(zonePath, `zone ${z} is listed twice`);
+      if (z !== undefined) seen.add(z);
       if (z !== undefined && !zones.has(z)) {
         report(
           zonePath,
@@ -221,4 +240,14 @@ function checkCvmPools(
     if (Array.isArray(list) && list.length === 0)
       report([...at, "zones"], "must list at least one zone");
   }
+}
+
+/** Reports a package URL the bootstrap script would refuse to embed. */
+function checkPackageUrl(path: FieldPath, value: unknown, report: Report): void {
+  const url = asString(value);
+  if (url === undefined || isTarsnodePackageUrl(url)) return;
+  report(
+    path,
+    `must be an http(s) URL of the tarsnode package without quotes, spaces, $, backticks or backslashes, such as "https://mirrors.example.com/tars/tarsnode.tgz", got ${JSON.stringify(url)}`,
+  );
 }
