@@ -14,6 +14,10 @@
  * - `tencentcloud:region` — must match the region's `tencentRegion` (checked);
  * - `tencentcloud:secretId` / `tencentcloud:secretKey` (secret) — optional; otherwise the
  *   provider reads `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY`.
+ *
+ * Environment: `TARSFED_MOVING_SETS` (`fleet/transition.ts`) — the Sets a failover or failback is
+ * moving, comma-separated; a region stack then runs the failover's first phase, keeping the old
+ * copies of those Sets beside the new ones. `tarsfed up` sets it for the `gain` phase only.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,7 +26,8 @@ import { FleetError } from "./fleet/issues";
 import { loadFleet } from "./fleet/load";
 import { type FleetSpec } from "./fleet/model";
 import { CloudTag, FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "./fleet/naming";
-import { globalSlice, parseScope, regionSlice, type RegionSlice } from "./fleet/slice";
+import { globalSlice, parseScope, type RegionSlice } from "./fleet/slice";
+import { MOVING_SETS_ENV, parseMovingSets, transitionSlice } from "./fleet/transition";
 import { WEB_PORT } from "./fleet/framework";
 import { FleetCcn } from "./components/fleet-ccn";
 import { RegionNetwork } from "./components/region-network";
@@ -325,11 +330,14 @@ async function main(): Promise<StackOutputs> {
     const known = ["global", ...fleet.regions.map((r) => r.name)].join(", ");
     throw new pulumi.RunError(`tars-federation:scope is "${scopeText}", expected one of ${known}`);
   }
-  return Promise.resolve(
-    scope.kind === "global"
-      ? deployGlobal(fleet)
-      : deployRegion(config, regionSlice(fleet, scope.region)),
-  );
+  if (scope.kind === "global") return Promise.resolve(deployGlobal(fleet));
+  let moving: string[];
+  try {
+    moving = parseMovingSets(fleet, process.env[MOVING_SETS_ENV]);
+  } catch (error) {
+    throw new pulumi.RunError((error as Error).message);
+  }
+  return Promise.resolve(deployRegion(config, transitionSlice(fleet, scope.region, moving)));
 }
 
 export = main;

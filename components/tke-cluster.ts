@@ -175,9 +175,11 @@ function createKubernetesProvider(
       // changed `_server_meta.yaml` roll through the hash annotation on their template.
       enableConfigMapMutable: true,
       enableSecretMutable: true,
-      // A cluster in a dark region: its objects are skipped, not failed and not forgotten.
-      // `deleteUnreachable: true` would drop them from state, so it stays off.
-      skipUpdateUnreachable: true,
+      // `skipUpdateUnreachable` is left unset on purpose: the SDK then reads
+      // PULUMI_K8S_SKIP_UPDATE_UNREACHABLE (@pulumi/kubernetes provider.ts), which `tarsfed up`
+      // sets per stack: false (an unreachable cluster fails the stack), true only for a stack
+      // that only loses Sets, with --skip-unreachable (cli/engine/orchestrate.ts). Skipped
+      // objects stay in state: `deleteUnreachable: true` would drop them, so it stays off.
       deleteUnreachable: false,
     },
     { parent },

@@ -3,16 +3,23 @@
  *
  * An operation never touches the cloud. It is a change to the fleet file (DESIGN.md: "Set failover
  * is a fleet-file change") plus the stacks that must be applied for the change to take effect, in
- * an order that keeps capacity up: the stacks that gain workloads first, then the ones that lose
- * them, so a Set is running in its new cluster before its old copy goes. A dark region's stack is
- * never listed; the Sets come up in the standby clusters from the healthy stacks alone. This is
- * Karmada's "Gracefully" purge mode (the old copy stays until the new one is up) done by stack
- * order.
+ * two phases that keep every Set serving:
+ *
+ * 1. `gain`: every stack that gains workloads or capacity. A stack that also loses some applies
+ *    only its gains here: it runs the intermediate state of `./transition` (the moving Sets' old
+ *    and new copies both), never written to the fleet file. Each update returns once its new
+ *    Deployments are Ready (Pulumi's await).
+ * 2. `remove`: every stack that loses, once the whole first phase has succeeded.
+ *
+ * So no Set's old copy goes before its new copy is Ready, whatever the order of the regions. A
+ * dark region's stack is never listed; the Sets come up in the standby clusters from the healthy
+ * stacks alone. This is Karmada's "Gracefully" purge mode (the old copy stays until the new one
+ * is up) done by stack phases.
  * @see https://github.com/karmada-io/karmada/pull/6610 (per-policy `failover.cluster.purgeMode`)
  */
 import { type FieldPath, listAllowed } from "./issues";
 import { allClusters, clusterByName, type FleetSpec, type SetSpec } from "./model";
-import { activeCluster, placeWorkloads } from "./placement";
+import { activeCluster, placeWorkloads, WorkloadRole } from "./placement";
 import { stackOrder } from "./slice";
 
 /** A value the operations write into the fleet file. */
@@ -39,6 +46,26 @@ export interface StackStep {
   readonly effect: StackEffect;
 }
 
+/** What the stacks of one phase do. */
+export const PhaseEffect = { Gain: "gain", Remove: "remove" } as const;
+/** One of {@link PhaseEffect}. */
+export type PhaseEffect = (typeof PhaseEffect)[keyof typeof PhaseEffect];
+
+/** One phase of an operation: its stacks, in deployment order. */
+export interface OperationPhase {
+  /** `gain` runs first (new copies, more capacity); `remove` once every gain is Ready. */
+  readonly effect: PhaseEffect;
+  readonly stacks: readonly string[];
+}
+
+/** The stacks of an operation: what each does, and the phases they run in. */
+export interface StackPhases {
+  /** Every stack once, gaining ones first, each group in deployment order. */
+  readonly steps: readonly StackStep[];
+  /** The non-empty phases in run order: `gain`, then `remove`. */
+  readonly phases: readonly OperationPhase[];
+}
+
 /** An operation's plan: the file changes, the fleet after them and the stacks to apply. */
 export interface OperationPlan {
   /** What the operation does, for messages: `failing over app.gz.1`. */
@@ -46,10 +73,20 @@ export interface OperationPlan {
   readonly changes: readonly FleetChange[];
   /** The fleet once the changes are made. */
   readonly fleet: FleetSpec;
-  /** Stacks to apply, in order (gaining stacks first, each wave in deployment order). */
+  /**
+   * Stacks to apply, in run order: the phases one after the other. A stack that both gains and
+   * loses is listed twice, once in each phase.
+   */
   readonly stacks: readonly string[];
-  /** The same stacks with what each one does. */
+  /** Every stack once, with what it does. */
   readonly steps: readonly StackStep[];
+  /** The phases: the stacks that gain, then (once those are Ready) the stacks that lose. */
+  readonly phases: readonly OperationPhase[];
+  /**
+   * The Sets whose old copies stay during the `gain` phase (`./transition`): the Sets moved.
+   * Empty for `scale`, whose stacks only gain or only lose.
+   */
+  readonly moving: readonly string[];
   /** Stacks deliberately left out: the dark region's. */
   readonly skipped: readonly string[];
   /** Things the user should know that do not stop the operation. */
@@ -110,31 +147,30 @@ export function applyFailover(fleet: FleetSpec, setIds: readonly string[]): Flee
 }
 
 /**
- * The stacks that must be applied to go from `before` to `after`, in order.
+ * The stacks that must be applied to go from `before` to `after`, and their phases.
  *
- * A stack gains when one of its clusters gets a new Deployment, more replicas, or a bigger node
- * pool; it loses on the reverse. Gaining stacks come first (a stack that both gains and loses
- * counts as gaining), then the ones that only lose, each group in deployment order (`global`, the
- * home region, the others). Stacks named in `skipped` are left out.
+ * A stack gains when one of its clusters gets a new Deployment, more replicas, a warm copy turned
+ * active, or a bigger node pool; it loses on the reverse. Gaining stacks (also those that lose)
+ * form the `gain` phase; losing ones (also those that gain) the `remove` phase, each in
+ * deployment order (`global`, the home region, the others). Stacks named in `skipped` are left
+ * out.
  */
-export function stacksToApply(
+export function phasesToApply(
   before: FleetSpec,
   after: FleetSpec,
   skipped: readonly string[] = [],
-): StackStep[] {
+): StackPhases {
   const gains = new Set<string>();
   const losses = new Set<string>();
   const regionOf = new Map(allClusters(after).map((c) => [c.name, c.region]));
-  const note = (cluster: string, delta: number) => {
+  const note = (key: string, delta: number) => {
+    const cluster = key.split("\u0000")[0];
     const region = regionOf.get(cluster) ?? clusterByName(before, cluster).region;
     if (delta > 0) gains.add(region);
     if (delta < 0) losses.add(region);
   };
-  for (const [key, delta] of countDeltas(workloadCounts(before), workloadCounts(after))) {
-    note(key.split("\u0000")[0], delta);
-  }
-  for (const [key, delta] of countDeltas(poolSizes(before), poolSizes(after))) {
-    note(key.split("\u0000")[0], delta);
+  for (const counts of [activeCounts, workloadCounts, poolSizes]) {
+    for (const [key, delta] of countDeltas(counts(before), counts(after))) note(key, delta);
   }
   const order = stackOrder(after).filter((s) => !skipped.includes(s));
   const effect = (s: string): StackEffect =>
@@ -143,10 +179,38 @@ export function stacksToApply(
       : gains.has(s)
         ? StackEffect.Gains
         : StackEffect.Loses;
-  return [
-    ...order.filter((s) => gains.has(s)),
-    ...order.filter((s) => losses.has(s) && !gains.has(s)),
-  ].map((stack) => ({ stack, effect: effect(stack) }));
+  const gaining = order.filter((s) => gains.has(s));
+  const losing = order.filter((s) => losses.has(s));
+  return {
+    steps: [...gaining, ...losing.filter((s) => !gains.has(s))].map((stack) => ({
+      stack,
+      effect: effect(stack),
+    })),
+    phases: [
+      { effect: PhaseEffect.Gain, stacks: gaining },
+      { effect: PhaseEffect.Remove, stacks: losing },
+    ].filter((p) => p.stacks.length > 0),
+  };
+}
+
+/** The stacks to apply, each once, gaining ones first: {@link phasesToApply}'s `steps`. */
+export function stacksToApply(
+  before: FleetSpec,
+  after: FleetSpec,
+  skipped: readonly string[] = [],
+): StackStep[] {
+  return [...phasesToApply(before, after, skipped).steps];
+}
+
+/** Active (traffic-taking) replicas per `cluster\0deployment`. */
+function activeCounts(fleet: FleetSpec): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const w of placeWorkloads(fleet)) {
+    if (w.role !== WorkloadRole.Active) continue;
+    const key = `${w.cluster}\u0000${w.name}`;
+    counts.set(key, (counts.get(key) ?? 0) + w.replicas);
+  }
+  return counts;
 }
 
 /** Replicas per `cluster\0deployment`. */
@@ -196,7 +260,7 @@ function moveSets(
     fleet,
     moving.map((s) => s.id),
   );
-  const steps = stacksToApply(fleet, after, skipped);
+  const { steps, phases } = phasesToApply(fleet, after, skipped);
   return {
     description,
     changes: moving.map((s) => ({
@@ -205,8 +269,10 @@ function moveSets(
       to: !s.failedOver,
     })),
     fleet: after,
-    stacks: steps.map((s) => s.stack),
+    stacks: phases.flatMap((p) => p.stacks),
     steps,
+    phases,
+    moving: moving.map((s) => s.id),
     skipped,
     notes,
   };
@@ -249,7 +315,7 @@ const setsList = (sets: readonly SetSpec[]) => sets.map((s) => s.id).join(", ");
  * Plans failing Sets over to their standby clusters: named Sets, or every Set active in a region.
  *
  * Named Sets must exist, have a standby and not be failed over already; every problem is reported
- * at once. Their own region is taken to be healthy, so its stack is listed (after the standby's).
+ * at once. Their own region is taken to be healthy, so its stack is listed (in the remove phase).
  * With a region, the region is dark: every Set active there moves to the other cluster it can run
  * in (its standby, or back home if it had failed over into the region), the region's stack is
  * skipped, and Sets that cannot leave (no standby, or a standby in the same region) stay, with a
@@ -310,8 +376,8 @@ function planRegionFailover(fleet: FleetSpec, region: string): OperationPlan {
  * Plans failing Sets back to their own clusters: named Sets, or every failed-over Set whose own
  * cluster is in a region.
  *
- * Named Sets must exist and be failed over. The Set's own cluster's stack comes first (it gets the
- * full replicas back), then the standby's (down to the warm copy, or nothing). Throws
+ * Named Sets must exist and be failed over. The Set's own cluster's stack gains (it gets the full
+ * replicas back), then the standby's loses (down to the warm copy, or nothing). Throws
  * {@link OperationError}.
  */
 export function planFailback(fleet: FleetSpec, target: SetTarget): OperationPlan {
@@ -346,13 +412,15 @@ export function planFailback(fleet: FleetSpec, target: SetTarget): OperationPlan
 export function planScale(fleet: FleetSpec, request: ScaleRequest): OperationPlan {
   const { description, changes, after } =
     request.kind === "replicas" ? scaleReplicas(fleet, request) : scalePool(fleet, request);
-  const steps = stacksToApply(fleet, after);
+  const { steps, phases } = phasesToApply(fleet, after);
   return {
     description,
     changes,
     fleet: after,
-    stacks: steps.map((s) => s.stack),
+    stacks: phases.flatMap((p) => p.stacks),
     steps,
+    phases,
+    moving: [],
     skipped: [],
     notes: [],
   };

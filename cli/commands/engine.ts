@@ -1,6 +1,7 @@
 /**
  * `tarsfed preview` and `tarsfed up`: the real Pulumi engine over the fleet's stacks, in
- * dependency order, with live progress per stack.
+ * dependency order (and, after a failover, in its two phases), with live progress per stack and
+ * the project's own policy pack always enforced.
  */
 import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
@@ -26,10 +27,41 @@ import { json, table } from "../render";
 /** What `preview` and `up` need besides their flags. */
 export interface EngineDeps {
   readonly engine: Engine;
+  /**
+   * The project's own policy pack directory, always enforced.
+   *
+   * @default - {@link PROJECT_POLICY_PACK}
+   */
+  readonly policyPack?: string;
 }
 
 /** The Pulumi project directory (holding `Pulumi.yaml`): the engine runs the program there. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** The project's CrossGuard pack (`policies/`), the rules `tarsfed plan` checks offline. */
+export const PROJECT_POLICY_PACK = path.join(PROJECT_ROOT, "policies");
+
+/**
+ * `dir` when the Pulumi CLI can load it as a policy pack: it has a `PulumiPolicy.yaml` and its
+ * `@pulumi/policy` dependency resolves from it (installed by `npm ci` at the repository root).
+ * Throws `UserError` (exit 1) saying what is missing otherwise: preview and up never run without
+ * the project's rules.
+ */
+export function loadablePolicyPack(dir: string): string {
+  const refuse = (reason: string) =>
+    new UserError(
+      `refused: cannot load the project's policy pack ${dir}: ${reason}; ` +
+        "tarsfed preview and up always enforce it",
+      ExitCode.Refused,
+    );
+  if (!existsSync(path.join(dir, "PulumiPolicy.yaml"))) throw refuse("no PulumiPolicy.yaml");
+  try {
+    require.resolve("@pulumi/policy", { paths: [dir] });
+  } catch {
+    throw refuse("@pulumi/policy is not installed (run npm ci at the repository root)");
+  }
+  return dir;
+}
 
 /** The largest share of a stack's resources `up` deletes or replaces without `--allow-deletes`. */
 export const DEFAULT_MAX_DELETE_SHARE = 0.2;
@@ -44,6 +76,8 @@ interface EngineFlags {
   readonly allowDeletes?: boolean;
   readonly maxDeleteShare?: string;
   readonly yes?: boolean;
+  readonly moving?: string;
+  readonly skipUnreachable?: boolean;
 }
 
 const usage = (message: string) => new UserError(message, ExitCode.Usage);
@@ -57,13 +91,23 @@ export function parseDeleteShare(text: string | undefined): number {
   return share;
 }
 
-function policyPacks(dir: string | undefined): string[] {
-  if (dir === undefined) return [];
+/** The project's pack, plus the one `--policy-pack` names when it is another. */
+function policyPacks(own: string, dir: string | undefined): string[] {
+  if (dir === undefined) return [loadablePolicyPack(own)];
   // The engine runs in the project directory; the user's path is relative to theirs.
   const absolute = path.resolve(dir);
   if (!existsSync(absolute) || !statSync(absolute).isDirectory())
     throw usage(`--policy-pack ${dir}: no such directory`);
-  return [absolute];
+  const packs = [loadablePolicyPack(own)];
+  return absolute === path.resolve(own) ? packs : [...packs, absolute];
+}
+
+/** `--moving a,b`: the Set ids, without blanks. */
+function movingSets(text: string | undefined): string[] {
+  return (text ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
 }
 
 const counts = (r: StackRunResult) =>
@@ -92,17 +136,26 @@ export function engineProgress(io: Io, command: EngineCommand): EngineProgress {
 
 /** The result as text: a table of stacks, then the reason for each stack that is not ok. */
 export function renderEngineText(result: EngineRunResult): string {
+  const phased = result.stacks.some((s) => s.phase !== undefined);
   const rows = result.stacks.map((s) => [
     s.name,
+    ...(phased ? [s.phase ?? ""] : []),
     s.status,
     ...(s.changes === null
       ? ["", "", "", "", ""]
       : [s.changes.create, s.changes.update, s.changes.delete, s.changes.replace, s.changes.same]),
   ]);
-  const head = ["stack", "status", "create", "update", "delete", "replace", "same"];
+  const head = [
+    "stack",
+    ...(phased ? ["phase"] : []),
+    "status",
+    ...["create", "update", "delete", "replace", "same"],
+  ];
   const notes = result.stacks
     .filter((s) => s.message !== undefined)
-    .map((s) => `${s.name} (${s.status}): ${s.message}`);
+    .map(
+      (s) => `${s.name} (${s.phase === undefined ? "" : `${s.phase}, `}${s.status}): ${s.message}`,
+    );
   return [table(head, rows), ...notes].join("\n") + "\n";
 }
 
@@ -119,12 +172,14 @@ async function runEngineCommand(
   if (name === EngineCommand.Up && flags.yes !== true)
     throw usage("tarsfed up changes cloud resources; pass --yes to confirm");
   const maxDeleteShare = parseDeleteShare(flags.maxDeleteShare);
-  const packs = policyPacks(flags.policyPack);
+  const packs = policyPacks(deps.policyPack ?? PROJECT_POLICY_PACK, flags.policyPack);
   const fleet = ctx.load(globals.fleet);
   const selection = selectStacks(fleet.spec, {
     ...(flags.stack === undefined ? {} : { stack: flags.stack }),
     all: flags.all === true,
     skipRegions: flags.skipRegion,
+    moving: movingSets(flags.moving),
+    skipUnreachable: flags.skipUnreachable === true,
   });
   const input = {
     command: name,
@@ -147,7 +202,15 @@ function stackOptions(command: Command): Command {
     .option("--stack <stack>", "run only this stack")
     .option("--all", "run every stack of the fleet, in dependency order")
     .option("--skip-region <region>", "leave out this region's stack (repeatable)", collect, [])
-    .option("--policy-pack <dir>", "enforce this CrossGuard policy pack (e.g. policies)");
+    .option(
+      "--moving <sets>",
+      "Sets a failover or failback moved (comma-separated): with --all, stacks that gain run " +
+        "first keeping the old copies, then the stacks that lose; with --stack, the old copies stay",
+    )
+    .option(
+      "--policy-pack <dir>",
+      "also enforce this CrossGuard policy pack (the project's policies/ always is)",
+    );
 }
 
 /** The `preview` command. */
@@ -167,6 +230,11 @@ export function upCommand(ctx: CommandContext, deps: EngineDeps = defaultDeps())
     .option(
       "--max-delete-share <fraction>",
       `largest share of a stack's resources an update may delete or replace (default ${DEFAULT_MAX_DELETE_SHARE})`,
+    )
+    .option(
+      "--skip-unreachable",
+      "with --all --moving: stacks that only lose Sets leave clusters they cannot reach as " +
+        "they are (a dark region's); every other stack fails on an unreachable cluster",
     )
     .option("--yes", "confirm: up changes cloud resources")
     .action((flags: EngineFlags, command: Command) =>

@@ -2,9 +2,10 @@
  * `tarsfed failover` and `tarsfed failback`: move Sets to their standby clusters and back, as an
  * edit of the fleet file, and say which stacks to apply in which order.
  *
- * Also the runner that `scale` shares: plan → edit the text in place (comments and layout kept) →
- * validate the edited text → check capacity → write atomically → print `{ changed, stacks,
- * skipped }`. Nothing here touches the cloud; `tarsfed up` (or `pulumi up`) applies the stacks.
+ * Also the runner that `scale` shares: lock the fleet file → read it → plan → edit the text in
+ * place (comments and layout kept) → validate the edited text → check capacity → write atomically
+ * if the file is unchanged since it was read → unlock → print `{ changed, stacks, skipped,
+ * phases }`. Nothing here touches the cloud; `tarsfed up` (or `pulumi up`) applies the stacks.
  */
 import { Command } from "commander";
 import {
@@ -19,27 +20,38 @@ import { type LoadedFleet, parseFleet } from "../../fleet/load";
 import { type FleetSpec } from "../../fleet/model";
 import {
   OperationError,
+  type OperationPhase,
   type OperationPlan,
+  PhaseEffect,
   planFailback,
   planFailover,
   type SetTarget,
   type StackStep,
   StackEffect,
 } from "../../fleet/operations";
-import { type CommandContext, DEFAULT_FLEET } from "../context";
+import { MOVING_SETS_ENV, readyGaps } from "../../fleet/transition";
+import { type CommandContext, DEFAULT_FLEET, type GlobalOptions } from "../context";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
-import { writeFileAtomic } from "../files";
+import { FileConflictError, FileLockedError, replaceFileChecked, withFileLock } from "../files";
 import { json } from "../render";
 
 /** What the operation commands need besides their flags. */
 export interface OperationDeps {
-  /** Writes the edited fleet file; only called when the edit is valid and fits. */
-  readonly write: (file: string, text: string) => void;
+  /**
+   * Writes the edited fleet file, only if it still reads `expected` (else throws
+   * `FileConflictError`); only called when the edit is valid and fits.
+   */
+  readonly write: (file: string, text: string, expected: string) => void;
+  /** Runs a read-check-write of the fleet file holding its lock. */
+  readonly locked: <T>(file: string, edit: () => T) => T;
 }
 
-/** The real dependencies: an atomic write. */
-export const defaultOperationDeps: OperationDeps = { write: writeFileAtomic };
+/** The real dependencies: a lock file, and an atomic write after a content check. */
+export const defaultOperationDeps: OperationDeps = {
+  write: replaceFileChecked,
+  locked: (file, edit) => withFileLock(file, edit),
+};
 
 /** One changed value, as `--json` prints it. */
 export interface ChangedValue {
@@ -57,6 +69,9 @@ export interface OperationResult {
   readonly changed: readonly ChangedValue[];
   readonly stacks: readonly string[];
   readonly steps: readonly StackStep[];
+  readonly phases: readonly OperationPhase[];
+  /** The moving Sets: their old copies stay during the `gain` phase. */
+  readonly moving: readonly string[];
   readonly skipped: readonly string[];
   readonly notes: readonly string[];
   /** Capacity shortfalls accepted with `--force`. */
@@ -132,14 +147,26 @@ export function runOperation(
       ExitCode.Refused,
     );
   }
+  // The phases must keep a Ready copy of every Set at every step; a gap here is a bug.
+  const gaps = readyGaps(loaded.spec, after.spec, {
+    phases: plan.phases,
+    moving: plan.moving,
+    dark: plan.skipped,
+  });
+  if (gaps.length > 0) {
+    const list = gaps.map((g) => `${g.deployment} (Set ${g.set}) ${g.when}`).join(", ");
+    throw new Error(`the phases of ${plan.description} leave no Ready copy of ${list}`);
+  }
   const write = plan.changes.length > 0 && !options.dryRun;
-  if (write) deps.write(loaded.file, after.text);
+  if (write) deps.write(loaded.file, after.text, loaded.text);
   return {
     file: loaded.file,
     description: plan.description,
     changed: plan.changes.map((c) => ({ path: formatPath(c.path), from: c.from, to: c.to })),
     stacks: plan.stacks,
     steps: plan.steps,
+    phases: plan.phases,
+    moving: plan.moving,
     skipped: plan.skipped,
     notes: [...plan.notes, ...growthNeeded(loaded.spec, after.spec)],
     warnings: shortfalls.map(
@@ -150,22 +177,57 @@ export function runOperation(
   };
 }
 
-/** The `--json` document (DESIGN.md): `{ changed, stacks, skipped }`. */
+/** The `--json` document: DESIGN.md's `{ changed, stacks, skipped }`, plus `phases`. */
 export function operationJson(result: OperationResult): {
   changed: readonly ChangedValue[];
   stacks: readonly string[];
   skipped: readonly string[];
+  phases: readonly OperationPhase[];
 } {
-  return { changed: result.changed, stacks: result.stacks, skipped: result.skipped };
+  return {
+    changed: result.changed,
+    stacks: result.stacks,
+    skipped: result.skipped,
+    phases: result.phases,
+  };
 }
 
-const EFFECT_TEXT: Record<StackEffect, string> = {
-  [StackEffect.Gains]: "scales up",
-  [StackEffect.Loses]: "scales down",
-  [StackEffect.Changes]: "scales up and down",
+const PHASE_TEXT: Record<PhaseEffect, string> = {
+  [PhaseEffect.Gain]: "gain: new copies start, every old copy stays",
+  [PhaseEffect.Remove]: "remove: once every stack above is done (its pods Ready), old copies go",
 };
 
-/** The text rendering: what changed, the stacks in order, and the commands to run. */
+/** What one stack does in one phase, for the text rendering. */
+function phaseStepText(result: OperationResult, effect: PhaseEffect, stack: string): string {
+  const both = result.steps.find((s) => s.stack === stack)?.effect === StackEffect.Changes;
+  if (effect === PhaseEffect.Gain) {
+    return both ? "scales up, keeping the old copies of the moving Sets" : "scales up";
+  }
+  return both ? "removes the old copies" : "scales down";
+}
+
+/** The commands that run the phases: `tarsfed up`, and the Pulumi CLI one stack at a time. */
+function phaseCommands(result: OperationResult, fleetFile: string): string[] {
+  const fleetFlag = fleetFile === DEFAULT_FLEET ? "" : ` --fleet ${fleetFile}`;
+  const moving = result.moving.join(",");
+  const movingFlag = moving === "" ? "" : ` --moving ${moving}`;
+  const skip = result.skipped.map((s) => ` --skip-region ${s}`).join("");
+  const pulumi = result.phases.flatMap((p) =>
+    p.stacks.map((s) =>
+      p.effect === PhaseEffect.Gain && moving !== ""
+        ? `  ${MOVING_SETS_ENV}=${moving} pulumi up --stack ${s}`
+        : `  pulumi up --stack ${s}`,
+    ),
+  );
+  return [
+    "commands (both phases, in order, stopping if the first fails):",
+    `  npx tarsfed up --all${movingFlag}${skip} --yes${fleetFlag}`,
+    "or with the Pulumi CLI, one stack at a time, each after the one before succeeded:",
+    ...pulumi,
+  ];
+}
+
+/** The text rendering: what changed, the stacks by phase, and the commands to run. */
 export function renderOperation(result: OperationResult, fleetFile: string): string {
   if (result.changed.length === 0) return `${result.description}: nothing to change\n`;
   const lines = [
@@ -178,27 +240,24 @@ export function renderOperation(result: OperationResult, fleetFile: string): str
   ];
   if (result.stacks.length > 0) {
     const width = Math.max(...result.stacks.map((s) => s.length));
-    lines.push(
-      "apply these stacks, in order:",
-      ...result.steps.map(
-        (s, i) => `  ${i + 1}. ${s.stack.padEnd(width)}  ${EFFECT_TEXT[s.effect]}`,
-      ),
-    );
+    let step = 0;
+    lines.push("apply these stacks, in order:");
+    result.phases.forEach((phase, i) => {
+      lines.push(`phase ${i + 1}, ${PHASE_TEXT[phase.effect]}`);
+      for (const stack of phase.stacks) {
+        step += 1;
+        lines.push(
+          `  ${step}. ${stack.padEnd(width)}  ${phaseStepText(result, phase.effect, stack)}`,
+        );
+      }
+    });
   }
   for (const s of result.skipped) {
     lines.push(
       `skipped: ${s} (region down: its stack is not applied; the Sets come up from the stacks above)`,
     );
   }
-  if (result.stacks.length > 0) {
-    const fleetFlag = fleetFile === DEFAULT_FLEET ? "" : ` --fleet ${fleetFile}`;
-    lines.push(
-      "commands:",
-      ...result.stacks.map((s) => `  npx tarsfed up --stack ${s}${fleetFlag}`),
-      "or with the Pulumi CLI:",
-      ...result.stacks.map((s) => `  pulumi up --stack ${s}`),
-    );
-  }
+  if (result.stacks.length > 0) lines.push(...phaseCommands(result, fleetFile));
   return `${lines.join("\n")}\n`;
 }
 
@@ -216,6 +275,46 @@ export function printOperation(
     ctx.io.out(renderOperation(result, globals.fleet));
   }
   ctx.setExitCode(ExitCode.Ok);
+}
+
+/** How many times an edit is made again after the file changed under it. */
+const CONFLICT_RETRIES = 1;
+
+/**
+ * Runs one read-plan-write of the fleet file, holding its lock unless `dryRun`.
+ *
+ * The file is read under the lock, so an edit that waited for another sees that one's result
+ * (and is planned on it, or refused by it). When the file changed between the read and the
+ * write anyway (a writer that takes no lock), the edit is made again from a fresh read, once,
+ * with a note on stderr; a second conflict is refused. Throws `UserError` (exit 1) then, and
+ * when the lock stays taken.
+ */
+export function editFleet(
+  ctx: CommandContext,
+  deps: OperationDeps,
+  globals: GlobalOptions,
+  options: OperationOptions,
+  edit: (loaded: LoadedFleet) => OperationResult,
+): OperationResult {
+  const file = globals.fleet;
+  if (options.dryRun) return edit(ctx.load(file));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return deps.locked(file, () => edit(ctx.load(file)));
+    } catch (error) {
+      if (error instanceof FileLockedError) {
+        throw new UserError(`refused: ${error.message}`, ExitCode.Refused);
+      }
+      if (!(error instanceof FileConflictError)) throw error;
+      if (attempt >= CONFLICT_RETRIES) {
+        throw new UserError(
+          `refused: ${error.message} (twice); run the command again`,
+          ExitCode.Refused,
+        );
+      }
+      ctx.io.err(`note: ${error.message}; reading it again and redoing the edit`);
+    }
+  }
 }
 
 interface MoveFlags {
@@ -251,13 +350,14 @@ function moveCommand(
     .action((sets: string[], flags: MoveFlags, command: Command) => {
       const globals = ctx.globals(command);
       const target = targetOf(sets, flags.region);
-      const loaded = ctx.load(globals.fleet);
-      const plan = planOrRefuse(() => planner(loaded.spec, target));
-      const result = runOperation(
-        loaded,
-        plan,
-        { dryRun: flags.dryRun === true, force: flags.force === true },
-        deps,
+      const options = { dryRun: flags.dryRun === true, force: flags.force === true };
+      const result = editFleet(ctx, deps, globals, options, (loaded) =>
+        runOperation(
+          loaded,
+          planOrRefuse(() => planner(loaded.spec, target)),
+          options,
+          deps,
+        ),
       );
       printOperation(ctx, result, globals);
     });

@@ -1,7 +1,7 @@
 /**
  * `tarsfed scale`: a server's replicas in one Set, or a node pool's sizes, changed in the fleet
  * file with the same checks and the same care as `failover` (validation, capacity, comments and
- * layout kept, atomic write).
+ * layout kept, the file locked, atomic write).
  */
 import { Command, InvalidArgumentError } from "commander";
 import { planScale, type ScaleRequest } from "../../fleet/operations";
@@ -10,6 +10,7 @@ import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import {
   defaultOperationDeps,
+  editFleet,
   type OperationDeps,
   planOrRefuse,
   printOperation,
@@ -35,7 +36,7 @@ interface PoolFlags extends RunFlags {
   readonly desired?: number;
 }
 
-/** Loads the fleet, plans `request`, runs and prints it. */
+/** Loads the fleet (under its lock), plans `request`, runs and prints it. */
 function runScale(
   ctx: CommandContext,
   deps: OperationDeps,
@@ -44,10 +45,16 @@ function runScale(
   flags: RunFlags,
 ): void {
   const globals = ctx.globals(command);
-  const loaded = ctx.load(globals.fleet);
-  const plan = planOrRefuse(() => planScale(loaded.spec, request));
   const options = { dryRun: flags.dryRun === true, force: flags.force === true };
-  printOperation(ctx, runOperation(loaded, plan, options, deps), globals);
+  const result = editFleet(ctx, deps, globals, options, (loaded) =>
+    runOperation(
+      loaded,
+      planOrRefuse(() => planScale(loaded.spec, request)),
+      options,
+      deps,
+    ),
+  );
+  printOperation(ctx, result, globals);
 }
 
 /** A subcommand whose usage errors throw (exit 2) and whose output goes to the context's streams. */

@@ -26,6 +26,7 @@ import { type LoadedFleet } from "../../fleet/load";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import {
+  CLUSTER_UNREACHABLE,
   type Engine,
   type EngineRunOptions,
   type EngineStack,
@@ -76,9 +77,24 @@ export function commandFailureReason(error: unknown): string {
   return stderr.length > 0 ? stderr.slice(-5).join("\n") : `pulumi exited with code ${match[1]}`;
 }
 
-function toEngineError(error: unknown, violations: readonly string[] = []): Error {
+function toEngineError(
+  error: unknown,
+  violations: readonly string[] = [],
+  unreachable: readonly string[] = [],
+): Error {
   if (error instanceof UserError || error instanceof EngineRunError) return error;
-  return new EngineRunError(commandFailureReason(error), violations);
+  return new EngineRunError(commandFailureReason(error), violations, unreachable);
+}
+
+/**
+ * The name of the resource an error diagnostic says its cluster could not be reached for: the
+ * last `::` part of its URN (`urn:pulumi:<stack>::<project>::<type>::<name>`).
+ */
+export function unreachableResource(event: EngineEvent): string | undefined {
+  const diagnostic = event.diagnosticEvent;
+  if (diagnostic?.severity !== "error" || !diagnostic.message.includes(CLUSTER_UNREACHABLE))
+    return undefined;
+  return diagnostic.urn?.split("::").pop() ?? "";
 }
 
 function policyViolation(event: EngineEvent): string | undefined {
@@ -96,6 +112,7 @@ async function runOperation<T>(
   const stdout = lineSplitter(options.onOutput);
   const stderr = lineSplitter(options.onOutput);
   const violations: string[] = [];
+  const unreachable: string[] = [];
   try {
     return await operation({
       onOutput: (chunk) => stdout.write(chunk),
@@ -103,26 +120,56 @@ async function runOperation<T>(
       onEvent: (event) => {
         const violation = policyViolation(event);
         if (violation !== undefined) violations.push(violation);
+        const resource = unreachableResource(event);
+        if (resource !== undefined) unreachable.push(resource);
       },
       color: options.color === true ? "always" : "never",
       ...(options.policyPacks === undefined ? {} : { policyPacks: [...options.policyPacks] }),
     });
   } catch (error) {
-    throw toEngineError(error, violations);
+    throw toEngineError(
+      error,
+      violations,
+      unreachable.filter((r) => r !== ""),
+    );
   } finally {
     stdout.end();
     stderr.end();
   }
 }
 
+/**
+ * Runs `operation` with `options.env` in the stack's workspace environment, which Automation API
+ * adds to every CLI command it runs for the stack (`Stack.runPulumiCmd`); the workspace is the
+ * stack's own (`createOrSelectStack` makes one per call), and its runs are sequential.
+ */
+async function withEnv<T>(
+  stack: Stack,
+  options: EngineRunOptions,
+  operation: () => Promise<T>,
+): Promise<T> {
+  const saved = { ...stack.workspace.envVars };
+  Object.assign(stack.workspace.envVars, options.env ?? {});
+  try {
+    return await operation();
+  } finally {
+    for (const key of Object.keys(stack.workspace.envVars)) delete stack.workspace.envVars[key];
+    Object.assign(stack.workspace.envVars, saved);
+  }
+}
+
 function engineStack(stack: Stack): EngineStack {
   return {
     async preview(options) {
-      const result = await runOperation(options, (args) => stack.preview(args));
+      const result = await withEnv(stack, options, () =>
+        runOperation(options, (args) => stack.preview(args)),
+      );
       return { changeSummary: result.changeSummary };
     },
     async up(options) {
-      const result = await runOperation(options, (args) => stack.up(args));
+      const result = await withEnv(stack, options, () =>
+        runOperation(options, (args) => stack.up(args)),
+      );
       return {
         summary: {
           result: result.summary.result,

@@ -43,6 +43,13 @@ export interface EngineRunOptions {
    * @default false
    */
   readonly color?: boolean;
+  /**
+   * Environment values for this run only, on top of the process's: the program and the
+   * providers read them.
+   *
+   * @default - the process's environment alone
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The outcome of a preview. */
@@ -85,12 +92,24 @@ export interface Engine {
   openStack(name: string, fleet: LoadedFleet): Promise<EngineStack>;
 }
 
+/**
+ * The message the Kubernetes provider fails a resource with when its cluster cannot be reached
+ * and `skipUpdateUnreachable` is off: `configured Kubernetes cluster is unreachable: <reason>`
+ * (https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/provider/provider.go).
+ */
+export const CLUSTER_UNREACHABLE = "configured Kubernetes cluster is unreachable";
+
 /** The engine failed while running a stack. */
 export class EngineRunError extends Error {
   constructor(
     message: string,
     /** Mandatory policy violations the engine reported before failing, one line each. */
     readonly policyViolations: readonly string[] = [],
+    /**
+     * Names of the resources that failed because their Kubernetes cluster was unreachable
+     * (the last part of their URNs).
+     */
+    readonly unreachable: readonly string[] = [],
   ) {
     super(message);
     this.name = "EngineRunError";

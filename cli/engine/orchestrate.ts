@@ -6,15 +6,40 @@
  * its outputs. Before an update, the stack is previewed and refused when the preview deletes
  * (or replaces) more than a set share of what the stack holds, so a fleet-file slip cannot wipe
  * a region without `--allow-deletes`.
+ *
+ * After a failover or failback, `--moving <sets>` splits the run into the operation's two phases
+ * (`fleet/operations.ts`): first every stack but those that only lose, the moving Sets' old
+ * copies kept (`TARSFED_MOVING_SETS`, `fleet/transition.ts`), and only once all of them succeeded
+ * (Pulumi's await: the new Deployments are Ready), the stacks that lose, as the fleet file says.
+ *
+ * Every run sets `PULUMI_K8S_SKIP_UPDATE_UNREACHABLE`, which the Kubernetes providers read
+ * (`components/tke-cluster.ts` leaves `skipUpdateUnreachable` unset for this): `false`, so an
+ * unreachable cluster fails its stack, except for the stacks that only lose in a phased run when
+ * `--skip-unreachable` is given (the dark region's).
  */
 import { performance } from "node:perf_hooks";
 import { type LoadedFleet } from "../../fleet/load";
 import { type FleetSpec } from "../../fleet/model";
 import { GLOBAL_STACK } from "../../fleet/naming";
+import { applyFailover, PhaseEffect, phasesToApply } from "../../fleet/operations";
 import { stackOrder, stackWaves } from "../../fleet/slice";
+import { MOVING_SETS_ENV } from "../../fleet/transition";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
-import { type Engine, type EngineRunOptions, EngineRunError, type OpCounts } from "./engine";
+import {
+  CLUSTER_UNREACHABLE,
+  type Engine,
+  type EngineRunOptions,
+  EngineRunError,
+  type OpCounts,
+} from "./engine";
+
+/**
+ * The Kubernetes provider's environment switch for `skipUpdateUnreachable`, read by
+ * `@pulumi/kubernetes`' `Provider` when the argument is not given
+ * (https://github.com/pulumi/pulumi-kubernetes/blob/master/sdk/nodejs/provider.ts).
+ */
+export const SKIP_UNREACHABLE_ENV = "PULUMI_K8S_SKIP_UPDATE_UNREACHABLE";
 
 /** The engine commands. */
 export const EngineCommand = { Preview: "preview", Up: "up" } as const;
@@ -51,6 +76,8 @@ export interface ChangeCounts {
 /** One stack's outcome. */
 export interface StackRunResult {
   readonly name: string;
+  /** The phase it ran in, with `--moving`; absent for a plain run. */
+  readonly phase?: PhaseEffect;
   readonly status: StackStatus;
   /** The operations previewed (or, after `up`, performed); null when the engine never said. */
   readonly changes: ChangeCounts | null;
@@ -61,7 +88,10 @@ export interface StackRunResult {
 /** What `preview` and `up` print with `--json`. */
 export interface EngineRunResult {
   readonly command: EngineCommand;
-  /** Every selected stack, in deployment order, skipped ones included. */
+  /**
+   * Every selected stack, in deployment order, skipped ones included; with `--moving`, phase by
+   * phase (a stack that both gains and loses appears in both).
+   */
   readonly stacks: readonly StackRunResult[];
 }
 
@@ -70,15 +100,40 @@ export interface StackSelectionFlags {
   readonly stack?: string;
   readonly all: boolean;
   readonly skipRegions: readonly string[];
+  /**
+   * The Sets a failover or failback moved: run in two phases (with `all`), or keep their old
+   * copies (with `stack`).
+   *
+   * @default - no Set is moving: one plain run
+   */
+  readonly moving?: readonly string[];
+  /**
+   * Let the stacks that only lose skip clusters they cannot reach (with `all` and `moving`).
+   *
+   * @default false
+   */
+  readonly skipUnreachable?: boolean;
 }
 
-/** The stacks to run, as waves, and the ones left out. */
-export interface StackSelection {
+/** One phase of a run: its waves and how its stacks run. */
+export interface SelectedPhase {
+  /** The failover phase; absent for a plain run. */
+  readonly effect?: PhaseEffect;
   /** Stacks to run: each wave after the one before, stacks of a wave in parallel. */
   readonly waves: readonly (readonly string[])[];
+  /** Sets whose old copies the stacks keep (`TARSFED_MOVING_SETS`); empty for none. */
+  readonly moving: readonly string[];
+  /** Stacks of this phase that may skip unreachable clusters. */
+  readonly skipUnreachable: readonly string[];
+}
+
+/** The stacks to run, phase by phase, and the ones left out. */
+export interface StackSelection {
+  /** Phases in run order; each starts only when every stack of the one before succeeded. */
+  readonly phases: readonly SelectedPhase[];
   /** Stacks left out with `--skip-region`. */
   readonly skipped: readonly string[];
-  /** Every selected stack, in deployment order (what the result reports). */
+  /** Every selected stack, in deployment order. */
   readonly order: readonly string[];
 }
 
@@ -96,6 +151,16 @@ function checkSkipRegions(fleet: FleetSpec, skipRegions: readonly string[]): voi
   }
 }
 
+function checkMoving(fleet: FleetSpec, moving: readonly string[]): void {
+  const movable = fleet.sets.filter((set) => set.standby !== undefined).map((set) => set.id);
+  const bad = moving.filter((id) => !movable.includes(id));
+  if (bad.length > 0)
+    throw usage(
+      `--moving ${bad.join(",")}: no Set ${bad.map((id) => `"${id}"`).join(", ")} with a ` +
+        `standby in the fleet (Sets with a standby: ${movable.join(", ") || "none"})`,
+    );
+}
+
 /** The stacks `flags` select from `fleet`; throws `UserError` (exit 2) on bad flags. */
 export function selectStacks(fleet: FleetSpec, flags: StackSelectionFlags): StackSelection {
   if (flags.stack !== undefined && flags.all) throw usage("give --stack S or --all, not both");
@@ -106,12 +171,54 @@ export function selectStacks(fleet: FleetSpec, flags: StackSelectionFlags): Stac
       `--stack ${flags.stack}: no stack "${flags.stack}" in the fleet (stacks: ${all.join(", ")})`,
     );
   checkSkipRegions(fleet, flags.skipRegions);
+  const moving = [...new Set(flags.moving ?? [])];
+  checkMoving(fleet, moving);
   const order = flags.stack === undefined ? all : [flags.stack];
   const skipped = order.filter((s) => flags.skipRegions.includes(s));
-  const waves = stackWaves(fleet)
-    .map((wave) => wave.filter((s) => order.includes(s) && !skipped.includes(s)))
-    .filter((wave) => wave.length > 0);
-  return { waves, skipped, order };
+  const wavesOf = (keep: (stack: string) => boolean) =>
+    stackWaves(fleet)
+      .map((wave) => wave.filter((s) => order.includes(s) && !skipped.includes(s) && keep(s)))
+      .filter((wave) => wave.length > 0);
+  if (moving.length === 0 || flags.stack !== undefined) {
+    if (flags.skipUnreachable === true)
+      throw usage(
+        "--skip-unreachable applies only to `--all --moving <sets>`, to the stacks that only " +
+          "lose Sets (the dark region's)",
+      );
+    const effect = moving.length === 0 ? {} : { effect: PhaseEffect.Gain };
+    return {
+      phases: [{ ...effect, waves: wavesOf(() => true), moving, skipUnreachable: [] }],
+      skipped,
+      order,
+    };
+  }
+  const phases = phasesToApply(applyFailover(fleet, moving), fleet, skipped);
+  const losing = phases.phases.find((p) => p.effect === PhaseEffect.Remove)?.stacks ?? [];
+  const gaining = phases.phases.find((p) => p.effect === PhaseEffect.Gain)?.stacks ?? [];
+  const onlyLosing = losing.filter((s) => !gaining.includes(s));
+  if (flags.skipUnreachable === true && onlyLosing.length === 0)
+    throw usage(
+      `--skip-unreachable: no stack only loses Sets when ${moving.join(", ")} move, ` +
+        "so every cluster must be reachable",
+    );
+  return {
+    phases: [
+      {
+        effect: PhaseEffect.Gain,
+        waves: wavesOf((s) => !onlyLosing.includes(s)),
+        moving,
+        skipUnreachable: [],
+      },
+      {
+        effect: PhaseEffect.Remove,
+        waves: wavesOf((s) => losing.includes(s)),
+        moving: [],
+        skipUnreachable: flags.skipUnreachable === true ? onlyLosing : [],
+      },
+    ].filter((p) => p.waves.length > 0),
+    skipped,
+    order,
+  };
 }
 
 /** What a run needs besides the engine. */
@@ -182,50 +289,103 @@ export function deletionRefusal(
   );
 }
 
-function failure(name: string, changes: ChangeCounts | null, error: unknown): StackRunResult {
+/** What a stack run needs to know besides its name. */
+interface StackRun {
+  readonly name: string;
+  readonly phase: SelectedPhase;
+}
+
+/** The fleet clusters whose resources `names` are (children are named `<cluster>-<role>`). */
+function clustersNamed(fleet: FleetSpec, stack: string, names: readonly string[]): string[] {
+  const clusters = (fleet.regions.find((r) => r.name === stack)?.clusters ?? [])
+    .map((c) => c.name)
+    .sort((a, b) => b.length - a.length);
+  const found = names.map((n) => clusters.find((c) => n.startsWith(`${c}-`)) ?? n);
+  return [...new Set(found)].sort();
+}
+
+function unreachableMessage(run: StackRun, fleet: FleetSpec, error: EngineRunError): string {
+  const clusters = clustersNamed(fleet, run.name, error.unreachable);
+  const which = clusters.length > 0 ? `cluster ${clusters.join(", ")}` : "a cluster";
+  const phase =
+    run.phase.effect === PhaseEffect.Gain
+      ? "; this stack must gain, so the failover stops here and no old copy is removed"
+      : "";
+  return `${which} of stack ${run.name} is unreachable (${CLUSTER_UNREACHABLE})${phase}`;
+}
+
+function failure(
+  run: StackRun,
+  fleet: FleetSpec,
+  changes: ChangeCounts | null,
+  error: unknown,
+): StackRunResult {
+  const base = {
+    name: run.name,
+    ...(run.phase.effect === undefined ? {} : { phase: run.phase.effect }),
+    changes,
+  };
   if (error instanceof EngineRunError && error.policyViolations.length > 0) {
     const lines = error.policyViolations.map((v) => `  ${v}`).join("\n");
     const message = `mandatory policy violations:\n${lines}`;
-    return { name, status: StackStatus.Refused, changes, message };
+    return { ...base, status: StackStatus.Refused, message };
   }
   if (error instanceof UserError)
-    return { name, status: StackStatus.Refused, changes, message: error.message };
+    return { ...base, status: StackStatus.Refused, message: error.message };
+  if (
+    error instanceof EngineRunError &&
+    (error.unreachable.length > 0 || error.message.includes(CLUSTER_UNREACHABLE))
+  )
+    return { ...base, status: StackStatus.Failed, message: unreachableMessage(run, fleet, error) };
   if (error instanceof EngineRunError)
-    return { name, status: StackStatus.Failed, changes, message: error.message };
+    return { ...base, status: StackStatus.Failed, message: error.message };
   // Anything else is a bug in tarsfed, not a cloud failure.
   throw error;
 }
 
+/** The environment of one stack's run: its phase, and whether it may skip unreachable clusters. */
+function runEnv(run: StackRun): Record<string, string> {
+  return {
+    // Always set, so neither value leaks in from the caller's shell.
+    [MOVING_SETS_ENV]: run.phase.moving.join(","),
+    [SKIP_UNREACHABLE_ENV]: String(run.phase.skipUnreachable.includes(run.name)),
+  };
+}
+
 async function runStack(
-  name: string,
+  run: StackRun,
   input: RunEngineInput,
   engine: Engine,
   progress: EngineProgress,
 ): Promise<StackRunResult> {
+  const { name } = run;
   const options: EngineRunOptions = {
     onOutput: (line) => progress.output(name, line),
     color: input.color,
+    env: runEnv(run),
     ...(input.policyPacks.length > 0 ? { policyPacks: input.policyPacks } : {}),
   };
+  const phase = run.phase.effect === undefined ? {} : { phase: run.phase.effect };
   let changes: ChangeCounts | null = null;
   try {
     const stack = await engine.openStack(name, input.fleet);
     const { changeSummary } = await stack.preview(options);
     changes = changeCounts(changeSummary);
-    if (input.command === EngineCommand.Preview) return { name, status: StackStatus.Ok, changes };
+    if (input.command === EngineCommand.Preview)
+      return { name, ...phase, status: StackStatus.Ok, changes };
     const refusal = deletionRefusal(name, changeSummary, await stack.resourceCount(), input);
     if (refusal !== undefined)
-      return { name, status: StackStatus.Refused, changes, message: refusal };
+      return { name, ...phase, status: StackStatus.Refused, changes, message: refusal };
     const { summary } = await stack.up(options);
     if (summary.result !== "succeeded") {
       const message = `the update ended with result "${summary.result}"`;
-      return { name, status: StackStatus.Failed, changes, message };
+      return { name, ...phase, status: StackStatus.Failed, changes, message };
     }
     // What the update did, when the engine reported it; else what the preview said it would do.
     if (summary.resourceChanges !== undefined) changes = changeCounts(summary.resourceChanges);
-    return { name, status: StackStatus.Ok, changes };
+    return { name, ...phase, status: StackStatus.Ok, changes };
   } catch (error) {
-    return failure(name, changes, error);
+    return failure(run, input.fleet.spec, changes, error);
   }
 }
 
@@ -244,46 +404,69 @@ async function timed(
 /** Runs every stack of one wave in parallel; waits for all before reporting a bug in any. */
 async function runWave(
   wave: readonly string[],
+  phase: SelectedPhase,
   input: RunEngineInput,
   engine: Engine,
   progress: EngineProgress,
 ): Promise<StackRunResult[]> {
   const settled = await Promise.allSettled(
-    wave.map((name) => timed(name, progress, () => runStack(name, input, engine, progress))),
+    wave.map((name) =>
+      timed(name, progress, () => runStack({ name, phase }, input, engine, progress)),
+    ),
   );
   const bug = settled.find((s) => s.status === "rejected");
   if (bug !== undefined) throw bug.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<StackRunResult>).value);
 }
 
-/** Runs `input.command` over the selected stacks, wave by wave. */
+/** Runs `input.command` over the selected stacks, phase by phase, wave by wave. */
 export async function runEngine(
   input: RunEngineInput,
   engine: Engine,
   progress: EngineProgress,
 ): Promise<EngineRunResult> {
-  const results = new Map<string, StackRunResult>();
-  for (const name of input.selection.skipped) {
-    const message = `left out with --skip-region ${name}`;
-    results.set(name, { name, status: StackStatus.Skipped, changes: null, message });
-  }
+  const { selection } = input;
+  const firstPhase = selection.phases[0]?.effect;
+  const skipped: StackRunResult[] = selection.skipped.map((name) => ({
+    name,
+    ...(firstPhase === undefined ? {} : { phase: firstPhase }),
+    status: StackStatus.Skipped,
+    changes: null,
+    message: `left out with --skip-region ${name}`,
+  }));
   const blockers: string[] = [];
-  for (const wave of input.selection.waves) {
-    if (blockers.length > 0) {
-      const message = `${blockers.join(", ")} did not succeed`;
-      for (const name of wave)
-        results.set(name, { name, status: StackStatus.NotRun, changes: null, message });
-      continue;
+  const reported: StackRunResult[] = [];
+  for (const [index, phase] of selection.phases.entries()) {
+    const results = new Map<string, StackRunResult>(
+      index === 0 ? skipped.map((r) => [r.name, r]) : [],
+    );
+    const tag = phase.effect === undefined ? {} : { phase: phase.effect };
+    const earlier = blockers.length;
+    for (const wave of phase.waves) {
+      if (blockers.length > 0) {
+        const message =
+          blockers.length === earlier
+            ? `phase gain did not succeed (${blockers.join(", ")}), so no old copy is removed`
+            : `${blockers.join(", ")} did not succeed`;
+        for (const name of wave)
+          results.set(name, { name, ...tag, status: StackStatus.NotRun, changes: null, message });
+        continue;
+      }
+      for (const result of await runWave(wave, phase, input, engine, progress)) {
+        results.set(result.name, result);
+        if (result.status !== StackStatus.Ok) blockers.push(result.name);
+      }
     }
-    for (const result of await runWave(wave, input, engine, progress)) {
-      results.set(result.name, result);
-      if (result.status !== StackStatus.Ok) blockers.push(result.name);
-    }
+    const ran = new Set(phase.waves.flat());
+    reported.push(
+      ...selection.order.flatMap((name) =>
+        ran.has(name) || (index === 0 && selection.skipped.includes(name))
+          ? (results.get(name) ?? [])
+          : [],
+      ),
+    );
   }
-  return {
-    command: input.command,
-    stacks: input.selection.order.flatMap((name) => results.get(name) ?? []),
-  };
+  return { command: input.command, stacks: reported };
 }
 
 /** The exit code of a run: 3 when the engine failed anywhere, 1 when a stack was refused. */

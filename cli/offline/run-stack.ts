@@ -43,6 +43,14 @@ export interface RunStackInput {
    */
   readonly program?: () => Promise<Record<string, unknown>>;
   /**
+   * Environment values the program runs with, e.g. `TARSFED_MOVING_SETS` for a failover's first
+   * phase (`fleet/transition.ts`), as `pulumi up` would pass them. Set for the run only: a thread
+   * runs one stack at a time.
+   *
+   * @default - the process's environment as it is
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
    * Called after each registration (benchmarks sample memory here: timers don't fire while the
    * program runs, its work is one long chain of microtasks).
    *
@@ -245,11 +253,18 @@ export async function runStack(input: RunStackInput): Promise<RunStackResult> {
   const monitor = getMonitor() as unknown as WrappableMonitor;
   recordRegistrations(monitor, resources, stackOutputs, input.onRegistration);
   pulumi.runtime.setAllConfig({ ...input.config }, [...input.secretKeys]);
+  const saved = Object.keys(input.env ?? {}).map((key) => [key, process.env[key]] as const);
+  Object.assign(process.env, input.env ?? {});
   const problems = await capturingDiagnostics(async () => {
     await runInPulumiStack(input.program ?? program);
     // Waits for every registration to finish, then lets go of the mock monitor.
     await disconnect();
-  }, warnings);
+  }, warnings).finally(() => {
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
   if (problems.length > 0 || hasErrors()) {
     throw new StackRunError(
       input.stack,

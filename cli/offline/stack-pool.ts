@@ -22,6 +22,7 @@ export interface WorkerRequest {
   readonly config: Readonly<Record<string, string>>;
   readonly secretKeys: readonly string[];
   readonly references: readonly (readonly [string, StackOutputsForReference])[];
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** What comes back. */
@@ -79,6 +80,7 @@ export class StackPool {
       config: input.config,
       secretKeys: input.secretKeys,
       references: [...input.references],
+      ...(input.env === undefined ? {} : { env: input.env }),
     };
     try {
       return await new Promise<RunStackResult>((resolve, reject) => {

@@ -34,6 +34,12 @@ export interface PlanFleetOptions {
   readonly workers?: number;
   /** Passed to every in-process stack run; see `RunStackInput.onRegistration`. @default - none */
   readonly onRegistration?: () => void;
+  /**
+   * Environment values every stack runs with; see `RunStackInput.env`.
+   *
+   * @default - the process's environment as it is
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Set Deployments a wave needs before its stacks are planned in worker threads. */
@@ -82,6 +88,7 @@ export async function planFleet(
           secretKeys,
           references,
           onRegistration: options.onRegistration,
+          ...(options.env === undefined ? {} : { env: options.env }),
         };
         const result = pool === undefined ? await runStack(input) : await pool.run(input);
         options.progress?.stackDone(stack, result.resources.length, (Date.now() - started) / 1000);

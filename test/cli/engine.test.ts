@@ -5,7 +5,12 @@ import { Command, CommanderError } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FleetError } from "../../fleet/issues";
 import { loadFleet } from "../../fleet/load";
-import { PROJECT_ROOT, previewCommand, upCommand } from "../../cli/commands/engine";
+import {
+  PROJECT_POLICY_PACK,
+  PROJECT_ROOT,
+  previewCommand,
+  upCommand,
+} from "../../cli/commands/engine";
 import { createContext, DEFAULT_FLEET } from "../../cli/context";
 import {
   automationEngine,
@@ -15,6 +20,7 @@ import {
 import {
   type Engine,
   type EnginePreview,
+  type EngineRunOptions,
   type EngineStack,
   EngineRunError,
   type OpCounts,
@@ -37,9 +43,17 @@ interface FakeStackSpec {
   gate?: Promise<void>;
 }
 
-/** A fake engine recording every call as `<op>:<stack>` in `calls`. */
+/** One preview or update the fake engine ran, with what it was given. */
+interface FakeRun {
+  readonly op: "preview" | "up";
+  readonly stack: string;
+  readonly options: EngineRunOptions;
+}
+
+/** A fake engine recording every call as `<op>:<stack>` in `calls`, and each run in `runs`. */
 function fakeEngine(specs: Record<string, FakeStackSpec> = {}, cliError?: Error) {
   const calls: string[] = [];
+  const runs: FakeRun[] = [];
   const engine: Engine = {
     checkCli: () => {
       calls.push("checkCli");
@@ -51,14 +65,16 @@ function fakeEngine(specs: Record<string, FakeStackSpec> = {}, cliError?: Error)
       const stack: EngineStack = {
         async preview(options): Promise<EnginePreview> {
           calls.push(`preview-start:${name}`);
+          runs.push({ op: "preview", stack: name, options });
           options.onOutput(`previewing ${name}`);
           await spec.gate;
           calls.push(`preview-end:${name}`);
           if (spec.previewError) throw spec.previewError;
           return { changeSummary: spec.changes ?? { create: 2, same: 3 } };
         },
-        up() {
+        up(options) {
           calls.push(`up:${name}`);
+          runs.push({ op: "up", stack: name, options });
           if (spec.upError) return Promise.reject(spec.upError);
           return Promise.resolve({
             summary: {
@@ -72,11 +88,11 @@ function fakeEngine(specs: Record<string, FakeStackSpec> = {}, cliError?: Error)
       return Promise.resolve(stack);
     },
   };
-  return { engine, calls };
+  return { engine, calls, runs };
 }
 
 /** Runs `tarsfed <argv>` with the two engine commands, handling errors as `cli/main.ts` does. */
-async function tarsfed(argv: string[], engine: Engine) {
+async function tarsfed(argv: string[], engine: Engine, policyPack?: string) {
   const io = memoryIo();
   let code = 0;
   const ctx = createContext(io, (c) => {
@@ -87,7 +103,8 @@ async function tarsfed(argv: string[], engine: Engine) {
     .option("--json")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const command of [previewCommand(ctx, { engine }), upCommand(ctx, { engine })])
+  const deps = { engine, ...(policyPack === undefined ? {} : { policyPack }) };
+  for (const command of [previewCommand(ctx, deps), upCommand(ctx, deps)])
     program.addCommand(
       command
         .exitOverride()
@@ -301,6 +318,189 @@ describe("tarsfed up / preview over a fake engine", () => {
     const { code, stderr } = await tarsfed(argv, engine);
     expect(code).toBe(2);
     expect(stderr).toEqual([message]);
+    expect(calls).toEqual(["checkCli"]);
+  });
+});
+
+/** Issue 14's example after `tarsfed failover pay.cd.1 pay.nj.2`: the fleet `up` then applies. */
+function failedOverPay(): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tarsfed-pay-")), "fleet.yaml");
+  const text = fs
+    .readFileSync("test/fixtures/pay-fleet.yaml", "utf8")
+    .replace(
+      "standby: nj1, warmStandby: true }",
+      "standby: nj1, warmStandby: true, failedOver: true }",
+    )
+    .replace("standby: sg1 }", "standby: sg1, failedOver: true }");
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const PAY = ["--fleet", failedOverPay()];
+const MOVING = "pay.cd.1,pay.nj.2";
+const unreachable = (resource: string) =>
+  new EngineRunError(
+    "error: configured Kubernetes cluster is unreachable: dial tcp 10.60.0.10:443: i/o timeout",
+    [],
+    [resource],
+  );
+
+describe("tarsfed up after a failover: two phases", () => {
+  it("runs every gaining stack with the old copies kept, then the losing stacks", async () => {
+    const { engine, calls, runs } = fakeEngine();
+    const { code, stdout } = await tarsfed(
+      [...PAY, "up", "--all", "--moving", MOVING, "--yes", "--json"],
+      engine,
+    );
+    expect(code).toBe(0);
+    const ups = runs.filter((r) => r.op === "up");
+    expect(ups.map((r) => [r.stack, r.options.env])).toEqual([
+      ["global", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
+      ["nanjing", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
+      ["singapore", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
+      ["chengdu", { TARSFED_MOVING_SETS: "", PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
+      ["nanjing", { TARSFED_MOVING_SETS: "", PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
+    ]);
+    // No stack of the second phase starts before every stack of the first is updated.
+    expect(calls.lastIndexOf("up:singapore")).toBeLessThan(calls.indexOf("open:chengdu"));
+    expect(parse(stdout).stacks.map((s) => `${s.phase ?? "-"}:${s.name}:${s.status}`)).toEqual([
+      "gain:global:ok",
+      "gain:nanjing:ok",
+      "gain:singapore:ok",
+      "remove:chengdu:ok",
+      "remove:nanjing:ok",
+    ]);
+  });
+
+  it("fails with exit 3 and removes nothing when a gaining cluster is unreachable, naming it", async () => {
+    const { engine, calls } = fakeEngine({
+      singapore: { upError: unreachable("sg1-pay-gatewayserver-pay-nj-2-deployment") },
+    });
+    const { code, stdout } = await tarsfed(
+      [...PAY, "up", "--all", "--moving", MOVING, "--yes", "--json"],
+      engine,
+    );
+    expect(code).toBe(3);
+    expect(calls.filter((c) => c.startsWith("up:"))).toEqual(
+      ["up:global", "up:nanjing", "up:singapore"].filter((c) => calls.includes(c)),
+    );
+    expect(calls).not.toContain("open:chengdu");
+    expect(calls.filter((c) => c === "up:nanjing")).toHaveLength(1);
+    const result = parse(stdout);
+    expect(result.stacks.find((s) => s.name === "singapore")).toEqual({
+      name: "singapore",
+      phase: "gain",
+      status: "failed",
+      changes: { create: 2, update: 0, delete: 0, replace: 0, same: 3 },
+      message:
+        "cluster sg1 of stack singapore is unreachable (configured Kubernetes cluster is " +
+        "unreachable); this stack must gain, so the failover stops here and no old copy is removed",
+    });
+    const removals = result.stacks.filter((s) => s.phase === "remove");
+    expect(removals.map((s) => [s.name, s.status, s.message])).toEqual([
+      ["chengdu", "not-run", "phase gain did not succeed (singapore), so no old copy is removed"],
+      ["nanjing", "not-run", "phase gain did not succeed (singapore), so no old copy is removed"],
+    ]);
+  });
+
+  it("lets only the stacks that only lose skip unreachable clusters, and only with --skip-unreachable", async () => {
+    const { engine, runs } = fakeEngine();
+    const { code } = await tarsfed(
+      [...PAY, "up", "--all", "--moving", MOVING, "--skip-unreachable", "--yes"],
+      engine,
+    );
+    expect(code).toBe(0);
+    const skipping = runs
+      .filter((r) => r.options.env?.PULUMI_K8S_SKIP_UPDATE_UNREACHABLE === "true")
+      .map((r) => `${r.op}:${r.stack}`);
+    expect(skipping).toEqual(["preview:chengdu", "up:chengdu"]);
+  });
+
+  it("fails an only-losing stack on an unreachable cluster without --skip-unreachable", async () => {
+    const { engine } = fakeEngine({ chengdu: { upError: unreachable("cd1-tars-registry") } });
+    const { code, stdout } = await tarsfed(
+      [...PAY, "up", "--all", "--moving", MOVING, "--yes", "--json"],
+      engine,
+    );
+    expect(code).toBe(3);
+    expect(parse(stdout).stacks.find((s) => s.name === "chengdu")?.message).toBe(
+      "cluster cd1 of stack chengdu is unreachable (configured Kubernetes cluster is unreachable)",
+    );
+  });
+
+  it("sets both switches off in a plain run, whatever the shell has", async () => {
+    const { engine, runs } = fakeEngine();
+    expect((await tarsfed(["up", "--all", "--yes"], engine)).code).toBe(0);
+    for (const r of runs)
+      expect(r.options.env).toEqual({
+        TARSFED_MOVING_SETS: "",
+        PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false",
+      });
+  });
+
+  it("keeps the old copies of --stack S with --moving: phase one of that stack", async () => {
+    const { engine, runs } = fakeEngine();
+    const { code, stdout } = await tarsfed(
+      [...PAY, "up", "--stack", "nanjing", "--moving", MOVING, "--yes", "--json"],
+      engine,
+    );
+    expect(code).toBe(0);
+    expect(runs.map((r) => `${r.op}:${r.stack}:${r.options.env?.TARSFED_MOVING_SETS}`)).toEqual([
+      `preview:nanjing:${MOVING}`,
+      `up:nanjing:${MOVING}`,
+    ]);
+    expect(parse(stdout).stacks.map((s) => s.phase)).toEqual(["gain"]);
+  });
+
+  it.each([
+    [
+      [...PAY, "up", "--all", "--yes", "--skip-unreachable"],
+      "--skip-unreachable applies only to `--all --moving <sets>`, to the stacks that only " +
+        "lose Sets (the dark region's)",
+    ],
+    [
+      [...PAY, "up", "--all", "--yes", "--moving", "pay.cd.1,pay.xx.9"],
+      '--moving pay.xx.9: no Set "pay.xx.9" with a standby in the fleet (Sets with a standby: pay.cd.1, pay.nj.2, pay.sg.3)',
+    ],
+  ])("fails with exit 2 on %j", async (argv, message) => {
+    const { engine } = fakeEngine();
+    const { code, stderr } = await tarsfed(argv, engine);
+    expect(code).toBe(2);
+    expect(stderr).toEqual([message]);
+  });
+});
+
+describe("tarsfed up and preview: the project's policies always on", () => {
+  it("enforces the project's policy pack without --policy-pack", async () => {
+    const { engine, runs } = fakeEngine();
+    expect((await tarsfed(["up", "--stack", "global", "--yes"], engine)).code).toBe(0);
+    expect(runs.map((r) => r.options.policyPacks)).toEqual([
+      [PROJECT_POLICY_PACK],
+      [PROJECT_POLICY_PACK],
+    ]);
+    expect(fs.existsSync(path.join(PROJECT_POLICY_PACK, "PulumiPolicy.yaml"))).toBe(true);
+  });
+
+  it("adds a --policy-pack to the project's, once", async () => {
+    const { engine, runs } = fakeEngine();
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), "tarsfed-pack-"));
+    await tarsfed(["preview", "--stack", "global", "--policy-pack", other], engine);
+    await tarsfed(["preview", "--stack", "global", "--policy-pack", "policies"], engine);
+    expect(runs.map((r) => r.options.policyPacks)).toEqual([
+      [PROJECT_POLICY_PACK, other],
+      [PROJECT_POLICY_PACK],
+    ]);
+  });
+
+  it("fails with exit 1 before running anything when the project's pack cannot be loaded", async () => {
+    const { engine, calls } = fakeEngine();
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), "tarsfed-nopack-"));
+    const { code, stderr } = await tarsfed(["preview", "--all"], engine, broken);
+    expect(code).toBe(1);
+    expect(stderr).toEqual([
+      `refused: cannot load the project's policy pack ${broken}: no PulumiPolicy.yaml; ` +
+        "tarsfed preview and up always enforce it",
+    ]);
     expect(calls).toEqual(["checkCli"]);
   });
 });

@@ -2,13 +2,28 @@
  * `tarsfed failover` and `tarsfed failback` on temporary copies of the demo fleet: what the file
  * looks like afterwards, the `{ changed, stacks, skipped }` document, refusals and exit codes.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { failbackCommand, failoverCommand } from "../../cli/commands/failover";
+import {
+  defaultOperationDeps,
+  failbackCommand,
+  failoverCommand,
+  type OperationDeps,
+} from "../../cli/commands/failover";
 import { createContext } from "../../cli/context";
 import { diffPlans } from "../../cli/diff/compare";
 import { UserError } from "../../cli/errors";
@@ -17,18 +32,30 @@ import { planFleet } from "../../cli/plan/plan-fleet";
 import { FleetError } from "../../fleet/issues";
 import { loadFleet } from "../../fleet/load";
 import { planFailover } from "../../fleet/operations";
+import { MOVING_SETS_ENV } from "../../fleet/transition";
+import {
+  FileConflictError,
+  FileLockedError,
+  replaceFileChecked,
+  withFileLock,
+} from "../../cli/files";
 import { demoText, tightText } from "../fleet/fleet-copies";
 
 /** Runs the commands as `main()` would: user errors print their message and set the exit code. */
 async function run(...argv: string[]) {
+  return runWith(defaultOperationDeps, ...argv);
+}
+
+/** {@link run} with other dependencies. */
+async function runWith(deps: OperationDeps, ...argv: string[]) {
   const io = memoryIo();
   let code = 0;
   const ctx = createContext(io, (c) => {
     code = c;
   });
   const program = new Command().option("--fleet <f>").option("--json");
-  program.addCommand(failoverCommand(ctx).exitOverride());
-  program.addCommand(failbackCommand(ctx).exitOverride());
+  program.addCommand(failoverCommand(ctx, deps).exitOverride());
+  program.addCommand(failbackCommand(ctx, deps).exitOverride());
   program.exitOverride();
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -62,6 +89,10 @@ describe("tarsfed failover <set>", () => {
       changed: [{ path: 'sets["app.gz.1"].failedOver', from: false, to: true }],
       stacks: ["shanghai", "guangzhou"],
       skipped: [],
+      phases: [
+        { effect: "gain", stacks: ["shanghai"] },
+        { effect: "remove", stacks: ["guangzhou"] },
+      ],
     });
     const after = readFileSync(file, "utf8");
     expect(after).toBe(
@@ -96,13 +127,14 @@ describe("tarsfed failover <set>", () => {
         `failing over app.gz.1: changed ${file}`,
         '  sets["app.gz.1"].failedOver: false → true',
         "apply these stacks, in order:",
+        "phase 1, gain: new copies start, every old copy stays",
         "  1. shanghai   scales up",
+        "phase 2, remove: once every stack above is done (its pods Ready), old copies go",
         "  2. guangzhou  scales down",
-        "commands:",
-        `  npx tarsfed up --stack shanghai --fleet ${file}`,
-        `  npx tarsfed up --stack guangzhou --fleet ${file}`,
-        "or with the Pulumi CLI:",
-        "  pulumi up --stack shanghai",
+        "commands (both phases, in order, stopping if the first fails):",
+        `  npx tarsfed up --all --moving app.gz.1 --yes --fleet ${file}`,
+        "or with the Pulumi CLI, one stack at a time, each after the one before succeeded:",
+        "  TARSFED_MOVING_SETS=app.gz.1 pulumi up --stack shanghai",
         "  pulumi up --stack guangzhou",
         "",
       ].join("\n"),
@@ -118,6 +150,10 @@ describe("tarsfed failover <set>", () => {
       changed: [{ path: 'sets["app.gz.1"].failedOver', from: true, to: false }],
       stacks: ["guangzhou", "shanghai"],
       skipped: [],
+      phases: [
+        { effect: "gain", stacks: ["guangzhou"] },
+        { effect: "remove", stacks: ["shanghai"] },
+      ],
     });
     expect(readFileSync(file, "utf8")).toBe(demoText);
   });
@@ -213,6 +249,7 @@ describe("tarsfed failover --region", () => {
       ],
       stacks: ["shanghai", "beijing"],
       skipped: ["guangzhou"],
+      phases: [{ effect: "gain", stacks: ["shanghai", "beijing"] }],
     });
     expect(stderr).toBe(
       "note: guangzhou is the home region: the framework database, tarsweb and tarsnotify stay there",
@@ -248,3 +285,253 @@ describe("tarsfed failover --region", () => {
     });
   });
 });
+
+/** The fleet shaped like issue 14's example: chengdu, nanjing, singapore. */
+const payText = readFileSync("test/fixtures/pay-fleet.yaml", "utf8");
+
+describe("tarsfed failover in two phases (issue 14's example)", () => {
+  it("lists every gain in phase one and every loss in phase two, with --json phases in run order", async () => {
+    const file = copy(payText);
+    const { code, stdout } = await run(
+      "--fleet",
+      file,
+      "--json",
+      "failover",
+      "pay.cd.1",
+      "pay.nj.2",
+      "--dry-run",
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      changed: [
+        { path: 'sets["pay.cd.1"].failedOver', from: false, to: true },
+        { path: 'sets["pay.nj.2"].failedOver', from: false, to: true },
+      ],
+      stacks: ["nanjing", "singapore", "chengdu", "nanjing"],
+      skipped: [],
+      phases: [
+        { effect: "gain", stacks: ["nanjing", "singapore"] },
+        { effect: "remove", stacks: ["chengdu", "nanjing"] },
+      ],
+    });
+    expect(readFileSync(file, "utf8")).toBe(payText);
+  });
+
+  it("prints the phases and the commands that run them, the first with the moving Sets", async () => {
+    const file = copy(payText);
+    const { stdout } = await run("--fleet", file, "failover", "pay.cd.1", "pay.nj.2", "--dry-run");
+    expect(stdout).toBe(
+      [
+        `failing over pay.cd.1, pay.nj.2: would change ${file} (dry run, nothing written)`,
+        '  sets["pay.cd.1"].failedOver: false → true',
+        '  sets["pay.nj.2"].failedOver: false → true',
+        "apply these stacks, in order:",
+        "phase 1, gain: new copies start, every old copy stays",
+        "  1. nanjing    scales up, keeping the old copies of the moving Sets",
+        "  2. singapore  scales up",
+        "phase 2, remove: once every stack above is done (its pods Ready), old copies go",
+        "  3. chengdu    scales down",
+        "  4. nanjing    removes the old copies",
+        "commands (both phases, in order, stopping if the first fails):",
+        `  npx tarsfed up --all --moving pay.cd.1,pay.nj.2 --yes --fleet ${file}`,
+        "or with the Pulumi CLI, one stack at a time, each after the one before succeeded:",
+        "  TARSFED_MOVING_SETS=pay.cd.1,pay.nj.2 pulumi up --stack nanjing",
+        "  TARSFED_MOVING_SETS=pay.cd.1,pay.nj.2 pulumi up --stack singapore",
+        "  pulumi up --stack chengdu",
+        "  pulumi up --stack nanjing",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("runs the program's phase one for nanjing with both copies of pay.nj.2 and pay.cd.1", async () => {
+    const file = copy(payText);
+    await run("--fleet", file, "failover", "pay.cd.1", "pay.nj.2");
+    const replicas = async (env?: Record<string, string>) => {
+      const plan = await planFleet(loadFleet(file), {
+        stacks: ["nanjing"],
+        ...(env === undefined ? {} : { env }),
+      });
+      const nanjing = plan.stacks.find((s) => s.name === "nanjing");
+      return Object.fromEntries(
+        (nanjing?.resources ?? [])
+          .filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name.includes("-pay-"))
+          .map((r) => [
+            (r.inputs.metadata as { name: string }).name,
+            (r.inputs.spec as { replicas: number }).replicas,
+          ]),
+      );
+    };
+    const phaseOne = await replicas({ [MOVING_SETS_ENV]: "pay.cd.1,pay.nj.2" });
+    const phaseTwo = await replicas();
+    expect(phaseOne).toEqual({
+      "pay-gatewayserver-pay-cd-1": 3,
+      "pay-ledgerserver-pay-cd-1": 2,
+      "pay-gatewayserver-pay-nj-2": 2,
+      "pay-ledgerserver-pay-nj-2": 1,
+    });
+    expect(phaseTwo).toEqual({
+      "pay-gatewayserver-pay-cd-1": 3,
+      "pay-ledgerserver-pay-cd-1": 2,
+    });
+  });
+});
+
+/** Runs the real `tarsfed` in a child process; resolves with its exit code and output. */
+function child(
+  ...argv: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["bin/tarsfed.js", ...argv], { stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    proc.on("error", reject);
+    proc.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const failedOver = (file: string) =>
+  Object.fromEntries(loadFleet(file).spec.sets.map((s) => [s.id, s.failedOver]));
+
+describe("no lost edits", () => {
+  it("keeps every change of concurrent tarsfed runs (child processes) that report done", async () => {
+    const file = copy(payText);
+    const results = await Promise.all(
+      ["pay.cd.1", "pay.nj.2", "pay.sg.3"].map((set) =>
+        child("--fleet", file, "--json", "failover", set),
+      ),
+    );
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(failedOver(file)).toEqual({ "pay.cd.1": true, "pay.nj.2": true, "pay.sg.3": true });
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  }, 60_000);
+
+  it("waits for the lock's holder, then edits the file the holder wrote", async () => {
+    const file = copy(payText);
+    const edited = await withFileLockAsync(file, async () => {
+      const waiting = child("--fleet", file, "failover", "pay.nj.2");
+      await new Promise((r) => setTimeout(r, 3000));
+      // The holder's own edit, made while the child waits.
+      writeFileSync(
+        file,
+        payText.replace(
+          "pay.cd.1: { cluster: cd1, standby: nj1, warmStandby: true }",
+          "pay.cd.1: { cluster: cd1, standby: nj1, warmStandby: true, failedOver: true }",
+        ),
+      );
+      return { waiting };
+    });
+    const result = await edited.waiting;
+    expect(result.code, result.stderr).toBe(0);
+    expect(failedOver(file)).toEqual({ "pay.cd.1": true, "pay.nj.2": true, "pay.sg.3": false });
+  }, 60_000);
+
+  it("redoes an edit once when another program wrote the file meanwhile, and says so", async () => {
+    const file = copy(payText);
+    let foreign = true;
+    const deps: OperationDeps = {
+      ...defaultOperationDeps,
+      write: (target, text, expected) => {
+        if (foreign) {
+          foreign = false;
+          writeFileSync(target, `${readFileSync(target, "utf8")}# edited meanwhile\n`);
+        }
+        defaultOperationDeps.write(target, text, expected);
+      },
+    };
+    const { code, stderr } = await runWith(deps, "--fleet", file, "failover", "pay.cd.1");
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      `note: ${file} changed on disk while it was being edited; nothing was written; ` +
+        "reading it again and redoing the edit",
+    );
+    const after = readFileSync(file, "utf8");
+    expect(after).toContain("# edited meanwhile");
+    expect(failedOver(file)["pay.cd.1"]).toBe(true);
+  });
+
+  it("fails when the file changes under the edit twice, writing nothing of its own", async () => {
+    const file = copy(payText);
+    const deps: OperationDeps = {
+      ...defaultOperationDeps,
+      write: (target, text, expected) => {
+        writeFileSync(target, `${readFileSync(target, "utf8")}#\n`);
+        defaultOperationDeps.write(target, text, expected);
+      },
+    };
+    const { code, stderr } = await runWith(deps, "--fleet", file, "failover", "pay.cd.1");
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `refused: ${file} changed on disk while it was being edited; nothing was written (twice); run the command again`,
+    );
+    expect(failedOver(file)["pay.cd.1"]).toBe(false);
+  });
+
+  it("checks the content right before the rename", () => {
+    const file = copy(payText);
+    expect(() => replaceFileChecked(file, "new", "not what is there")).toThrow(FileConflictError);
+    expect(readFileSync(file, "utf8")).toBe(payText);
+    replaceFileChecked(file, "new", payText);
+    expect(readFileSync(file, "utf8")).toBe("new");
+  });
+
+  it("fails after the timeout while a live process holds the lock, naming it", () => {
+    const file = copy(payText);
+    const lock = `${file}.lock`;
+    writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.pid, host: os.hostname(), time: new Date().toISOString() }),
+    );
+    expect(() => withFileLock(file, () => 1, { timeoutMs: 50 })).toThrow(FileLockedError);
+    expect(() => withFileLock(file, () => 1, { timeoutMs: 50 })).toThrow(
+      `${file} is being edited by process ${process.pid} on ${os.hostname()}`,
+    );
+    expect(existsSync(lock)).toBe(true);
+  });
+
+  it("takes over a stale lock: its process is gone", async () => {
+    const file = copy(payText);
+    const gone = spawnSync("true").pid;
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ pid: gone, host: os.hostname(), time: new Date().toISOString() }),
+    );
+    const { code } = await run("--fleet", file, "failover", "pay.cd.1");
+    expect(code).toBe(0);
+    expect(failedOver(file)["pay.cd.1"]).toBe(true);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it("edits a symlinked fleet file in place at its target, keeping the link and the mode", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tarsfed-link-"));
+    const target = path.join(dir, "real-fleet.yaml");
+    writeFileSync(target, payText);
+    chmodSync(target, 0o640);
+    const link = path.join(dir, "fleet.yaml");
+    symlinkSync("real-fleet.yaml", link);
+    const { code } = await run("--fleet", link, "failover", "pay.cd.1");
+    expect(code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(target).mode & 0o777).toBe(0o640);
+    expect(failedOver(target)["pay.cd.1"]).toBe(true);
+    expect(existsSync(`${target}.lock`)).toBe(false);
+  });
+});
+
+/** Holds `file`'s lock (as another tarsfed would) while `body` runs. */
+async function withFileLockAsync<T>(file: string, body: () => Promise<T>): Promise<T> {
+  const lock = `${file}.lock`;
+  writeFileSync(
+    lock,
+    JSON.stringify({ pid: process.pid, host: os.hostname(), time: new Date().toISOString() }),
+    { flag: "wx" },
+  );
+  try {
+    return await body();
+  } finally {
+    const { rmSync } = await import("node:fs");
+    rmSync(lock, { force: true });
+  }
+}

@@ -58,6 +58,7 @@ describe("tarsfed scale replicas", () => {
       changed: [{ path: 'servers["TestApp.HelloServer"].replicas["app.gz.1"]', from: 3, to: 5 }],
       stacks: ["guangzhou"],
       skipped: [],
+      phases: [{ effect: "gain", stacks: ["guangzhou"] }],
     });
     expect(readFileSync(file, "utf8")).toBe(
       replaceOnce(
@@ -167,6 +168,7 @@ describe("tarsfed scale pool", () => {
       ],
       stacks: ["shanghai"],
       skipped: [],
+      phases: [{ effect: "gain", stacks: ["shanghai"] }],
     });
     expect(readFileSync(file, "utf8")).toBe(demoText);
     await run("--fleet", file, "scale", "pool", "sh1", "highmem", "--max", "6");

@@ -77,7 +77,6 @@ describe("TKE clusters", () => {
         enableServerSideApply: "true",
         enableConfigMapMutable: "true",
         enableSecretMutable: "true",
-        skipUpdateUnreachable: "true",
         deleteUnreachable: "false",
       });
       expect(provider.dependencies).toContain(endpoint.urn);

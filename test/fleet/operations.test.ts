@@ -9,9 +9,14 @@ import {
   type ScaleRequest,
   type SetTarget,
   stacksToApply,
+  phasesToApply,
+  PhaseEffect,
+  type OperationPlan,
 } from "../../fleet/operations";
 import { activeCluster } from "../../fleet/placement";
-import { demoText, fleetOf } from "./fleet-copies";
+import { readyGaps, transitionSlice } from "../../fleet/transition";
+import { demoText, fleetOf, replaceOnce } from "./fleet-copies";
+import { readFileSync } from "node:fs";
 
 const demo = fleetOf(demoText).spec;
 
@@ -183,11 +188,15 @@ describe("planFailback", () => {
 });
 
 describe("stacksToApply", () => {
-  it("puts stacks that both gain and lose first, in deployment order", () => {
+  it("puts stacks that both gain and lose first, in deployment order, and in both phases", () => {
     const swapped = applyFailover(demo, ["app.gz.1", "app.sh.1"]);
     expect(stacksToApply(demo, swapped)).toEqual([
       { stack: "guangzhou", effect: "changes" },
       { stack: "shanghai", effect: "changes" },
+    ]);
+    expect(phasesToApply(demo, swapped).phases).toEqual([
+      { effect: "gain", stacks: ["guangzhou", "shanghai"] },
+      { effect: "remove", stacks: ["guangzhou", "shanghai"] },
     ]);
   });
 
@@ -277,5 +286,104 @@ describe("planScale", () => {
     ],
   ])("fails on %s", (_name, request, message) => {
     expect(refusal(() => planScale(demo, request))).toBe(message);
+  });
+});
+
+const pay = fleetOf(readFileSync("test/fixtures/pay-fleet.yaml", "utf8")).spec;
+
+/** Every Deployment of a region slice as `cluster/name: role replicas`. */
+const deployments = (fleet: FleetSpec, region: string, moving: readonly string[]) =>
+  Object.fromEntries(
+    transitionSlice(fleet, region, moving).clusters.flatMap((c) =>
+      c.workloads.map((w) => [`${w.cluster}/${w.name}`, `${w.role} ${w.replicas}`]),
+    ),
+  );
+
+const gapsOf = (before: FleetSpec, plan: OperationPlan) =>
+  readyGaps(before, plan.fleet, { phases: plan.phases, moving: plan.moving, dark: plan.skipped });
+
+describe("failover phases", () => {
+  it("gains everywhere first, then removes: pay.nj.2 to singapore, pay.cd.1 to nanjing", () => {
+    const plan = planFailover(pay, { sets: ["pay.cd.1", "pay.nj.2"] });
+    expect(plan.phases).toEqual([
+      { effect: "gain", stacks: ["nanjing", "singapore"] },
+      { effect: "remove", stacks: ["chengdu", "nanjing"] },
+    ]);
+    expect(plan.stacks).toEqual(["nanjing", "singapore", "chengdu", "nanjing"]);
+    expect(plan.moving).toEqual(["pay.cd.1", "pay.nj.2"]);
+    expect(plan.steps).toEqual([
+      { stack: "nanjing", effect: "changes" },
+      { stack: "singapore", effect: "gains" },
+      { stack: "chengdu", effect: "loses" },
+    ]);
+  });
+
+  it("keeps both copies in nanjing's phase one, never in the fleet after it", () => {
+    const after = planFailover(pay, { sets: ["pay.cd.1", "pay.nj.2"] }).fleet;
+    expect(deployments(after, "nanjing", ["pay.cd.1", "pay.nj.2"])).toEqual({
+      "nj1/pay-gatewayserver-pay-cd-1": "active 3",
+      "nj1/pay-gatewayserver-pay-nj-2": "active 2",
+      "nj1/pay-ledgerserver-pay-cd-1": "active 2",
+      "nj1/pay-ledgerserver-pay-nj-2": "active 1",
+    });
+    expect(deployments(after, "nanjing", [])).toEqual({
+      "nj1/pay-gatewayserver-pay-cd-1": "active 3",
+      "nj1/pay-ledgerserver-pay-cd-1": "active 2",
+    });
+    // Chengdu's phase one (were it run) keeps the old copies and adds pay.sg.3's warm one.
+    expect(deployments(after, "chengdu", ["pay.cd.1", "pay.nj.2"])).toEqual({
+      "cd1/pay-gatewayserver-pay-cd-1": "active 3",
+      "cd1/pay-ledgerserver-pay-cd-1": "active 2",
+      "cd1/pay-gatewayserver-pay-sg-3": "warm-standby 1",
+    });
+  });
+
+  it("never leaves a Set without a Ready copy, at any step of any failover or failback", () => {
+    for (const fleet of [pay, demo]) {
+      const movable = fleet.sets.filter((s) => s.standby !== undefined).map((s) => s.id);
+      const targets: SetTarget[] = [
+        ...movable.map((id) => ({ sets: [id] })),
+        { sets: movable },
+        ...fleet.regions.map((r) => ({ region: r.name })),
+      ];
+      for (const target of targets) {
+        let plan: OperationPlan;
+        try {
+          plan = planFailover(fleet, target);
+        } catch {
+          continue; // nothing to fail over in that region
+        }
+        expect(gapsOf(fleet, plan), JSON.stringify(target)).toEqual([]);
+        const back = planFailback(plan.fleet, target);
+        expect(gapsOf(plan.fleet, back), `back ${JSON.stringify(target)}`).toEqual([]);
+      }
+    }
+  });
+
+  it("finds the gap of the old order: nanjing applied as the fleet says, before singapore", () => {
+    const plan = planFailover(pay, { sets: ["pay.cd.1", "pay.nj.2"] });
+    const oldOrder = [{ effect: PhaseEffect.Remove, stacks: ["nanjing", "singapore", "chengdu"] }];
+    expect(readyGaps(pay, plan.fleet, { phases: oldOrder, moving: [] })).toEqual([
+      { when: "after nanjing (remove)", deployment: "pay-gatewayserver-pay-nj-2", set: "pay.nj.2" },
+      { when: "after nanjing (remove)", deployment: "pay-ledgerserver-pay-nj-2", set: "pay.nj.2" },
+    ]);
+  });
+
+  it("counts a warm copy turned active at the same replicas as a gain", () => {
+    const one = fleetOf(
+      replaceOnce(
+        readFileSync("test/fixtures/pay-fleet.yaml", "utf8"),
+        "replicas: { pay.cd.1: 2, pay.nj.2: 1 }",
+        "replicas: { pay.cd.1: 1, pay.nj.2: 1 }",
+      ),
+    ).spec;
+    const single = {
+      ...one,
+      servers: one.servers.filter((s) => s.id === "Pay.LedgerServer"),
+    };
+    expect(phasesToApply(single, applyFailover(single, ["pay.cd.1"])).phases).toEqual([
+      { effect: "gain", stacks: ["nanjing"] },
+      { effect: "remove", stacks: ["chengdu"] },
+    ]);
   });
 });
