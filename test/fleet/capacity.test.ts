@@ -203,6 +203,7 @@ const arbCluster = (region: string, name: string): fc.Arbitrary<ClusterSpec> =>
           maxSize,
           desiredSize: Math.floor(desiredFraction * maxSize),
           systemDiskSizeGiB: 100,
+          nodeOs: "tlinux3.1x86_64",
         },
       ],
     }));
