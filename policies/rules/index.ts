@@ -5,6 +5,7 @@
  * this list, so a rule added here is enforced in both places.
  */
 import { type TarsfedRule } from "../rule";
+import { allowListsBounded } from "./allow-lists-bounded";
 import { grClusterReachability } from "./gr-cluster-reachability";
 import { imagesPinned } from "./images-pinned";
 import { noOpenTarsPorts } from "./no-open-tars-ports";
@@ -25,6 +26,7 @@ export const rules: readonly TarsfedRule[] = [
   noPublicDatabase,
   noPublicLoadBalancer,
   noOpenTarsPorts,
+  allowListsBounded,
   imagesPinned,
   resourceRequestsAndLimits,
   tarsGracefulShutdown,
@@ -37,6 +39,7 @@ export const rules: readonly TarsfedRule[] = [
 ];
 
 export {
+  allowListsBounded,
   grClusterReachability,
   imagesPinned,
   noOpenTarsPorts,

@@ -96,7 +96,19 @@ const breaks: [string, string, string, () => FleetPlan][] = [
       broken(
         "shanghai",
         "shanghai-nodes-rules",
-        (i) => (dig(i, "ingresses", 1).cidrBlock = "0.0.0.0/0"),
+        // IPv6: `0.0.0.0/0` would be allow-lists-bounded's finding too.
+        (i) => (dig(i, "ingresses", 1).cidrBlock = "::/0"),
+      ),
+  ],
+  [
+    "allow-lists-bounded",
+    "shanghai",
+    "shanghai-nodes-rules",
+    () =>
+      broken(
+        "shanghai",
+        "shanghai-nodes-rules",
+        (i) => (dig(i, "ingresses", 1).cidrBlock = "0.0.0.0/1"),
       ),
   ],
   [
