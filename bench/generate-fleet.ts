@@ -142,7 +142,14 @@ export function generateFleetDocument(shape: FleetShape): Record<string, unknown
   return {
     name: "bench",
     homeRegion: regionName(0),
-    tars: { db: { mode: "tencentdb", engineVersion: "5.7" } },
+    tars: {
+      // Named always, so that a CVM pool added by an edit keeps the fleet valid (fleet/validate.ts).
+      images: {
+        tarsAdminRegistry: "ccr.ccs.tencentyun.com/bench/tarsadminregistry:v2.4.3",
+        tarspatch: "ccr.ccs.tencentyun.com/bench/tarspatch:v2.4.3",
+      },
+      db: { mode: "tencentdb", engineVersion: "5.7" },
+    },
     network: { defaultBandwidthMbps: 100 },
     regions,
     sets,

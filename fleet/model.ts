@@ -29,6 +29,8 @@ export interface TarsSpec {
   readonly version: string;
   /** Image with the framework's SQL files and a MySQL client; runs the schema Job. */
   readonly frameworkImage: string;
+  /** Framework images that `imageRegistry` and `version` do not name. */
+  readonly images: FrameworkImages;
   /** `TARS_PRESTOP_WAITTIME`: seconds a deregistered pod keeps serving before it stops. */
   readonly prestopWaitSeconds: number;
   readonly db: DbSpec;
@@ -37,6 +39,21 @@ export interface TarsSpec {
   readonly webReplicas: number;
   /** Networks allowed to reach tarsweb besides the fleet's own VPCs. */
   readonly webAllowedCidrs: readonly string[];
+}
+
+/**
+ * Framework images named in full (`tars.images`).
+ *
+ * K8STARS publishes tarsweb at its own tag, and no tarsAdminRegistry or tarspatch image at all;
+ * the fleet names those two when it needs them (CVM pools).
+ */
+export interface FrameworkImages {
+  /** tarsweb's image; defaults to `<imageRegistry>/tarsweb:<the tag K8STARS pins>`. */
+  readonly tarsweb: string;
+  /** tarsAdminRegistry's image, when the fleet names one. */
+  readonly tarsAdminRegistry?: string;
+  /** tarspatch's image, when the fleet names one. */
+  readonly tarspatch?: string;
 }
 
 /** The framework database. */

@@ -67,6 +67,20 @@ const TarsSchema = z.strictObject({
   frameworkImage: text(
     "tarscloud/framework image: the framework's SQL files and a MySQL client, for the schema Job",
   ).default("tarscloud/framework:v2.4.3"),
+  images: z
+    .strictObject({
+      tarsweb: text(
+        "tarsweb image, pinned; default <imageRegistry>/tarsweb:v1.1.0, the tag K8STARS pins",
+      ).optional(),
+      tarsAdminRegistry: text(
+        "tarsAdminRegistry image (tarscli-supervised), pinned; required with CVM pools: nobody publishes one",
+      ).optional(),
+      tarspatch: text(
+        "tarspatch image (tarscli-supervised), pinned; required with CVM pools: nobody publishes one",
+      ).optional(),
+    })
+    .default({})
+    .meta({ description: "framework images that tars.imageRegistry and tars.version do not name" }),
   prestopWaitSeconds: intRange(0, 600).default(80).meta({
     description: "TARS_PRESTOP_WAITTIME: seconds a pod stays deregistered before it stops",
   }),
@@ -194,6 +208,7 @@ export const FleetFileSchema = z
       imageRegistry: "ccr.ccs.tencentyun.com/tarsbase",
       version: "v1.1.3",
       frameworkImage: "tarscloud/framework:v2.4.3",
+      images: {},
       prestopWaitSeconds: 80,
       db: { mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 },
       registry: { replicas: 2 },

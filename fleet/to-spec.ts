@@ -1,6 +1,7 @@
 /**
  * Turns a parsed, valid fleet file into the model: maps become ordered lists of named specs.
  */
+import { TARSWEB_TAG } from "./framework";
 import { type FleetFile } from "./schema";
 import {
   type ClusterSpec,
@@ -61,6 +62,10 @@ export function toFleetSpec(file: FleetFile): FleetSpec {
       imageRegistry: file.tars.imageRegistry,
       version: file.tars.version,
       frameworkImage: file.tars.frameworkImage,
+      images: {
+        ...file.tars.images,
+        tarsweb: file.tars.images.tarsweb ?? `${file.tars.imageRegistry}/tarsweb:${TARSWEB_TAG}`,
+      },
       prestopWaitSeconds: file.tars.prestopWaitSeconds,
       db: toDb(file.tars.db),
       registryReplicas: file.tars.registry.replicas,

@@ -9,6 +9,7 @@ import { asString, entriesOf, field, isRecord, itemsOf } from "./raw";
 import { type SourceIndex } from "./source";
 import { isDnsLabel } from "./naming";
 import { allowed, type FleetNames, type Report } from "./validate-common";
+import { UNPUBLISHED_SERVICES } from "./framework";
 import { pinnedImageProblem } from "./image";
 import { checkAddressPlan } from "./validate-network";
 import { checkRegions } from "./validate-regions";
@@ -37,6 +38,7 @@ export function validateFleet(data: unknown, index: SourceIndex): Issue[] {
   }
   checkRegionsRunTars(data.regions, home, report);
   checkTars(data.tars, report);
+  checkFrameworkImages(data, report);
   checkBandwidth(field(data, "network"), names, report);
   checkAddressPlan(data, report);
   const sets = checkSets(data.sets, names, report);
@@ -107,6 +109,30 @@ function checkTars(tars: unknown, report: Report): void {
     const image = asString(field(db, "image"));
     const problem = image === undefined ? undefined : pinnedImageProblem(image);
     if (problem !== undefined) report(["tars", "db", "image"], problem);
+  }
+}
+
+/**
+ * `tars.images`: each image named is pinned, and a fleet with CVM pools names the images of
+ * tarsAdminRegistry and tarspatch, which no public registry publishes (`fleet/framework.ts`).
+ */
+function checkFrameworkImages(data: Record<string, unknown>, report: Report): void {
+  const images = field(field(data, "tars"), "images");
+  for (const [key, value] of entriesOf(images)) {
+    const image = asString(value);
+    const problem = image === undefined ? undefined : pinnedImageProblem(image);
+    if (problem !== undefined) report(["tars", "images", key], problem);
+  }
+  const pool = entriesOf(data.regions)
+    .flatMap(([region, r]) => entriesOf(field(r, "cvm")).map(([name]) => [region, name]))
+    .at(0);
+  if (pool === undefined) return;
+  for (const key of UNPUBLISHED_SERVICES) {
+    if (field(images, key) !== undefined) continue;
+    report(
+      ["tars", "images", key],
+      `is required: regions.${pool[0]}.cvm.${pool[1]} runs tarsnode, which needs ${key}, and no public registry publishes its image; name a pinned image you built (see the README's image table), e.g. "ccr.ccs.tencentyun.com/<namespace>/${key.toLowerCase()}:v2.4.3"`,
+    );
   }
 }
 

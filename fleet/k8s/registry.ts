@@ -15,7 +15,7 @@ import { type IServicePort } from "kubernetes-models/v1/ServicePort";
 import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { type FleetSpec } from "../model";
 import { FRAMEWORK_NAMESPACE } from "../naming";
-import { REGISTRY_METRICS_PORT, REGISTRY_SIZE } from "../framework";
+import { k8starsImage, REGISTRY_METRICS_PORT, REGISTRY_SIZE } from "../framework";
 import { REGISTRY_PORTS } from "../ports";
 import { lbService } from "./load-balancer";
 import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR, REGISTRY_SERVICE } from "./servers";
@@ -44,7 +44,8 @@ const ports: IServicePort[] = [
 /** The registry Deployment. */
 export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
   const { selector, labels } = frameworkLabels(REGISTRY_SERVICE);
-  const image = (name: string) => `${fleet.tars.imageRegistry}/${name}:${fleet.tars.version}`;
+  // K8STARS publishes both at tars.version (baseserver/yaml/registry.yaml lines 30 and 55).
+  const image = (name: string) => k8starsImage(fleet, name);
   return highAvailabilityDeployment({
     name: REGISTRY_SERVICE,
     namespace: FRAMEWORK_NAMESPACE,

@@ -107,7 +107,7 @@ export function frameworkWorkload(
     selector,
     application: "tars",
     server: service.server,
-    image: `${fleet.tars.imageRegistry}/${service.server.toLowerCase()}:${fleet.tars.version}`,
+    image: service.image,
     servants: service.servants,
     replicas: service.replicas,
     disableFlow: false,

@@ -32,7 +32,8 @@ export function webDeployment(fleet: FleetSpec): Spec<IDeployment> {
       containers: [
         {
           name: "tars-web",
-          image: `${fleet.tars.imageRegistry}/tarsweb:${fleet.tars.version}`,
+          // K8STARS pins tarsweb at its own tag (baseserver/yaml/tarsweb.yaml); see TARSWEB_TAG.
+          image: fleet.tars.images.tarsweb,
           envFrom: [{ secretRef: { name: DB_SECRET } }],
           env: [{ name: "TARS_LOCATOR", value: LOCAL_LOCATOR }],
           ports: [{ name: "http", containerPort: WEB_PORT, protocol: "TCP" }],
