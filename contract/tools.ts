@@ -87,6 +87,8 @@ export async function ensureGoTool(tool: GoTool, cache = toolsDir()): Promise<Go
   const error =
     downloadError(download.stdout) ?? (download.code === 0 ? undefined : download.stderr.trim());
   if (error !== undefined) {
+    // Nothing usable was fetched: leave no half-made tool folder behind.
+    rmSync(home, { recursive: true, force: true });
     const reason = `go mod download -json ${at}: ${error}`;
     return REFUSAL.test(error) ? { kind: "refused", reason } : { kind: "failed", reason };
   }

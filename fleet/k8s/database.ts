@@ -177,8 +177,12 @@ function parentCase(): string {
  * `tarsregistry/store/mysql.go` `RegisterNode`, `RegisterServer`, `RegistryAdapter`).
  */
 export function dbInitScript(): string {
+  return [scriptSetup(), schemaSteps(), templateSteps(), userSteps()].join("\n");
+}
+
+/** The script's start: the env contract, the SQL folders, helpers, and waiting for MySQL. */
+function scriptSetup(): string {
   const schemas = TARS_SCHEMAS.map((s) => `${s.database}:${s.file ?? ""}`).join(" ");
-  const databases = TARS_DATABASES.join(" ");
   return `#!/bin/bash
 # Created by tarsfed (fleet/k8s/database.ts): prepares the TARS framework database. Creates each
 # database when missing, loads a schema only into an empty database, adds the server config
@@ -222,8 +226,12 @@ for attempt in {1..60}; do
   echo "waiting for MySQL at $DB_HOST:$DB_PORT ($attempt/60)"; sleep 5
 done
 sql -e 'SELECT 1' >/dev/null
+`;
+}
 
-# Patterns: a table the schema file creates; a template's domain opening and closing; a database
+/** Each database: created when missing, loaded when empty, checked for lost tables otherwise. */
+function schemaSteps(): string {
+  return `# Patterns: a table the schema file creates; a template's domain opening and closing; a database
 # setting inside <tars><db>, <tars><statdb><x> or <tars><propertydb><x>.
 create_re='^CREATE TABLE .([A-Za-z0-9_]+).'
 open_re='^[[:space:]]*<([A-Za-z0-9_.-]+)>[[:space:]]*$'
@@ -271,8 +279,12 @@ for entry in "\${schemas[@]}"; do
     echo "$db has $tables tables, left as it is"
   fi
 done
+`;
+}
 
-# Server config templates, as TarsFramework's mysql-tool --template stores them.
+/** The server config templates, added when missing, as `mysql-tool --template` stores them. */
+function templateSteps(): string {
+  return `# Server config templates, as TarsFramework's mysql-tool --template stores them.
 template_dir=""
 for dir in "\${sql_dirs[@]}"; do
   if [ -d "$dir/${TEMPLATE_SUBDIR}" ]; then template_dir="$dir/${TEMPLATE_SUBDIR}"; break; fi
@@ -316,8 +328,13 @@ ${parentCase()}
   added=$((added + 1))
 done
 echo "templates: $added added, $kept already there and left as they are"
+`;
+}
 
-user="$(quote "$DB_USER")@'%'"
+/** The framework user, created or given its password, and its grants. */
+function userSteps(): string {
+  const databases = TARS_DATABASES.join(" ");
+  return `user="$(quote "$DB_USER")@'%'"
 sql -e "CREATE USER IF NOT EXISTS $user IDENTIFIED BY $(quote "$DB_PASS")"
 sql -e "ALTER USER $user IDENTIFIED BY $(quote "$DB_PASS")"
 for db in ${databases}; do
