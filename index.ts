@@ -28,7 +28,6 @@ import { type FleetSpec } from "./fleet/model";
 import { CloudTag, FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "./fleet/naming";
 import { globalSlice, parseScope, type RegionSlice } from "./fleet/slice";
 import { MOVING_SETS_ENV, parseMovingSets, transitionSlice } from "./fleet/transition";
-import { WEB_PORT } from "./fleet/framework";
 import { FleetCcn } from "./components/fleet-ccn";
 import { RegionNetwork } from "./components/region-network";
 import { TkeCluster } from "./components/tke-cluster";
@@ -37,6 +36,7 @@ import { type DbConnection, TarsFramework } from "./components/tars-framework";
 import { TarsHomeServices } from "./components/tars-home-services";
 import { TarsSetDeployment } from "./components/tars-set-deployment";
 import { CvmPool } from "./components/cvm-pool";
+import { downloadsFromTarsweb } from "./fleet/tarsnode-bootstrap";
 
 /** Stack outputs other stacks and `tarsfed` read. */
 type StackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -248,9 +248,13 @@ function createCvmPools(
   ctx: RegionContext,
   frameworks: readonly TarsFramework[],
   webAddress: pulumi.Input<string>,
+  webServices?: TarsHomeServices,
 ): void {
   const { network, slice } = ctx;
   for (const pool of slice.cvmPools) {
+    // The machines come after what they fetch from: the registries, and tarsweb when it serves
+    // the package from this stack (other regions read it from the home stack, applied first).
+    const web = downloadsFromTarsweb(pool) && webServices !== undefined ? [webServices] : [];
     new CvmPool(
       `${slice.region.name}-${pool.name}`,
       {
@@ -262,7 +266,8 @@ function createCvmPools(
         ),
         securityGroupId: network.nodeSecurityGroup.id,
         registryAddresses: frameworks.map((f) => f.registryAddress),
-        packageUrl: pulumi.interpolate`http://${webAddress}:${WEB_PORT}/files/tarsnode.tgz`,
+        webAddress,
+        fetchesFrom: [...frameworks, ...web],
       },
       ctx.opts,
     );
@@ -273,7 +278,12 @@ function createCvmPools(
 function deployFramework(
   ctx: RegionContext,
   clusters: readonly TkeCluster[],
-): { frameworks: TarsFramework[]; webAddress: pulumi.Output<string>; outputs: StackOutputs } {
+): {
+  frameworks: TarsFramework[];
+  webAddress: pulumi.Output<string>;
+  webServices?: TarsHomeServices;
+  outputs: StackOutputs;
+} {
   if (!ctx.slice.isHome) {
     const home = homeOutputs(ctx.config, ctx.slice);
     return {
@@ -286,7 +296,8 @@ function deployFramework(
   const database = createDatabase(ctx, clusters[0]);
   const db = database.connection;
   const frameworks = createFrameworks(ctx, clusters, db, database);
-  const webAddress = createHomeServices(ctx, clusters[0], frameworks[0]).webAddress;
+  const webServices = createHomeServices(ctx, clusters[0], frameworks[0]);
+  const webAddress = webServices.webAddress;
   const outputs = {
     dbHost: db.host,
     dbPort: db.port,
@@ -294,7 +305,7 @@ function deployFramework(
     dbPassword: pulumi.secret(db.password),
     webAddress,
   };
-  return { frameworks, webAddress, outputs };
+  return { frameworks, webAddress, webServices, outputs };
 }
 
 function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
@@ -303,9 +314,9 @@ function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
   const firstNodeSubnetId = network.subnets[`node-${slice.region.zones[0]}`].id;
   const ctx: RegionContext = { config, slice, opts, network, firstNodeSubnetId };
   const clusters = createClusters(ctx);
-  const { frameworks, webAddress, outputs } = deployFramework(ctx, clusters);
+  const { frameworks, webAddress, webServices, outputs } = deployFramework(ctx, clusters);
   createSetDeployments(ctx, clusters);
-  createCvmPools(ctx, frameworks, webAddress);
+  createCvmPools(ctx, frameworks, webAddress, webServices);
   return {
     vpcId: network.vpc.id,
     subnetIds: Object.fromEntries(Object.entries(network.subnets).map(([key, s]) => [key, s.id])),

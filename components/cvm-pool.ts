@@ -6,13 +6,17 @@ import * as tencentcloud from "@pulumi/tencentcloud";
 import { type CvmPoolSpec } from "../fleet/model";
 import { CloudTag, physicalName } from "../fleet/naming";
 import { REGISTRY_PORTS } from "../fleet/ports";
-import { renderTarsnodeBootstrap } from "../fleet/tarsnode-bootstrap";
+import {
+  defaultTarsnodePackageUrl,
+  downloadsFromTarsweb,
+  renderTarsnodeBootstrap,
+} from "../fleet/tarsnode-bootstrap";
 import { ComponentType } from "./registry";
 
 /** Arguments of {@link CvmPool}. */
 export interface CvmPoolArgs {
   readonly fleetName: string;
-  /** The validated pool: count, instance type, image and zones. */
+  /** The validated pool: count, instance type, image, zones and package source. */
   readonly pool: CvmPoolSpec;
   readonly vpcId: pulumi.Input<string>;
   /** Node subnet of each of the pool's zones. */
@@ -20,72 +24,132 @@ export interface CvmPoolArgs {
   readonly securityGroupId: pulumi.Input<string>;
   /** QueryObj addresses of the region's registries (their internal CLB VIPs). */
   readonly registryAddresses: readonly pulumi.Input<string>[];
-  /** Where the machines download tarsnode from. */
-  readonly packageUrl: pulumi.Input<string>;
+  /**
+   * Host of the home region's tarsweb.
+   *
+   * The machines download `http://<webAddress>:3000/files/tarsnode.tgz` unless the pool names
+   * its own `tarsnodePackageUrl`.
+   */
+  readonly webAddress: pulumi.Input<string>;
+  /**
+   * What the machines fetch from at boot: the components that serve the registries and, when the
+   * pool downloads from tarsweb in this stack, tarsweb's. Every machine is created after them.
+   *
+   * @default - no ordering beyond the inputs' own
+   */
+  readonly fetchesFrom?: readonly pulumi.Resource[];
 }
 
 /**
- * `count` machines, spread round-robin over the pool's zones, each bootstrapped into tarsnode.
+ * `count` machines, spread round-robin over the pool's zones, each on its own host and
+ * bootstrapped into tarsnode.
  *
  * Machine `i` is named `${name}-${i}`: machines of a pool are interchangeable, so growing the
- * pool adds the next index and shrinking it removes the last. The bootstrap script is user data,
- * which runs at first boot; later registry changes reach tarsnode through the registry itself.
+ * pool adds the next index and shrinking it removes the last. The machines share a HOST spread
+ * placement group (`${name}-placement-group`), so no two of them run on the same physical
+ * machine. The bootstrap script is user data, which cloud-init runs at first boot: it installs a
+ * systemd unit that waits for the package and a registry and runs again at every boot; later
+ * registry changes reach tarsnode through the registry itself.
  */
 export class CvmPool extends pulumi.ComponentResource {
+  public readonly placementGroup: tencentcloud.PlacementGroup;
   public readonly instances: readonly tencentcloud.Instance[];
 
   constructor(name: string, args: CvmPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.CvmPool, name, {}, opts);
-    const pool = args.pool;
-    const script = pulumi
-      .all([pulumi.all([...args.registryAddresses]), args.packageUrl])
-      .apply(([hosts, packageUrl]) =>
-        renderTarsnodeBootstrap({
-          registryEndpoints: hosts.map((host) => ({ host, port: REGISTRY_PORTS.query })),
-          packageUrl,
-          fleetName: args.fleetName,
-          region: pool.region,
-          pool: pool.name,
-        }),
-      );
-    const instances: tencentcloud.Instance[] = [];
-    for (let i = 0; i < pool.count; i++) {
-      const zone = pool.zones[i % pool.zones.length];
-      const subnetId = args.subnetIdsByZone[zone];
-      if (subnetId === undefined)
-        throw new Error(`CVM pool ${pool.name}: no node subnet in zone ${zone}`);
-      instances.push(
-        new tencentcloud.Instance(
-          `${name}-${i}`,
-          {
-            instanceName: physicalName("instance", [
-              args.fleetName,
-              pool.region,
-              pool.name,
-              String(i),
-            ]),
-            hostname: physicalName("hostname", [args.fleetName, pool.name, String(i)]),
-            availabilityZone: zone,
-            imageId: pool.imageId,
-            instanceType: pool.instanceType,
-            instanceChargeType: "POSTPAID_BY_HOUR",
-            vpcId: args.vpcId,
-            subnetId,
-            orderlySecurityGroups: [args.securityGroupId],
-            systemDiskType: "CLOUD_PREMIUM",
-            systemDiskSize: pool.systemDiskSizeGiB,
-            allocatePublicIp: false,
-            internetMaxBandwidthOut: 0,
-            userDataRaw: script,
-            tags: { [CloudTag.fleet]: args.fleetName, [CloudTag.cvmPool]: pool.name },
-          },
-          // User data runs at first boot only: a later change (a registry added to the region) would
-          // touch running machines for nothing. tarsnode follows registry changes itself (v3.0.16+).
-          { parent: this, ignoreChanges: ["userDataRaw"] },
-        ),
-      );
-    }
-    this.instances = instances;
-    this.registerOutputs({ privateIps: instances.map((m) => m.privateIp) });
+    this.placementGroup = createPlacementGroup(name, args, this);
+    const script = renderScript(args);
+    this.instances = Array.from({ length: args.pool.count }, (_, i) =>
+      createInstance(name, i, args, script, this.placementGroup, this),
+    );
+    this.registerOutputs({ privateIps: this.instances.map((m) => m.privateIp) });
   }
+}
+
+function tagsOf(args: CvmPoolArgs): Record<string, string> {
+  return { [CloudTag.fleet]: args.fleetName, [CloudTag.cvmPool]: args.pool.name };
+}
+
+/**
+ * A spread placement group at HOST level: each machine on a different physical machine
+ * (`type` HOST; the provider's default strategy SPREAD and affinity 1).
+ * @see https://github.com/tencentcloudstack/terraform-provider-tencentcloud/blob/f6970a90038400958503a0edab62c6c463baa7b0/website/docs/r/placement_group.html.markdown
+ * @see https://www.tencentcloud.com/document/api/213/33264 (CreateDisasterRecoverGroup: HOST, SW, RACK)
+ */
+function createPlacementGroup(
+  name: string,
+  args: CvmPoolArgs,
+  parent: pulumi.Resource,
+): tencentcloud.PlacementGroup {
+  const { pool } = args;
+  return new tencentcloud.PlacementGroup(
+    `${name}-placement-group`,
+    {
+      name: physicalName("placementGroup", [args.fleetName, pool.region, pool.name]),
+      type: "HOST",
+      tags: tagsOf(args),
+    },
+    { parent },
+  );
+}
+
+function renderScript(args: CvmPoolArgs): pulumi.Output<string> {
+  const { pool } = args;
+  // Only a pool that downloads from tarsweb reads (and so waits for) its address.
+  const packageUrl = downloadsFromTarsweb(pool)
+    ? pulumi.output(args.webAddress).apply(defaultTarsnodePackageUrl)
+    : pulumi.output(pool.tarsnodePackageUrl ?? "");
+  return pulumi.all([pulumi.all([...args.registryAddresses]), packageUrl]).apply(([hosts, url]) =>
+    renderTarsnodeBootstrap({
+      registryEndpoints: hosts.map((host) => ({ host, port: REGISTRY_PORTS.query })),
+      packageUrl: url,
+      fleetName: args.fleetName,
+      region: pool.region,
+      pool: pool.name,
+    }),
+  );
+}
+
+function createInstance(
+  name: string,
+  i: number,
+  args: CvmPoolArgs,
+  script: pulumi.Output<string>,
+  placementGroup: tencentcloud.PlacementGroup,
+  parent: pulumi.Resource,
+): tencentcloud.Instance {
+  const { pool } = args;
+  const zone = pool.zones[i % pool.zones.length];
+  const subnetId = args.subnetIdsByZone[zone];
+  if (subnetId === undefined)
+    throw new Error(`CVM pool ${pool.name}: no node subnet in zone ${zone}`);
+  return new tencentcloud.Instance(
+    `${name}-${i}`,
+    {
+      instanceName: physicalName("instance", [args.fleetName, pool.region, pool.name, String(i)]),
+      hostname: physicalName("hostname", [args.fleetName, pool.name, String(i)]),
+      availabilityZone: zone,
+      imageId: pool.imageId,
+      instanceType: pool.instanceType,
+      instanceChargeType: "POSTPAID_BY_HOUR",
+      vpcId: args.vpcId,
+      subnetId,
+      orderlySecurityGroups: [args.securityGroupId],
+      placementGroupId: placementGroup.id,
+      systemDiskType: "CLOUD_PREMIUM",
+      systemDiskSize: pool.systemDiskSizeGiB,
+      allocatePublicIp: false,
+      internetMaxBandwidthOut: 0,
+      userDataRaw: script,
+      tags: tagsOf(args),
+    },
+    {
+      parent,
+      // The bootstrap waits for what it fetches, but a machine created first would only idle.
+      dependsOn: [...(args.fetchesFrom ?? [])],
+      // User data runs at first boot only: a later change (a registry added to the region) would
+      // touch running machines for nothing. tarsnode follows registry changes itself (v3.0.16+).
+      ignoreChanges: ["userDataRaw"],
+    },
+  );
 }

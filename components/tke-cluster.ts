@@ -130,6 +130,8 @@ function createNodePools(
           enhancedSecurityService: true,
           enhancedMonitorService: true,
         },
+        // The OS of new nodes; the provider's own default is TencentOS Server 2.4 (fleet/schema.ts).
+        nodeOs: pool.nodeOs,
         labels: { "tarsfed.io/node-pool": pool.name },
         tags: tagsOf(args),
       },

@@ -41,7 +41,8 @@ export const CloudTag = {
  *
  * From the provider's validators (terraform-provider-tencentcloud v1.83.25): VPC, subnet,
  * security group, CCN and CLB names are 1-60; node pool names at most 25; TKE cluster names
- * 1-50; CVM instance names 2-128 and hostnames 2-60; MySQL instance names 1-100.
+ * 1-50; CVM instance names 2-128 and hostnames 2-60; MySQL instance names 1-100; placement
+ * group names 1-60 (`resource_tc_placement_group.go`).
  */
 export const PhysicalNameLimit = {
   vpc: 60,
@@ -54,6 +55,7 @@ export const PhysicalNameLimit = {
   instance: 128,
   hostname: 60,
   mysql: 100,
+  placementGroup: 60,
 } as const;
 
 /** A kind of named Tencent Cloud resource. */

@@ -10,6 +10,7 @@
  * @see https://github.com/TarsCloud/TarsDocs/blob/master/installation/node.md
  */
 import { WEB_PORT } from "./framework";
+import { type CvmPoolSpec } from "./model";
 import {
   checkEndpoints,
   isIpv4,
@@ -38,6 +39,11 @@ export const TARSWEB_PACKAGE_PATH = "/files/tarsnode.tgz";
 /** The default package URL of a pool: tarsweb's `/files/tarsnode.tgz` at `webHost`. */
 export function defaultTarsnodePackageUrl(webHost: string): string {
   return `http://${webHost}:${WEB_PORT}${TARSWEB_PACKAGE_PATH}`;
+}
+
+/** Whether a pool downloads tarsnode from tarsweb: it names no `tarsnodePackageUrl`. */
+export function downloadsFromTarsweb(pool: CvmPoolSpec): boolean {
+  return pool.tarsnodePackageUrl === undefined;
 }
 
 /** What one CVM pool's tarsnode bootstrap needs to know. */
