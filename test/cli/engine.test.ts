@@ -16,6 +16,7 @@ import {
   automationEngine,
   commandFailureReason,
   spawnErrorCode,
+  unreachableResource,
 } from "../../cli/engine/automation";
 import {
   type Engine,
@@ -541,6 +542,25 @@ describe("automationEngine (real Automation API)", () => {
 });
 
 describe("engine helpers", () => {
+  it("names the resource an unreachable-cluster error diagnostic is about, and nothing else", () => {
+    const event = (severity: "error" | "warning", message: string) => ({
+      sequence: 1,
+      timestamp: 0,
+      diagnosticEvent: {
+        urn: "urn:pulumi:singapore::tars-federation::tarsfed:tars:TarsSetDeployment$kubernetes:apps/v1:Deployment::sg1-pay-gatewayserver-pay-nj-2-deployment",
+        message,
+        color: "never",
+        severity,
+      },
+    });
+    const down = "configured Kubernetes cluster is unreachable: unable to load schema information";
+    expect(unreachableResource(event("error", down))).toBe(
+      "sg1-pay-gatewayserver-pay-nj-2-deployment",
+    );
+    expect(unreachableResource(event("warning", down))).toBeUndefined();
+    expect(unreachableResource(event("error", "update failed"))).toBeUndefined();
+  });
+
   it("splits output chunks into whole lines", () => {
     const lines: string[] = [];
     const splitter = lineSplitter((line) => lines.push(line));
