@@ -78,7 +78,7 @@ describe("allow-lists-bounded", () => {
     const found = plan.stacks
       .flatMap((s) => s.violations)
       .filter((v) => v.policy === "allow-lists-bounded")
-      .map((v) => [v.severity, v.resource.split("::").pop()]);
+      .map((v) => [v.severity, v.resource?.split("::").pop()]);
     expect(found).toEqual([
       ["mandatory", "chengdu-web-rules"],
       ["mandatory", "tars-home-web-lb-service"],
