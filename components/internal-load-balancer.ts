@@ -37,6 +37,14 @@ export function createInternalLoadBalancer(
     readonly vpcId: pulumi.Input<string>;
     readonly subnetId: pulumi.Input<string>;
     readonly securityGroupId: pulumi.Input<string>;
+    /**
+     * Whether the backends trust the CLB (`load_balancer_pass_to_target`): its traffic then meets
+     * the CLB's security group only, not the backends' groups.
+     *
+     * @default false
+     * @see https://www.tencentcloud.com/document/product/214/14733
+     */
+    readonly passToTarget?: boolean;
   },
   parent: pulumi.Resource,
   k8sOpts: pulumi.CustomResourceOptions,
@@ -49,6 +57,7 @@ export function createInternalLoadBalancer(
       vpcId: args.vpcId,
       subnetId: args.subnetId,
       securityGroups: [args.securityGroupId],
+      ...(args.passToTarget === true ? { loadBalancerPassToTarget: true } : {}),
       tags: { [CloudTag.fleet]: args.fleetName, [CloudTag.cluster]: args.cluster },
     },
     { parent },

@@ -9,6 +9,7 @@ import {
   databaseIngressRules,
   nodeIngressRules,
   openEgressRules,
+  webHealthCheckRules,
   webIngressRules,
   type SecurityRule,
 } from "../fleet/security";
@@ -88,7 +89,13 @@ export class RegionNetwork extends pulumi.ComponentResource {
     this.nodeSecurityGroup = group(
       "nodes",
       "TKE nodes and tarsnode CVMs: own region, TARS ports from the fleet",
-      nodeIngressRules(args.ownCidrs, args.fleetCidrs, args.servantPorts),
+      nodeIngressRules(
+        args.ownCidrs,
+        args.fleetCidrs,
+        args.servantPorts,
+        // tarsweb's pods run here: its CLB health-checks them directly (fleet/security.ts).
+        args.webSources === undefined ? [] : webHealthCheckRules(),
+      ),
     );
     if (args.webSources !== undefined) {
       this.webSecurityGroup = group(

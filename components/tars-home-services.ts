@@ -63,6 +63,10 @@ export class TarsHomeServices extends pulumi.ComponentResource {
         vpcId: args.vpcId,
         subnetId: args.lbSubnetId,
         securityGroupId: args.webSecurityGroupId,
+        // The CLB passes clients' own addresses to the pods (direct access), and the nodes' group
+        // admits tarsweb's port from the home region only: the web group decides
+        // (fleet/security.ts).
+        passToTarget: true,
       },
       this,
       k8sOpts,

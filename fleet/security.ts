@@ -5,7 +5,18 @@
  * and the servers' servant ports) open only to the fleet's own address spaces: every VPC and GR
  * pod CIDR. Inside its own VPC a node accepts everything, as TKE needs for kubelet, node ports and
  * pod traffic. Everything else is dropped; nothing is ever open to 0.0.0.0/0.
+ *
+ * tarsweb: its CLB sends traffic straight to the pods (TKE direct access) with the client's own
+ * source address, so the pods' security group (the nodes') would see, and drop, every client
+ * outside the home region. The web CLB therefore lets its backends trust it
+ * (`loadBalancerPassToTarget`: only the CLB's security group is checked), and that group admits
+ * tarsweb's port from the fleet's VPCs and `tars.web.allowedCidrs` only. The CLB's health checks
+ * do not pass the CLB's group: the home region's nodes admit them on tarsweb's port
+ * ({@link CLB_HEALTH_CHECK_CIDR}, or the CLB's VIP, inside the home VPC).
  * @see https://www.tencentcloud.com/document/product/457/9084 (TKE security group rules)
+ * @see https://www.tencentcloud.com/document/product/457/36837 (direct access keeps the source IP)
+ * @see https://www.tencentcloud.com/document/product/214/14733 (CLB security groups; bypassing the
+ * backends' groups works for ENI and CVM backends in the CLB's VPC)
  */
 import { MYSQL_PORT } from "./k8s/database";
 import { WEB_PORT } from "./framework";
@@ -29,6 +40,16 @@ export interface SecurityRule {
 
 /** The whole IPv4 internet. */
 export const ANYWHERE = "0.0.0.0/0";
+
+/**
+ * Where CLB health checks come from: 100.64.0.0/10, Tencent Cloud's reserved range, the default
+ * for every CLB of accounts that had none on 2023-02-24. Older accounts may keep the CLB's VIP as
+ * the source; the VIP lies in the CLB's own VPC, which that region's nodes admit anyway. Backends
+ * with their own filtering (iptables and the like) must admit this range.
+ * @see https://www.tencentcloud.com/document/product/214/53639 (the 100.64.0.0/10 change)
+ * @see https://www.tencentcloud.com/document/product/214/44863 (health check source 100.64.0.0/10)
+ */
+export const CLB_HEALTH_CHECK_CIDR = "100.64.0.0/10";
 
 /** Every TARS port group, as security-group port specs with what they are for. */
 export function tarsPortSpecs(
@@ -64,12 +85,13 @@ const DROP_ALL: SecurityRule = {
 
 /**
  * Ingress of nodes and CVM machines: anything from their own region's address spaces, TARS
- * ports from the rest of the fleet, nothing else.
+ * ports from the rest of the fleet, then `extra` (see {@link webHealthCheckRules}), nothing else.
  */
 export function nodeIngressRules(
   ownCidrs: readonly string[],
   fleetCidrs: readonly string[],
   servantPorts: readonly number[],
+  extra: readonly SecurityRule[] = [],
 ): SecurityRule[] {
   const own = ownCidrs.map((cidrBlock): SecurityRule => ({
     action: "ACCEPT",
@@ -88,7 +110,23 @@ export function nodeIngressRules(
       description,
     })),
   );
-  return [...own, ...tars, DROP_ALL];
+  return [...own, ...tars, ...extra, DROP_ALL];
+}
+
+/**
+ * The home region's nodes admit the web CLB's health checks on tarsweb's port: with direct pod
+ * access the CLB probes the pods themselves, from {@link CLB_HEALTH_CHECK_CIDR}.
+ */
+export function webHealthCheckRules(): SecurityRule[] {
+  return [
+    {
+      action: "ACCEPT",
+      cidrBlock: CLB_HEALTH_CHECK_CIDR,
+      protocol: "TCP",
+      port: String(WEB_PORT),
+      description: "tarsweb CLB health checks",
+    },
+  ];
 }
 
 /** Egress of nodes: anywhere (image pulls, cloud APIs). */
@@ -109,7 +147,11 @@ export function databaseIngressRules(fleetCidrs: readonly string[]): SecurityRul
   return onlyTcpFrom(fleetCidrs, MYSQL_PORT, "TARS framework database");
 }
 
-/** Ingress of tarsweb's load balancer: the fleet's VPCs and the allowed networks only. */
+/**
+ * Ingress of tarsweb's load balancer: the fleet's VPCs and the allowed networks only.
+ *
+ * With `loadBalancerPassToTarget` on the web CLB this group is the only one its traffic meets.
+ */
 export function webIngressRules(sources: readonly string[]): SecurityRule[] {
   return onlyTcpFrom(sources, WEB_PORT, "tarsweb");
 }

@@ -16,7 +16,13 @@ import { type Spec } from "./types";
  */
 export const EXISTING_LB_ANNOTATION = "service.kubernetes.io/tke-existed-lbid";
 
-/** TKE annotation sending CLB traffic straight to pod IPs (VPC-CNI), skipping node ports. */
+/**
+ * TKE annotation sending CLB traffic straight to pod IPs (VPC-CNI), skipping node ports.
+ *
+ * No SNAT on the way: the pods see the client's own source address, so the security group of the
+ * pods (the nodes') applies to every client unless the CLB passes its traffic to the targets.
+ * @see https://www.tencentcloud.com/document/product/457/36837
+ */
 export const DIRECT_ACCESS_ANNOTATION = "service.cloud.tencent.com/direct-access";
 
 /** What differs between the framework's LoadBalancer Services. */

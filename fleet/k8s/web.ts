@@ -1,8 +1,10 @@
 /**
  * tarsweb, the framework's console, in the home cluster.
  *
- * It is reachable only through the home cluster's web CLB, whose security group and
- * `loadBalancerSourceRanges` admit the fleet's own VPCs and `tars.web.allowedCidrs`.
+ * It is reachable through the home cluster's web CLB, from the fleet's own VPCs and
+ * `tars.web.allowedCidrs`: the CLB's security group admits those (and the Service's
+ * `loadBalancerSourceRanges` lists them), the CLB's backends trust it, and the home region's
+ * nodes admit the CLB's health checks (`fleet/security.ts`).
  * @see https://github.com/TarsCloud/K8STARS/blob/master/baseserver/yaml/tarsweb.yaml
  */
 import { type Spec } from "./types";

@@ -1,0 +1,247 @@
+/**
+ * Who reaches tarsweb, worked out from the demo plan's load balancer and security groups alone.
+ *
+ * The path, as TKE and CLB document it: a client's packet meets the CLB's security groups, then,
+ * with direct pod access and no SNAT, the pods' security group (the nodes' group of the home
+ * cluster, as the client itself) unless the CLB passes its traffic to its targets
+ * (`loadBalancerPassToTarget`). The CLB's health checks come from 100.64.0.0/10 (or the CLB's
+ * VIP, inside the home VPC) straight to the pods.
+ * @see https://www.tencentcloud.com/document/product/457/36837
+ * @see https://www.tencentcloud.com/document/product/214/14733
+ * @see https://www.tencentcloud.com/document/product/214/44863
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { planFleet } from "../../cli/plan/plan-fleet";
+import {
+  cidrContains,
+  cidrsOverlap,
+  parseCidr,
+  subdivideCidr,
+  type Ipv4Cidr,
+} from "../../fleet/cidr";
+import { loadFleet } from "../../fleet/load";
+import {
+  type FleetPlan,
+  type Json,
+  type PlannedResource,
+  type StackPlan,
+} from "../../fleet/plan-document";
+import { at, ofType, stackOf } from "./helpers";
+
+interface Rule {
+  readonly action: string;
+  readonly cidrBlock: string;
+  readonly protocol: string;
+  readonly port: string;
+}
+
+function cidr(text: string): Ipv4Cidr {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(`not a CIDR: ${text}`);
+  return parsed.cidr;
+}
+
+/** Whether a rule's `port` (`ALL`, `80`, `80,443`, `80-90`) covers `port`. */
+function portMatches(spec: string, port: number): boolean {
+  if (spec === "ALL") return true;
+  return spec.split(",").some((part) => {
+    const [from, to] = part.split("-").map(Number);
+    return to === undefined ? from === port : from <= port && port <= to;
+  });
+}
+
+/**
+ * Whether every address of `source` may open a TCP connection to `port` under `rules`.
+ *
+ * The first matching rule decides: a rule set "is ordered, the first rule has the highest
+ * priority". What no rule matches is dropped here; every group of this project ends in a DROP of
+ * 0.0.0.0/0 anyway. A rule covering only part of `source` splits it; both halves must pass.
+ * @see https://github.com/tencentcloudstack/terraform-provider-tencentcloud/blob/master/website/docs/r/security_group_rule_set.html.markdown
+ */
+function admits(rules: readonly Rule[], source: Ipv4Cidr, port: number): boolean {
+  for (const rule of rules) {
+    if (!(rule.protocol === "ALL" || rule.protocol === "TCP") || !portMatches(rule.port, port)) {
+      continue;
+    }
+    const block = cidr(rule.cidrBlock);
+    if (cidrContains(block, source)) return rule.action === "ACCEPT";
+    if (cidrsOverlap(block, source)) {
+      return [0, 1].every((half) =>
+        admits(rules, subdivideCidr(source, source.prefix + 1, half), port),
+      );
+    }
+  }
+  return false;
+}
+
+const fleet = loadFleet("stacks/fleet.yaml").spec;
+let plan: FleetPlan;
+beforeAll(async () => {
+  plan = await planFleet(loadFleet("stacks/fleet.yaml"));
+});
+
+/** The ordered ingress rules of the security group `id` in `stack`. */
+function ingressOf(stack: StackPlan, id: Json): Rule[] {
+  const set = ofType(stack, "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet").find(
+    (r) => r.inputs.securityGroupId === id,
+  );
+  if (set === undefined) throw new Error(`no rule set for security group ${JSON.stringify(id)}`);
+  return set.inputs.ingresses as unknown as Rule[];
+}
+
+/** tarsweb's way in: its Service, the CLB bound to it, and the security groups on both ends. */
+function webPath(p: FleetPlan) {
+  const stack = stackOf(p, fleet.homeRegion);
+  const service = stack.resources.find(
+    (r) =>
+      r.type === "kubernetes:core/v1:Service" &&
+      at(r.inputs, "metadata", "name") === "tars-web" &&
+      at(r.inputs, "spec", "type") === "LoadBalancer",
+  ) as PlannedResource;
+  const clb = stack.resources.find(
+    (r) =>
+      r.type === "tencentcloud:index/clbInstance:ClbInstance" &&
+      service.dependencies.includes(r.urn),
+  ) as PlannedResource;
+  const [port] = at(service.inputs, "spec", "ports") as { port: number; targetPort: number }[];
+  const cluster = (service.provider ?? "").replace(/^.*::/, "").replace(/-k8s$/, "");
+  const nodePools = ofType(
+    stack,
+    "tencentcloud:index/kubernetesNodePool:KubernetesNodePool",
+  ).filter((r) => (r.parent ?? "").endsWith(`$tarsfed:compute:TkeCluster::${cluster}`));
+  const podGroups = [
+    ...new Set(
+      nodePools.flatMap(
+        (r) => at(r.inputs, "autoScalingConfig", "orderlySecurityGroupIds") as string[],
+      ),
+    ),
+  ];
+  return {
+    directAccess: at(
+      service.inputs,
+      "metadata",
+      "annotations",
+      "service.cloud.tencent.com/direct-access",
+    ),
+    port,
+    clbRules: (at(clb.inputs, "securityGroups") as string[]).flatMap((id) => ingressOf(stack, id)),
+    passToTarget: at(clb.inputs, "loadBalancerPassToTarget") === true,
+    podRules: podGroups.map((id) => ingressOf(stack, id)),
+  };
+}
+
+/** Whether a client in `source` reaches tarsweb through its CLB. */
+function clientReaches(p: FleetPlan, source: string): boolean {
+  const path = webPath(p);
+  const block = cidr(source);
+  if (!admits(path.clbRules, block, path.port.port)) return false;
+  return (
+    path.passToTarget || path.podRules.every((rules) => admits(rules, block, path.port.targetPort))
+  );
+}
+
+/** Whether the CLB's health checks from `source` reach tarsweb's pods. */
+function healthCheckReaches(p: FleetPlan, source: string): boolean {
+  const path = webPath(p);
+  return path.podRules.every((rules) => admits(rules, cidr(source), path.port.targetPort));
+}
+
+const fleetVpcs = fleet.regions.map((r) => r.vpcCidr);
+const allowedCidrs = fleet.tars.webAllowedCidrs;
+
+describe("the rule evaluator", () => {
+  const rules: Rule[] = [
+    { action: "ACCEPT", cidrBlock: "10.1.0.0/16", protocol: "TCP", port: "3000" },
+    { action: "DROP", cidrBlock: "10.1.2.0/24", protocol: "ALL", port: "ALL" },
+    { action: "ACCEPT", cidrBlock: "10.0.0.0/8", protocol: "TCP", port: "80,2000-4000" },
+    { action: "DROP", cidrBlock: "0.0.0.0/0", protocol: "ALL", port: "ALL" },
+  ];
+
+  it.each([
+    ["10.1.2.0/24", 3000, true],
+    ["10.9.0.0/16", 3000, true],
+    ["10.9.0.0/16", 80, true],
+    ["10.9.0.0/16", 81, false],
+    ["0.0.0.0/0", 3000, false],
+    ["11.0.0.0/8", 3000, false],
+    ["8.0.0.0/5", 3000, false],
+  ])("decides %s on port %d by the first matching rule: %s", (source, port, expected) => {
+    expect(admits(rules, cidr(source), port)).toBe(expected);
+  });
+
+  it("drops what no rule matches", () => {
+    expect(admits([], cidr("10.0.0.0/8"), 3000)).toBe(false);
+  });
+});
+
+describe("tarsweb's reachability in the demo plan", () => {
+  it("is checked for the demo's three VPCs and its allowed network", () => {
+    expect([fleetVpcs, allowedCidrs]).toEqual([
+      ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16"],
+      ["10.0.0.0/8"],
+    ]);
+  });
+
+  it("is a direct-access LoadBalancer Service on port 3000 behind a CLB the backends trust", () => {
+    const path = webPath(plan);
+    expect(path.directAccess).toBe("true");
+    expect(path.port).toMatchObject({ port: 3000, targetPort: 3000 });
+    expect(path.passToTarget).toBe(true);
+    expect(path.podRules.length).toBeGreaterThan(0);
+  });
+
+  it.each(fleetVpcs)("admits the fleet VPC %s", (source) => {
+    expect(clientReaches(plan, source)).toBe(true);
+  });
+
+  it.each(allowedCidrs)("admits web.allowedCidrs %s", (source) => {
+    expect(clientReaches(plan, source)).toBe(true);
+  });
+
+  it.each(["0.0.0.0/0", "203.0.113.7/32", "192.168.0.0/16", "172.16.0.0/12"])(
+    "drops %s",
+    (source) => {
+      expect(clientReaches(plan, source)).toBe(false);
+    },
+  );
+
+  it("admits nothing on its port beyond the fleet's VPCs and web.allowedCidrs", () => {
+    const expected = [...fleetVpcs, ...allowedCidrs].map(cidr);
+    const accepted = webPath(plan)
+      .clbRules.filter((r) => r.action === "ACCEPT" && portMatches(r.port, 3000))
+      .map((r) => cidr(r.cidrBlock));
+    expect(accepted.filter((c) => !expected.some((e) => cidrContains(e, c)))).toEqual([]);
+  });
+
+  it.each(["100.64.0.0/10", "10.10.0.0/16"])(
+    "admits the CLB's health checks from %s (the 100.64.0.0/10 range, or the VIP in the home VPC)",
+    (source) => {
+      expect(healthCheckReaches(plan, source)).toBe(true);
+    },
+  );
+
+  it("reaches the pods directly, bypassing the CLB, from the home region and the health checks only", () => {
+    const { podRules } = webPath(plan);
+    const direct = (source: string) => podRules.every((r) => admits(r, cidr(source), 3000));
+    expect(["10.10.0.0/16", "172.24.0.0/16", "100.64.0.0/10"].map(direct)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(["10.20.0.0/16", "10.30.0.0/16", "192.168.0.0/16", "0.0.0.0/0"].map(direct)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it("fails for a CLB whose backends check the client against the nodes' group", () => {
+    const copy = structuredClone(plan);
+    const clb = stackOf(copy, "guangzhou").resources.find((r) => r.name === "tars-home-web-clb");
+    if (clb === undefined) throw new Error("no web CLB");
+    delete (clb.inputs as Record<string, Json>).loadBalancerPassToTarget;
+    expect(fleetVpcs.map((s) => clientReaches(copy, s))).toEqual([true, false, false]);
+    expect(clientReaches(copy, "10.0.0.0/8")).toBe(false);
+  });
+});
