@@ -16,6 +16,8 @@
  * stacks alone. This is Karmada's "Gracefully" purge mode (the old copy stays until the new one
  * is up) done by stack phases.
  * @see https://github.com/karmada-io/karmada/pull/6610 (per-policy `failover.cluster.purgeMode`)
+ * @see https://www.pulumi.com/docs/reference/pkg/kubernetes/apps/v1/deployment (a Deployment's
+ *   create or update succeeds only once it is `Available` and its new ReplicaSet rolled out)
  */
 import { type FieldPath, listAllowed } from "./issues";
 import { allClusters, clusterByName, type FleetSpec, type SetSpec } from "./model";
