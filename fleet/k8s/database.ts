@@ -134,9 +134,10 @@ export const TEMPLATE_PATHS = { TARS_PATH: "/usr/local/app/tars", UPLOAD_PATH: "
 
 /**
  * The MySQL image whose client the Job runs when the database is TencentDB: the official image,
- * which installs the `mysql` client (its build runs `mysql --version`) and has bash (its
- * entrypoint is a bash script). With `tars.db.mode: in-cluster` the Job uses the database's own
- * image. @see https://github.com/docker-library/mysql/blob/master/5.7/Dockerfile.oracle
+ * which installs the `mysql` client (its build runs `mysql --version`), has bash (its entrypoint,
+ * `5.7/docker-entrypoint.sh`, is a bash script) and coreutils (its build runs `mkdir`, `chmod`,
+ * `uname` on `oraclelinux:7-slim`). With `tars.db.mode: in-cluster` the Job uses the database's
+ * own image. @see https://github.com/docker-library/mysql/blob/master/5.7/Dockerfile.oracle
  */
 export const DB_CLIENT_IMAGE = "mysql:5.7.44";
 
