@@ -36,8 +36,8 @@ export const TARS_PATH = "/tars";
  * `tinycli.GetTimeDuration`, which needs a unit suffix (`ns`, `us`, `ms`, `s`, `m`, `h`, `d`):
  * a bare `"80"` is "bad forma of time value" and `tarscli supervisor` and `tarscli prestop` exit.
  * Fleet fields stay in seconds; this renders them with the `s` suffix.
- * @see https://github.com/TarsCloud/K8STARS/blob/master/tinycli/flags.go (GetTimeDuration, lines 10-54)
- * @see https://github.com/TarsCloud/K8STARS/blob/master/tinycli/flags.go (setFlagDuration, lines 74-85)
+ * @see https://github.com/TarsCloud/K8STARS/blob/master/tinycli/flags.go (GetTimeDuration,
+ * lines 10-54; setFlagDuration, lines 74-85)
  * @example tarscliDuration(80) === "80s"
  */
 export function tarscliDuration(seconds: number): string {
