@@ -66,7 +66,7 @@ export async function runJob(
   leaveOut: readonly string[] = [],
 ): Promise<Ran> {
   const script = path.join(ctx.scratch, path.basename(ctx.job.scriptPath));
-  writeFileSync(script, ctx.job.script, { mode: 0o555 });
+  writeFileSync(script, ctx.job.script, { mode: 0o755 });
   const [program = "", ...args] = ctx.job.command.map((c) =>
     c === ctx.job.scriptPath ? script : c,
   );
