@@ -98,7 +98,11 @@ export async function startMariaDb(rootPassword: string): Promise<MariaDb> {
   const socket = path.join(dir, "mysqld.sock");
   const data = path.join(dir, "data");
   let child: ChildProcess | undefined;
-  const onExit = () => child?.kill("SIGKILL");
+  // On an abrupt exit (a signal while starting), kill the server and remove its folder at once.
+  const onExit = () => {
+    child?.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
   const stop = async () => {
     process.off("exit", onExit);
     if (child !== undefined) await terminate(child, 20);
