@@ -3,10 +3,10 @@
  * the script, and how the script fails before changing anything.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   DB_CLIENT_IMAGE,
   dbClientImage,
@@ -124,12 +124,22 @@ describe("the init script", () => {
   });
 });
 
+/** Folders the tests make, removed at the end. */
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /**
  * A stand-in `mysql` on PATH that answers every query with `0` (an empty server) and logs its
  * arguments, so a test sees what the script would have sent.
  */
 function fakeMysql(): { bin: string; log: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "tarsfed-db-job-"));
+  const dir = tempDir("tarsfed-db-job-");
   const bin = path.join(dir, "bin");
   const log = path.join(dir, "mysql.log");
   mkdirSync(bin);
@@ -163,7 +173,7 @@ const ENV = {
 
 describe("the init script's refusals", () => {
   it("stops before changing anything when an empty database has no schema file, naming each", () => {
-    const sql = mkdtempSync(path.join(os.tmpdir(), "tarsfed-sql-"));
+    const sql = tempDir("tarsfed-sql-");
     writeFileSync(path.join(sql, "db_tars.sql"), "");
     writeFileSync(path.join(sql, "db_base.sql"), "");
     const result = runScript({ ...ENV, TARS_SQL_DIRS: `${sql} /nowhere` });
