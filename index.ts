@@ -115,8 +115,8 @@ interface RegionContext {
   readonly slice: RegionSlice;
   readonly opts: pulumi.ComponentResourceOptions;
   readonly network: RegionNetwork;
-  /** The node subnet of the region's first zone: single-zone resources go there. */
-  readonly firstNodeSubnetId: pulumi.Output<string>;
+  /** The node subnet of the region's primary zone: single-zone resources go there. */
+  readonly primaryNodeSubnetId: pulumi.Output<string>;
 }
 
 function createNetwork(
@@ -180,8 +180,8 @@ function createDatabase(ctx: RegionContext, homeCluster: TkeCluster): TarsDataba
       fleet: ctx.slice.fleet,
       cluster: homeCluster.ref,
       vpcId: network.vpc.id,
-      subnetId: ctx.firstNodeSubnetId,
-      availabilityZone: ctx.slice.region.zones[0],
+      subnetId: ctx.primaryNodeSubnetId,
+      availabilityZone: ctx.slice.primaryZone,
       securityGroupId: (network.databaseSecurityGroup ?? network.nodeSecurityGroup).id,
     },
     ctx.opts,
@@ -202,7 +202,7 @@ function createFrameworks(
           fleet: ctx.slice.fleet,
           cluster: cluster.ref,
           db,
-          lbSubnetId: ctx.firstNodeSubnetId,
+          lbSubnetId: ctx.primaryNodeSubnetId,
           vpcId: ctx.network.vpc.id,
           lbSecurityGroupId: ctx.network.nodeSecurityGroup.id,
         },
@@ -224,7 +224,7 @@ function createHomeServices(
       fleet,
       cluster: homeCluster.ref,
       vpcId: ctx.network.vpc.id,
-      lbSubnetId: ctx.firstNodeSubnetId,
+      lbSubnetId: ctx.primaryNodeSubnetId,
       webSecurityGroupId: (ctx.network.webSecurityGroup ?? ctx.network.nodeSecurityGroup).id,
       webSources: ctx.slice.webSources,
     },
@@ -311,8 +311,8 @@ function deployFramework(
 function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
   const opts = { providers: [tencentProvider(slice.region.tencentRegion)] };
   const network = createNetwork(config, slice, opts);
-  const firstNodeSubnetId = network.subnets[`node-${slice.region.zones[0]}`].id;
-  const ctx: RegionContext = { config, slice, opts, network, firstNodeSubnetId };
+  const primaryNodeSubnetId = network.subnets[slice.primaryNodeSubnetKey].id;
+  const ctx: RegionContext = { config, slice, opts, network, primaryNodeSubnetId };
   const clusters = createClusters(ctx);
   const { frameworks, webAddress, webServices, outputs } = deployFramework(ctx, clusters);
   createSetDeployments(ctx, clusters);

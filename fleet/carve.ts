@@ -93,8 +93,8 @@ export interface CarveInput {
   /**
    * Availability zones of the region, e.g. `["ap-guangzhou-3", "ap-guangzhou-6"]`.
    *
-   * Distinct, all of one region, numbered 1 to {@link MAX_ZONE_NUMBER}. The order sets only the
-   * output order, never a subnet's place.
+   * Distinct, all of one region, numbered 1 to {@link MAX_ZONE_NUMBER}. The order plays no part:
+   * not in a subnet's place, nor in the output order (by zone number).
    */
   readonly zones: readonly string[];
   /**
@@ -170,29 +170,64 @@ export function usableAddresses(prefix: number): number {
 }
 
 /**
+ * The zone of a region's single-zone resources (the framework database, the internal load
+ * balancers, the cluster API endpoints): `chosen` when given, else the lowest-numbered zone.
+ *
+ * Never the first listed zone: reordering `zones` must not move a database or replace a load
+ * balancer. The lowest number is also the first zone of every fleet that lists zones in
+ * ascending order, as the demo does. Adding a zone with a lower number than every other moves
+ * the default; `regions.<r>.primaryZone` pins it. Throws a RangeError on an empty list or a
+ * zone without a number (the validator reports both first).
+ */
+export function primaryZone(zones: readonly string[], chosen?: string): string {
+  if (chosen !== undefined) return chosen;
+  const [first] = sortZones(zones);
+  if (first === undefined) throw new RangeError("a region needs at least one zone");
+  return first;
+}
+
+/**
+ * `zones` by zone number (`ap-guangzhou-3` before `ap-guangzhou-10`), whatever their order.
+ *
+ * Throws a RangeError on a zone without a number.
+ */
+export function sortZones(zones: readonly string[]): string[] {
+  const numbered = zones.map((zone): [string, number] => {
+    const n = zoneNumber(zone);
+    if (n === undefined) throw new RangeError(`zone "${zone}" has no zone number`);
+    return [zone, n];
+  });
+  return numbered.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([zone]) => zone);
+}
+
+/**
  * Carves the node and pod subnets of one region's VPC.
  *
- * Returns node subnets in zone order, then pod subnets cluster by cluster, each in zone order.
+ * Returns node subnets by zone number, then pod subnets cluster by cluster, each by zone number,
+ * whatever the order of `input.zones`.
  * Assumes validated input and throws a RangeError naming the problem on programmer misuse: a bad
  * VPC CIDR or prefix, a zone not of the form `<region>-<n>`, zones of two regions, duplicate
  * zones or clusters, too many clusters, an unknown network type.
  */
 export function carveSubnets(input: CarveInput): CarvedSubnet[] {
   const vpc = parseVpcCidr(input.vpcCidr);
-  const zoneSlots = assignZoneSlots(input.zones);
+  const slots = assignZoneSlots(input.zones);
+  const zones = input.zones
+    .map((zone, i) => ({ zone, slot: slots[i] }))
+    .sort((a, b) => a.slot - b.slot);
   checkClusters(input.clusters);
 
-  const nodeSubnets = input.zones.map((zone, i): CarvedSubnet => ({
+  const nodeSubnets = zones.map(({ zone, slot }): CarvedSubnet => ({
     key: `node-${zone}`,
     role: SubnetRole.Node,
     zone,
-    cidrBlock: formatCidr(subdivideCidr(vpc, vpc.prefix + NODE_PREFIX_OFFSET, zoneSlots[i])),
+    cidrBlock: formatCidr(subdivideCidr(vpc, vpc.prefix + NODE_PREFIX_OFFSET, slot)),
   }));
   const podSubnets = input.clusters.flatMap((cluster, clusterSlot) =>
     cluster.networkType !== NetworkType.VpcCni
       ? []
-      : input.zones.map((zone, i): CarvedSubnet => {
-          const block = FIRST_POD_BLOCK + clusterSlot * MAX_ZONE_NUMBER + zoneSlots[i];
+      : zones.map(({ zone, slot }): CarvedSubnet => {
+          const block = FIRST_POD_BLOCK + clusterSlot * MAX_ZONE_NUMBER + slot;
           return {
             key: `pod-${cluster.name}-${zone}`,
             role: SubnetRole.Pod,

@@ -91,6 +91,13 @@ export interface RegionSpec {
   readonly vpcCidr: string;
   /** Availability zones in file order, e.g. `ap-guangzhou-3`. */
   readonly zones: readonly string[];
+  /**
+   * Zone of the region's single-zone resources: the framework database, the internal load
+   * balancers and the cluster API endpoints. One of `zones`.
+   *
+   * @default - the lowest-numbered zone (`primaryZone()` in `fleet/carve.ts`), never the first listed
+   */
+  readonly primaryZone?: string;
   readonly clusters: readonly ClusterSpec[];
   readonly cvmPools: readonly CvmPoolSpec[];
 }

@@ -165,6 +165,9 @@ const RegionSchema = z.strictObject({
   tencentRegion: text("Tencent Cloud region, e.g. ap-guangzhou", "^[a-z]{2}-[a-z]+$"),
   vpcCidr: cidrText("the region's VPC, /12 to /18"),
   zones: z.array(text("availability zone, e.g. ap-guangzhou-3")),
+  primaryZone: text(
+    "zone of the single-zone resources (framework database, load balancers, API endpoints); default: the lowest-numbered zone",
+  ).optional(),
   clusters: z.record(z.string(), ClusterSchema).default({}),
   cvm: z.record(z.string(), CvmPoolSchema).default({}),
 });

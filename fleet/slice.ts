@@ -5,7 +5,7 @@
  * stack also owns the framework database, tarsweb and tarsnotify. Every region stack reads the
  * CCN id from `global`; the other regions read the database from the home region's stack.
  */
-import { carveSubnets, NetworkType, SubnetRole, type CarvedSubnet } from "./carve";
+import { carveSubnets, NetworkType, primaryZone, SubnetRole, type CarvedSubnet } from "./carve";
 import {
   type ClusterSpec,
   type CvmPoolSpec,
@@ -41,7 +41,10 @@ export interface GlobalSlice {
 /** One cluster's share of a region stack. */
 export interface ClusterSlice {
   readonly cluster: ClusterSpec;
-  /** Keys of the node subnets the cluster's node pools use (every zone of the region). */
+  /**
+   * Keys of the node subnets the cluster's node pools use (every zone of the region): the primary
+   * zone's first (the API endpoint's subnet), then by zone number, whatever the order of `zones`.
+   */
   readonly nodeSubnetKeys: readonly string[];
   /** Keys of the cluster's own VPC-CNI pod subnets; empty for GR clusters. */
   readonly podSubnetKeys: readonly string[];
@@ -55,6 +58,13 @@ export interface RegionSlice {
   readonly region: RegionSpec;
   /** Whether this region hosts the framework database, tarsweb and tarsnotify. */
   readonly isHome: boolean;
+  /**
+   * Zone of the single-zone resources: the framework database, the internal load balancers and
+   * the cluster API endpoints (`regions.<r>.primaryZone`, else the lowest-numbered zone).
+   */
+  readonly primaryZone: string;
+  /** Key of the primary zone's node subnet, where the single-zone resources sit. */
+  readonly primaryNodeSubnetKey: string;
   readonly subnets: readonly CarvedSubnet[];
   readonly clusters: readonly ClusterSlice[];
   readonly cvmPools: readonly CvmPoolSpec[];
@@ -117,11 +127,21 @@ export function regionSlice(fleet: FleetSpec, regionName: string): RegionSlice {
     clusters: region.clusters,
   });
   const workloads = placeWorkloads(fleet);
-  const nodeSubnetKeys = subnets.filter((s) => s.role === SubnetRole.Node).map((s) => s.key);
+  const primary = primaryZone(region.zones, region.primaryZone);
+  const nodeSubnets = subnets.filter((s) => s.role === SubnetRole.Node);
+  const primarySubnet = nodeSubnets.find((s) => s.zone === primary);
+  // The validator reports a primaryZone outside `zones` first.
+  if (primarySubnet === undefined)
+    throw new RangeError(`region ${region.name}: primary zone ${primary} is not one of its zones`);
+  const nodeSubnetKeys = [primarySubnet, ...nodeSubnets.filter((s) => s !== primarySubnet)].map(
+    (s) => s.key,
+  );
   return {
     fleet,
     region,
     isHome: fleet.homeRegion === region.name,
+    primaryZone: primary,
+    primaryNodeSubnetKey: primarySubnet.key,
     subnets,
     clusters: region.clusters.map((cluster) => ({
       cluster,

@@ -48,6 +48,7 @@ function toRegions(file: FleetFile): RegionSpec[] {
     tencentRegion: r.tencentRegion,
     vpcCidr: r.vpcCidr,
     zones: r.zones,
+    ...(r.primaryZone === undefined ? {} : { primaryZone: r.primaryZone }),
     clusters: toClusters(name, r),
     cvmPools: toCvmPools(name, r),
   }));

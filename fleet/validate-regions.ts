@@ -50,6 +50,7 @@ export function checkRegions(regions: unknown, report: Report): FleetNames {
       } else tencentRegions.set(tencentRegion, name);
     }
     const zones = checkZones(path, region, tencentRegion, report);
+    checkPrimaryZone(path, region, zones, report);
     checkClusters(path, region, clusters, report);
     checkCvmPools(path, region, zones, report);
   }
@@ -86,6 +87,22 @@ function checkZones(
     }
   });
   return zones;
+}
+
+/** `primaryZone`, when given, is one of the region's zones. */
+function checkPrimaryZone(
+  path: FieldPath,
+  region: unknown,
+  zones: ReadonlySet<string>,
+  report: Report,
+): void {
+  const zone = asString(field(region, "primaryZone"));
+  if (zone !== undefined && zones.size > 0 && !zones.has(zone)) {
+    report(
+      [...path, "primaryZone"],
+      `zone ${JSON.stringify(zone)} is not a zone of this region, expected ${allowed(zones)}`,
+    );
+  }
 }
 
 function checkClusters(

@@ -18,6 +18,8 @@ const DEMO = "stacks/fleet.yaml";
 const NODE_POOL = "tencentcloud:index/kubernetesNodePool:KubernetesNodePool";
 const CLUSTER = "tencentcloud:index/kubernetesCluster:KubernetesCluster";
 const SUBNET = "tencentcloud:index/subnet:Subnet";
+const MYSQL = "tencentcloud:index/mysqlInstance:MysqlInstance";
+const CLB = "tencentcloud:index/clbInstance:ClbInstance";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const K8S_PROVIDER_URN = "urn:pulumi:s::p::pulumi:providers:kubernetes::k8s";
@@ -208,9 +210,28 @@ const VARIANTS = {
   ],
   serviceCidr: ["serviceCidr: 172.20.0.0/20", "serviceCidr: 172.20.32.0/20"],
   region: ["\nsets:", `${CHENGDU}\nsets:`],
+  // A zone numbered below every other: the default primary zone moves to it.
+  lowerZone: [
+    "zones: [ap-guangzhou-3, ap-guangzhou-6]",
+    "zones: [ap-guangzhou-3, ap-guangzhou-6, ap-guangzhou-2]",
+  ],
+  lowerZonePinned: [
+    "zones: [ap-guangzhou-3, ap-guangzhou-6]",
+    "zones: [ap-guangzhou-3, ap-guangzhou-6, ap-guangzhou-2]\n    primaryZone: ap-guangzhou-3",
+  ],
 } as const;
 
-type Variant = keyof typeof VARIANTS;
+/** Edits of several places at once: each [search, replacement]. */
+const MULTI_VARIANTS = {
+  // Every region's zones listed the other way round.
+  zoneOrder: [
+    ["zones: [ap-guangzhou-3, ap-guangzhou-6]", "zones: [ap-guangzhou-6, ap-guangzhou-3]"],
+    ["zones: [ap-shanghai-2, ap-shanghai-4]", "zones: [ap-shanghai-4, ap-shanghai-2]"],
+    ["zones: [ap-beijing-3, ap-beijing-5]", "zones: [ap-beijing-5, ap-beijing-3]"],
+  ],
+} as const;
+
+type Variant = keyof typeof VARIANTS | keyof typeof MULTI_VARIANTS;
 
 const plans = new Map<string, FleetPlan>();
 const fleets = new Map<string, LoadedFleet>();
@@ -221,6 +242,15 @@ beforeAll(async () => {
   for (const [name, [search, replacement]] of Object.entries(VARIANTS)) {
     const file = path.join(dir, `${name}.yaml`);
     fs.writeFileSync(file, replaceOnce(demoText, search, replacement));
+    fleets.set(name, loadFleet(file));
+  }
+  for (const [name, edits] of Object.entries(MULTI_VARIANTS)) {
+    const file = path.join(dir, `${name}.yaml`);
+    const text = edits.reduce(
+      (t, [search, replacement]) => replaceOnce(t, search, replacement),
+      demoText,
+    );
+    fs.writeFileSync(file, text);
     fleets.set(name, loadFleet(file));
   }
   for (const [name, fleet] of fleets) plans.set(name, await planFleet(fleet));
@@ -308,6 +338,33 @@ describe("diff of the demo fleet", () => {
     // nothing at all is replaced.
     expect(guangzhou.changed.filter((c) => c.replace)).toEqual([]);
     expect(guangzhou.changed.filter((c) => c.type === NODE_POOL)).toEqual([]);
+  });
+
+  it("after reordering every region's zones changes nothing: no subnet, no single-zone resource", () => {
+    const diff = demoDiff("zoneOrder");
+    expect(diff.summary).toEqual({ added: 0, removed: 0, changed: 0, replaced: 0 });
+  });
+
+  it("after adding a zone numbered below the others moves the database and replaces the CLBs", () => {
+    const guangzhou = stack(demoDiff("lowerZone"), "guangzhou");
+    const single = guangzhou.changed.filter((c) => c.type === MYSQL || c.type === CLB);
+    expect(single.map((c) => [c.name, c.replace, c.fields]).sort()).toEqual([
+      ["gz1-tars-registry-clb", true, ["subnetId"]],
+      ["gz2-tars-registry-clb", true, ["subnetId"]],
+      ["tars-db-mysql", false, ["availabilityZone", "subnetId"]],
+      ["tars-home-web-clb", true, ["subnetId"]],
+    ]);
+  });
+
+  it("after adding a zone numbered below the others, with primaryZone kept, only adds subnets", () => {
+    const guangzhou = stack(demoDiff("lowerZonePinned"), "guangzhou");
+    expect(guangzhou.added.map((r) => r.name)).toEqual([
+      "guangzhou-node-ap-guangzhou-2",
+      "guangzhou-pod-gz1-ap-guangzhou-2",
+    ]);
+    expect(guangzhou.changed.map((c) => [c.name, c.replace, c.fields])).toEqual([
+      ["gz1-cluster", false, ["eniSubnetIds"]],
+    ]);
   });
 
   it("after changing a cluster's service CIDR replaces the cluster", () => {

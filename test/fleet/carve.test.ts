@@ -10,6 +10,7 @@ import {
   SubnetRole,
   VPC_PREFIX_RANGE,
   carveSubnets,
+  primaryZone,
   usableAddresses,
   zoneNumber,
 } from "../../fleet/carve";
@@ -180,6 +181,30 @@ describe("carveSubnets", () => {
           expect(cidrContains(firstQuarter, block)).toBe(isNode);
         }
       }),
+    ));
+
+  it("carves the same subnets, in the same order, whatever the order of the zones", () =>
+    fc.assert(
+      fc.property(
+        carveInput({ maxZones: 16, maxClusters: 6 }),
+        fc.array(fc.integer(), { minLength: MAX_ZONE_NUMBER, maxLength: MAX_ZONE_NUMBER }),
+        (input, keys) => {
+          const shuffled = input.zones
+            .map((zone, i) => ({ zone, key: keys[i] }))
+            .sort((a, b) => a.key - b.key)
+            .map((z) => z.zone);
+          const subnets = carveSubnets({ ...input, zones: shuffled });
+          expect(subnets).toEqual(carveSubnets(input));
+          // Node subnets come by zone number, the primary zone's first.
+          const nodeZones = subnets.filter((s) => s.role === SubnetRole.Node).map((s) => s.zone);
+          expect(nodeZones.map((z) => zoneNumber(z))).toEqual(
+            input.zones.map((z) => zoneNumber(z)).sort((a, b) => (a ?? 0) - (b ?? 0)),
+          );
+          if (input.zones.length === 0) return;
+          expect(primaryZone(shuffled)).toBe(primaryZone(input.zones));
+          expect(nodeZones[0]).toBe(primaryZone(input.zones));
+        },
+      ),
     ));
 
   it("keeps every subnet in place when a zone is inserted anywhere", () =>

@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
+import { FleetError } from "../../fleet/issues";
+import { loadFleet, parseFleet } from "../../fleet/load";
 import { globalSlice, parseScope, regionSlice, stackOrder, stackWaves } from "../../fleet/slice";
+import { demoText, replaceOnce } from "./fleet-copies";
 
 const demo = loadFleet("stacks/fleet.yaml").spec;
+const GZ_ZONES = "zones: [ap-guangzhou-3, ap-guangzhou-6]";
+
+/** The demo's guangzhou slice with its `zones:` line replaced by `zones`. */
+function guangzhouWith(zones: string) {
+  const fleet = parseFleet(replaceOnce(demoText, GZ_ZONES, zones), "fleet.yaml").spec;
+  return regionSlice(fleet, "guangzhou");
+}
 
 describe("stack slices", () => {
   it("orders stacks global, home, then the other regions in parallel", () => {
@@ -61,6 +70,51 @@ describe("stack slices", () => {
     expect(gz.webSources).toEqual(["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16", "10.0.0.0/8"]);
     expect(gz.servantPorts).toEqual([10001, 10010, 10011, 10020]);
     expect(regionSlice(demo, "shanghai").isHome).toBe(false);
+  });
+
+  it("puts single-zone resources in the lowest-numbered zone, whatever the order of zones", () => {
+    const listed = regionSlice(demo, "guangzhou");
+    const reordered = guangzhouWith("zones: [ap-guangzhou-6, ap-guangzhou-3]");
+    for (const slice of [listed, reordered]) {
+      expect(slice.primaryZone).toBe("ap-guangzhou-3");
+      expect(slice.primaryNodeSubnetKey).toBe("node-ap-guangzhou-3");
+      expect(slice.clusters[0].nodeSubnetKeys).toEqual([
+        "node-ap-guangzhou-3",
+        "node-ap-guangzhou-6",
+      ]);
+    }
+    expect(reordered.subnets).toEqual(listed.subnets);
+    expect(reordered.clusters[0].podSubnetKeys).toEqual(listed.clusters[0].podSubnetKeys);
+    // By number, not by text: ap-guangzhou-10 sorts before ap-guangzhou-3 as a string.
+    const withTen = guangzhouWith("zones: [ap-guangzhou-10, ap-guangzhou-6, ap-guangzhou-3]");
+    expect(withTen.primaryZone).toBe("ap-guangzhou-3");
+  });
+
+  it("puts them in primaryZone when the region names one, its node subnet first", () => {
+    const slice = guangzhouWith(`${GZ_ZONES}\n    primaryZone: ap-guangzhou-6`);
+    expect(slice.primaryZone).toBe("ap-guangzhou-6");
+    expect(slice.primaryNodeSubnetKey).toBe("node-ap-guangzhou-6");
+    expect(slice.clusters[0].nodeSubnetKeys).toEqual([
+      "node-ap-guangzhou-6",
+      "node-ap-guangzhou-3",
+    ]);
+  });
+
+  it("refuses a primaryZone that is not a zone of the region, naming the zones", () => {
+    const text = replaceOnce(demoText, GZ_ZONES, `${GZ_ZONES}\n    primaryZone: ap-guangzhou-4`);
+    const line = text.slice(0, text.indexOf("primaryZone")).split("\n").length;
+    expect(() => parseFleet(text, "fleet.yaml")).toThrow(
+      new FleetError([
+        {
+          file: "fleet.yaml",
+          line,
+          col: 18,
+          path: "regions.guangzhou.primaryZone",
+          message:
+            'zone "ap-guangzhou-4" is not a zone of this region, expected one of "ap-guangzhou-3" or "ap-guangzhou-6"',
+        },
+      ]),
+    );
   });
 
   it("reads scopes from stack config", () => {
