@@ -56,7 +56,7 @@ export class TkeCluster extends pulumi.ComponentResource {
     this.cluster = createControlPlane(name, args, this);
     this.nodePools = createNodePools(name, args, this.cluster, this);
     this.endpoint = createEndpoint(name, args, this.cluster, Object.values(this.nodePools), this);
-    this.k8sProvider = createKubernetesProvider(name, this.endpoint, this);
+    this.k8sProvider = createKubernetesProvider(name, this.cluster, this.endpoint, this);
     const namespaces = createNamespaces(name, args.namespaces, this.k8sProvider, this);
     this.ref = { name: args.cluster.name, k8sProvider: this.k8sProvider, namespaces };
     this.registerOutputs({ clusterId: this.cluster.id, endpointId: this.endpoint.id });
@@ -165,6 +165,7 @@ function createEndpoint(
 
 function createKubernetesProvider(
   name: string,
+  cluster: tencentcloud.KubernetesCluster,
   endpoint: tencentcloud.KubernetesClusterEndpoint,
   parent: pulumi.Resource,
 ): k8s.Provider {
@@ -172,6 +173,13 @@ function createKubernetesProvider(
     `${name}-k8s`,
     {
       kubeconfig: endpoint.kubeConfigIntranet,
+      // The cluster's identity is its TKE id: with `clusterIdentifier` set, the provider is
+      // replaced (and every object in the cluster with it) only when the id changes; a new API
+      // address in the kubeconfig is an update (@pulumi/kubernetes provider.d.ts,
+      // `clusterIdentifier`; `DiffConfig` in pulumi/pulumi-kubernetes
+      // provider/pkg/provider/provider.go, which also treats adding the identifier to an existing
+      // provider as no replacement).
+      clusterIdentifier: cluster.id,
       enableServerSideApply: true,
       // Update ConfigMaps and Secrets in place instead of replacing them; pods that read a
       // changed `_server_meta.yaml` roll through the hash annotation on their template.
