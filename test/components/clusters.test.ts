@@ -78,6 +78,7 @@ describe("TKE clusters", () => {
         enableConfigMapMutable: "true",
         enableSecretMutable: "true",
         deleteUnreachable: "false",
+        clusterIdentifier: endpoint.inputs.clusterId,
       });
       expect(provider.dependencies).toContain(endpoint.urn);
     },
