@@ -22,6 +22,7 @@
  */
 import { type FleetSpec } from "./model";
 import { ADMIN_REGISTRY_PORT } from "./ports";
+import { ImageProfile } from "./k8s/pod-security";
 
 /** CPU and memory of one container, requests equal to limits. */
 export interface ContainerSize {
@@ -68,6 +69,8 @@ export interface FrameworkServiceSpec {
   readonly servants: readonly { readonly name: string; readonly port: number }[];
   readonly size: ContainerSize;
   readonly replicas: number;
+  /** How its image must run (`k8s/pod-security.ts`). */
+  readonly securityProfile: ImageProfile;
 }
 
 /**
@@ -82,6 +85,7 @@ export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] 
       servants: [{ name: "NotifyObj", port: 18593 }],
       size: { cpuMilli: 250, memoryMiB: 256 },
       replicas: 2,
+      securityProfile: ImageProfile.Tarscli,
     },
   ];
   if (fleetNeedsNodeServices(fleet)) {
@@ -92,6 +96,7 @@ export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] 
         servants: [{ name: "AdminRegObj", port: ADMIN_REGISTRY_PORT }],
         size: { cpuMilli: 250, memoryMiB: 256 },
         replicas: 1,
+        securityProfile: ImageProfile.Tarscli,
       },
       {
         server: "tarspatch",
@@ -99,6 +104,7 @@ export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] 
         servants: [{ name: "PatchObj", port: 18793 }],
         size: { cpuMilli: 250, memoryMiB: 512 },
         replicas: 1,
+        securityProfile: ImageProfile.Tarspatch,
       },
     );
   }

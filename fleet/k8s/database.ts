@@ -24,6 +24,11 @@ import { DB_INIT_SIZE, IN_CLUSTER_DB_SIZE } from "../framework";
 import { lbService } from "./load-balancer";
 import { frameworkLabels } from "./servers";
 import { containerResources } from "./tarscli";
+import { hardenTemplate, ImageProfile } from "./pod-security";
+
+/** How the init Job's containers and the in-cluster MySQL run (`pod-security.ts`). */
+const DB_INIT_PROFILES = { sql: ImageProfile.FrameworkSql, init: ImageProfile.MysqlClient };
+const IN_CLUSTER_DB_PROFILES = { mysql: ImageProfile.Mysql };
 
 /**
  * The TARS databases and the schema file each is loaded from when empty.
@@ -386,7 +391,7 @@ export function dbInitJob(frameworkImage: string, clientImage: string): Spec<IJo
     metadata: { name: DB_INIT, namespace: FRAMEWORK_NAMESPACE, labels },
     spec: {
       backoffLimit: 6,
-      template: {
+      template: hardenTemplate(DB_INIT_PROFILES, {
         metadata: { labels },
         spec: {
           restartPolicy: "OnFailure",
@@ -417,7 +422,7 @@ export function dbInitJob(frameworkImage: string, clientImage: string): Spec<IJo
             { name: "sql", emptyDir: {} },
           ],
         },
-      },
+      }),
     },
   };
 }
@@ -436,7 +441,7 @@ export function inClusterDbStatefulSet(
       replicas: 1,
       selector: { matchLabels: selector },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-      template: {
+      template: hardenTemplate(IN_CLUSTER_DB_PROFILES, {
         metadata: { labels },
         spec: {
           terminationGracePeriodSeconds: 60,
@@ -462,7 +467,7 @@ export function inClusterDbStatefulSet(
             },
           ],
         },
-      },
+      }),
       volumeClaimTemplates: [
         {
           metadata: { name: "data", labels },

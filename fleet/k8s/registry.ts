@@ -27,6 +27,7 @@ import {
   tarscliDuration,
   workloadPdb,
 } from "./tarscli";
+import { hardenPod, ImageProfile } from "./pod-security";
 
 /** The registry's Service exposed through the cluster's internal CLB. */
 export const REGISTRY_LB_SERVICE = "tars-registry-lb";
@@ -46,13 +47,8 @@ export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
   const { selector, labels } = frameworkLabels(REGISTRY_SERVICE);
   // K8STARS publishes both at tars.version (baseserver/yaml/registry.yaml lines 30 and 55).
   const image = (name: string) => k8starsImage(fleet, name);
-  return highAvailabilityDeployment({
-    name: REGISTRY_SERVICE,
-    namespace: FRAMEWORK_NAMESPACE,
-    labels,
-    selector,
-    replicas: fleet.tars.registryReplicas,
-    pod: {
+  const pod = hardenPod(
+    {
       terminationGracePeriodSeconds: fleet.tars.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
       containers: [
         {
@@ -70,7 +66,6 @@ export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
             periodSeconds: 10,
           },
           resources: containerResources(REGISTRY_SIZE.cppRegistry),
-          securityContext: { allowPrivilegeEscalation: false },
         },
         {
           name: "tars-registry",
@@ -88,10 +83,20 @@ export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
           ports: [{ name: "metrics", containerPort: REGISTRY_METRICS_PORT, protocol: "TCP" }],
           lifecycle: { preStop: PRESTOP_HOOK },
           resources: containerResources(REGISTRY_SIZE.goRegistry),
-          securityContext: { allowPrivilegeEscalation: false },
         },
       ],
     },
+    // Both are K8STARS tarscli images; the C++ registry also writes its object cache.
+    { "tars-cppregistry": ImageProfile.CppRegistry, "tars-registry": ImageProfile.Tarscli },
+  );
+  return highAvailabilityDeployment({
+    name: REGISTRY_SERVICE,
+    namespace: FRAMEWORK_NAMESPACE,
+    labels,
+    selector,
+    replicas: fleet.tars.registryReplicas,
+    podAnnotations: pod.annotations,
+    pod: pod.spec,
   });
 }
 

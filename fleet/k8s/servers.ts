@@ -115,5 +115,6 @@ export function frameworkWorkload(
     prestopWaitSeconds: fleet.tars.prestopWaitSeconds,
     size: service.size,
     envFromSecret: DB_SECRET,
+    securityProfile: service.securityProfile,
   };
 }

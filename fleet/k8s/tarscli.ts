@@ -20,6 +20,7 @@ import { type IProbe } from "kubernetes-models/v1/Probe";
 import { type ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import { stableHash } from "../naming";
 import { type ContainerSize } from "../framework";
+import { hardenPod, ImageProfile } from "./pod-security";
 
 /**
  * Where tarscli looks for its files inside the image (`TARS_PATH`).
@@ -115,6 +116,12 @@ export interface TarscliWorkload {
   readonly size: ContainerSize;
   /** Secret whose keys become environment variables (the framework's database credentials). */
   readonly envFromSecret?: string;
+  /**
+   * How the image must run (`pod-security.ts`).
+   *
+   * @default ImageProfile.Tarscli
+   */
+  readonly securityProfile?: ImageProfile;
 }
 
 /** `_server_meta.yaml`, which tarscli reads for the app, server and servant endpoints. */
@@ -240,48 +247,56 @@ export function highAvailabilityDeployment(shape: DeploymentShape): Spec<IDeploy
   };
 }
 
-/** The Deployment of a tarscli workload. */
+/** The Deployment of a tarscli workload, hardened as its image allows (`pod-security.ts`). */
 export function tarscliDeployment(w: TarscliWorkload): Spec<IDeployment> {
   const meta = serverMeta(w);
+  const container = w.server.toLowerCase();
+  const pod = hardenPod(tarscliPod(w, container), {
+    [container]: w.securityProfile ?? ImageProfile.Tarscli,
+  });
   return highAvailabilityDeployment({
     ...w,
     // A changed _server_meta.yaml rolls the pods: subPath mounts are not refreshed.
-    podAnnotations: { "tarsfed.io/server-meta-hash": stableHash(meta) },
-    pod: {
-      terminationGracePeriodSeconds: w.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
-      containers: [
-        {
-          name: w.server.toLowerCase(),
-          image: w.image,
-          env: env(w),
-          ...(w.envFromSecret === undefined
-            ? {}
-            : { envFrom: [{ secretRef: { name: w.envFromSecret } }] }),
-          ports: w.servants.map((s) => {
-            const name = portName(s.name);
-            return {
-              containerPort: s.port,
-              protocol: "TCP" as const,
-              ...(name === undefined ? {} : { name }),
-            };
-          }),
-          resources: containerResources(w.size),
-          readinessProbe: HZCHECK_PROBE,
-          lifecycle: { preStop: PRESTOP_HOOK },
-          securityContext: { allowPrivilegeEscalation: false },
-          volumeMounts: [
-            {
-              name: "server-meta",
-              mountPath: `${TARS_PATH}/bin/_server_meta.yaml`,
-              subPath: "_server_meta.yaml",
-              readOnly: true,
-            },
-          ],
-        },
-      ],
-      volumes: [{ name: "server-meta", configMap: { name: `${w.name}-meta` } }],
-    },
+    podAnnotations: { "tarsfed.io/server-meta-hash": stableHash(meta), ...pod.annotations },
+    pod: pod.spec,
   });
+}
+
+/** The pod of a tarscli workload before hardening. */
+function tarscliPod(w: TarscliWorkload, container: string): IPodSpec {
+  return {
+    terminationGracePeriodSeconds: w.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
+    containers: [
+      {
+        name: container,
+        image: w.image,
+        env: env(w),
+        ...(w.envFromSecret === undefined
+          ? {}
+          : { envFrom: [{ secretRef: { name: w.envFromSecret } }] }),
+        ports: w.servants.map((s) => {
+          const name = portName(s.name);
+          return {
+            containerPort: s.port,
+            protocol: "TCP" as const,
+            ...(name === undefined ? {} : { name }),
+          };
+        }),
+        resources: containerResources(w.size),
+        readinessProbe: HZCHECK_PROBE,
+        lifecycle: { preStop: PRESTOP_HOOK },
+        volumeMounts: [
+          {
+            name: "server-meta",
+            mountPath: `${TARS_PATH}/bin/_server_meta.yaml`,
+            subPath: "_server_meta.yaml",
+            readOnly: true,
+          },
+        ],
+      },
+    ],
+    volumes: [{ name: "server-meta", configMap: { name: `${w.name}-meta` } }],
+  };
 }
 
 /** Lets at most one pod of the workload be evicted at a time (node drains, upgrades). */

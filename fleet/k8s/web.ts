@@ -17,6 +17,7 @@ import { WEB_PORT, WEB_SIZE } from "../framework";
 import { lbService } from "./load-balancer";
 import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR } from "./servers";
 import { containerResources, highAvailabilityDeployment, workloadPdb } from "./tarscli";
+import { hardenPod, ImageProfile } from "./pod-security";
 
 /** Name of tarsweb's Deployment, PDB and Service. */
 export const WEB = "tars-web";
@@ -24,13 +25,8 @@ export const WEB = "tars-web";
 /** The tarsweb Deployment. */
 export function webDeployment(fleet: FleetSpec): Spec<IDeployment> {
   const { selector, labels } = frameworkLabels(WEB);
-  return highAvailabilityDeployment({
-    name: WEB,
-    namespace: FRAMEWORK_NAMESPACE,
-    labels,
-    selector,
-    replicas: fleet.tars.webReplicas,
-    pod: {
+  const pod = hardenPod(
+    {
       containers: [
         {
           name: "tars-web",
@@ -45,10 +41,19 @@ export function webDeployment(fleet: FleetSpec): Spec<IDeployment> {
             periodSeconds: 10,
           },
           resources: containerResources(WEB_SIZE),
-          securityContext: { allowPrivilegeEscalation: false },
         },
       ],
     },
+    { "tars-web": ImageProfile.Tarsweb },
+  );
+  return highAvailabilityDeployment({
+    name: WEB,
+    namespace: FRAMEWORK_NAMESPACE,
+    labels,
+    selector,
+    replicas: fleet.tars.webReplicas,
+    podAnnotations: pod.annotations,
+    pod: pod.spec,
   });
 }
 

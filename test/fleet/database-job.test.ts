@@ -51,12 +51,15 @@ describe("the init Job", () => {
         volumeMounts: [
           { name: "scripts", mountPath: "/scripts", readOnly: true },
           { name: "sql", mountPath: "/usr/local/tars/cpp/deploy", readOnly: true },
+          // The root filesystem is read-only; bash 4 puts here-strings in /tmp (pod-security.ts).
+          { name: "init-tmp", mountPath: "/tmp" },
         ],
       }),
     ]);
     expect(pod?.volumes).toEqual([
       { name: "scripts", configMap: { name: "tars-db-init" } },
       { name: "sql", emptyDir: {} },
+      { name: "init-tmp", emptyDir: {} },
     ]);
     expect(dbInitConfigMap().data).toEqual({ "init.sh": dbInitScript() });
   });
