@@ -1,0 +1,130 @@
+/**
+ * What an e2e run reports: text for a person, or with `--json` the document
+ * `{ tools, preview: { stacks }, drills, failover, notRun, clusters, leftovers, ok }`.
+ *
+ * `tools`, `preview`, `drills` and `failover` have the shape issue 12 fixes; `preview.stacks` is
+ * empty and `failover` null until those parts run. `notRun` says what could not run and why.
+ */
+
+/** A tool the run used: its Go module and version, and how it was had. */
+export interface ToolEntry {
+  readonly module: string;
+  readonly version: string;
+  /** Taken from the tools cache rather than built in this run. */
+  readonly cached: boolean;
+  /** Seconds its build took (in this run, or when the cached binary was built); null if unknown. */
+  readonly buildSeconds: number | null;
+  /** The pinned version this one stands in for, when the pinned one cannot be had. */
+  readonly standsInFor?: string;
+}
+
+/** One check of the run. `replaced` and `steps` come from the engine's summary where one ran. */
+export interface Drill {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly seconds: number;
+  readonly replaced: number | null;
+  readonly steps: number | null;
+  /** Why it failed, or what it saw. */
+  readonly detail?: string;
+}
+
+/** Something the run could not do, and why. */
+export interface NotRunEntry {
+  readonly name: string;
+  readonly reason: string;
+  readonly module?: string;
+  readonly version?: string;
+}
+
+/** A local cluster the run started. */
+export interface ClusterEntry {
+  readonly name: string;
+  readonly server: string;
+  readonly startSeconds: number;
+}
+
+/** The whole run. */
+export interface E2eReport {
+  readonly tools: Record<string, ToolEntry>;
+  readonly preview: { readonly stacks: readonly never[] };
+  readonly drills: Drill[];
+  readonly failover: null;
+  readonly notRun: NotRunEntry[];
+  readonly clusters: ClusterEntry[];
+  /** Processes of the run still alive after it stopped everything (must be none). */
+  leftovers: string[];
+  /** Failures outside any drill: a tool that failed to build, a cluster that did not start. */
+  readonly failures: string[];
+  readonly seconds: number;
+  ok: boolean;
+}
+
+/** An empty report to fill. */
+export function emptyReport(): E2eReport {
+  return {
+    tools: {},
+    preview: { stacks: [] },
+    drills: [],
+    failover: null,
+    notRun: [],
+    clusters: [],
+    leftovers: [],
+    failures: [],
+    seconds: 0,
+    ok: false,
+  };
+}
+
+/** Whether the run passed: no failure, every drill ok, nothing left running. */
+export function passed(report: E2eReport): boolean {
+  return (
+    report.failures.length === 0 &&
+    report.drills.every((drill) => drill.ok) &&
+    report.leftovers.length === 0
+  );
+}
+
+/** The report as text. */
+export function formatReport(report: E2eReport): string {
+  const lines: string[] = ["Tools (Go module @ version):"];
+  for (const [name, tool] of Object.entries(report.tools)) {
+    const how = tool.cached ? "cached" : "built";
+    const took = tool.buildSeconds === null ? "" : `, build ${tool.buildSeconds}s`;
+    const stand = tool.standsInFor === undefined ? "" : `, stands in for ${tool.standsInFor}`;
+    lines.push(`  ${name}: ${tool.module}@${tool.version} (${how}${took}${stand})`);
+  }
+  if (report.clusters.length > 0) {
+    lines.push("Clusters:");
+    for (const cluster of report.clusters)
+      lines.push(
+        `  ${cluster.name}: ${cluster.server}, ready in ${cluster.startSeconds.toFixed(1)}s`,
+      );
+  }
+  lines.push("Drills:");
+  for (const drill of report.drills) {
+    const extra = [
+      drill.replaced === null ? "" : `replaced ${drill.replaced}`,
+      drill.steps === null ? "" : `steps ${drill.steps}`,
+    ].filter((s) => s !== "");
+    const tail = extra.length > 0 ? `, ${extra.join(", ")}` : "";
+    lines.push(
+      `  ${drill.ok ? "ok  " : "FAIL"} ${drill.name} (${drill.seconds.toFixed(1)}s${tail})`,
+    );
+    if (drill.detail !== undefined) lines.push(`       ${drill.detail}`);
+  }
+  if (report.notRun.length > 0) {
+    lines.push("Not run:");
+    for (const entry of report.notRun) lines.push(`  ${entry.name}: ${entry.reason}`);
+  }
+  for (const failure of report.failures) lines.push(`FAILURE: ${failure}`);
+  if (report.leftovers.length > 0)
+    lines.push(`Still running after the stop: ${report.leftovers.join("; ")}`);
+  const passedDrills = report.drills.filter((drill) => drill.ok).length;
+  lines.push(`Took ${report.seconds.toFixed(0)}s.`);
+  // The plain closing line CI reads: "N passed, N failed, N skipped" (not run counts as skipped).
+  lines.push(
+    `e2e: ${passedDrills} passed, ${report.drills.length - passedDrills} failed, ${report.notRun.length} skipped`,
+  );
+  return `${lines.join("\n")}\n`;
+}
