@@ -148,6 +148,8 @@ export function generateFleetDocument(shape: FleetShape): Record<string, unknown
         tarsAdminRegistry: "ccr.ccs.tencentyun.com/bench/tarsadminregistry:v2.4.3",
         tarspatch: "ccr.ccs.tencentyun.com/bench/tarspatch:v2.4.3",
       },
+      // Likewise every CVM pool needs its package's sha256; this one is of an empty file.
+      tarsnodePackageSha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       db: { mode: "tencentdb", engineVersion: "5.7" },
     },
     network: { defaultBandwidthMbps: 100 },

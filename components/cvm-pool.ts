@@ -16,7 +16,7 @@ import { ComponentType } from "./registry";
 /** Arguments of {@link CvmPool}. */
 export interface CvmPoolArgs {
   readonly fleetName: string;
-  /** The validated pool: count, instance type, image, zones and package source. */
+  /** The validated pool: count, instance type, image, zones, package source and its sha256. */
   readonly pool: CvmPoolSpec;
   readonly vpcId: pulumi.Input<string>;
   /** Node subnet of each of the pool's zones. */
@@ -28,7 +28,7 @@ export interface CvmPoolArgs {
    * Host of the home region's tarsweb.
    *
    * The machines download `http://<webAddress>:3000/files/tarsnode.tgz` unless the pool names
-   * its own `tarsnodePackageUrl`.
+   * its own `tarsnodePackageUrl`; either way they unpack it only if its sha256 is the pool's.
    */
   readonly webAddress: pulumi.Input<string>;
   /**
@@ -48,7 +48,8 @@ export interface CvmPoolArgs {
  * pool adds the next index and shrinking it removes the last. The machines share a HOST spread
  * placement group (`${name}-placement-group`), so no two of them run on the same physical
  * machine. The bootstrap script is user data, which cloud-init runs at first boot: it installs a
- * systemd unit that waits for the package and a registry and runs again at every boot; later
+ * systemd unit that waits for the package (unpacked only when its sha256 is the pool's
+ * `tarsnodePackageSha256`) and a registry and runs again at every boot; later
  * registry changes reach tarsnode through the registry itself.
  */
 export class CvmPool extends pulumi.ComponentResource {
@@ -103,6 +104,7 @@ function renderScript(args: CvmPoolArgs): pulumi.Output<string> {
     renderTarsnodeBootstrap({
       registryEndpoints: hosts.map((host) => ({ host, port: REGISTRY_PORTS.query })),
       packageUrl: url,
+      packageSha256: pool.tarsnodePackageSha256,
       fleetName: args.fleetName,
       region: pool.region,
       pool: pool.name,

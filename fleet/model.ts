@@ -137,8 +137,16 @@ export interface CvmPoolSpec {
   /** Zones the machines are spread over, round-robin. */
   readonly zones: readonly string[];
   readonly systemDiskSizeGiB: number;
-  /** Where the machines download tarsnode; unset: the home tarsweb's `/files/tarsnode.tgz`. */
+  /**
+   * Where the machines download tarsnode: an https URL; unset: the home tarsweb's
+   * `/files/tarsnode.tgz` over the VPC.
+   */
   readonly tarsnodePackageUrl?: string;
+  /**
+   * sha256 of the package, 64 lowercase hex digits: the pool's own `tarsnodePackageSha256`, else
+   * `tars.tarsnodePackageSha256`. The machines unpack no download with another digest.
+   */
+  readonly tarsnodePackageSha256: string;
 }
 
 /** A TARS Set and where it runs. */

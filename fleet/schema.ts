@@ -81,6 +81,10 @@ const TarsSchema = z.strictObject({
     })
     .default({})
     .meta({ description: "framework images that tars.imageRegistry and tars.version do not name" }),
+  tarsnodePackageSha256: text(
+    "sha256 of tarsnode.tgz (sha256sum tarsnode.tgz); CVM pools unpack nothing else; a pool may name its own",
+    "^[0-9a-fA-F]{64}$",
+  ).optional(),
   prestopWaitSeconds: intRange(0, 600).default(80).meta({
     description: "TARS_PRESTOP_WAITTIME: seconds a pod stays deregistered before it stops",
   }),
@@ -157,7 +161,11 @@ const CvmPoolSchema = z.strictObject({
     .meta({ description: "spread the machines over these zones" }),
   systemDiskSizeGiB: intRange(20, 1024).default(50),
   tarsnodePackageUrl: text(
-    "http(s) URL of tarsnode.tgz; default http://<home tarsweb>:3000/files/tarsnode.tgz",
+    "https URL of tarsnode.tgz, e.g. a COS object on the region's intranet endpoint; default http://<home tarsweb>:3000/files/tarsnode.tgz",
+  ).optional(),
+  tarsnodePackageSha256: text(
+    "sha256 of this pool's tarsnode.tgz (sha256sum tarsnode.tgz); default tars.tarsnodePackageSha256",
+    "^[0-9a-fA-F]{64}$",
   ).optional(),
 });
 

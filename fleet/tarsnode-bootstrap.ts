@@ -36,7 +36,14 @@ export const DEFAULT_INSTALL_DIR = "/usr/local/app/tars";
  */
 export const TARSWEB_PACKAGE_PATH = "/files/tarsnode.tgz";
 
-/** The default package URL of a pool: tarsweb's `/files/tarsnode.tgz` at `webHost`. */
+/**
+ * The default package URL of a pool: tarsweb's `/files/tarsnode.tgz` at `webHost`.
+ *
+ * Plain http, the only http a pool may use: tarsweb serves no TLS (K8STARS'
+ * `baseserver/yaml/tarsweb.yaml` exposes port 3000 only), its address is the home region's
+ * internal load balancer, reached over the VPCs and CCN, and the script unpacks nothing whose
+ * sha256 is not the fleet's. README.md ("Why plain http is left to tarsweb") gives the reasoning.
+ */
 export function defaultTarsnodePackageUrl(webHost: string): string {
   return `http://${webHost}:${WEB_PORT}${TARSWEB_PACKAGE_PATH}`;
 }
@@ -60,8 +67,16 @@ export interface TarsnodeBootstrapInput {
    * An http(s) URL of `tarsnode.tgz`, an archive holding a `tarsnode/` directory with `bin/`,
    * `conf/` and `util/`, such as TarsWeb's `/files/tarsnode.tgz`. Quotes, spaces, `$`, backticks
    * and backslashes are refused. `file:///absolute/path` is accepted too, for sandbox tests.
+   * Whatever the scheme, the script unpacks only a download whose sha256 is `packageSha256`.
    */
   readonly packageUrl: string;
+  /**
+   * sha256 of the package, 64 lowercase hex digits as `sha256sum tarsnode.tgz` prints them.
+   *
+   * The script checks every download against it before unpacking anything, and retries one that
+   * differs as it retries a failed download.
+   */
+  readonly packageSha256: string;
   /** Fleet name; appears in the script's header comment and in its log lines. */
   readonly fleetName: string;
   /** Region name; appears in the script's header comment and in its log lines. */
@@ -80,16 +95,24 @@ export interface TarsnodeBootstrapInput {
 }
 
 const HTTP_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~!&()*+,;=:@%/?#-]*)?$/;
+/** A sha256 as `sha256sum` prints it: 64 lowercase hex digits. */
+const SHA256 = /^[0-9a-f]{64}$/;
 const FILE_URL = /^file:\/\/\/[A-Za-z0-9/_.-]+$/;
 const ABSOLUTE_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /**
- * True when `url` is an http(s) URL the script can embed: no quotes, spaces, `$`, backticks or
- * backslashes. A fleet's `tarsnodePackageUrl` must pass it; the renderer also takes `file:///`.
+ * True when `url` is an https URL the script can embed: no quotes, spaces, `$`, backticks or
+ * backslashes. A fleet's `tarsnodePackageUrl` must pass it: plain http is left to the default,
+ * tarsweb ({@link defaultTarsnodePackageUrl}); the renderer also takes `file:///`.
  */
 export function isTarsnodePackageUrl(url: string): boolean {
-  return HTTP_URL.test(url);
+  return url.startsWith("https://") && HTTP_URL.test(url);
+}
+
+/** True when `digest` is a sha256 as `sha256sum` prints it, in either case of hex digits. */
+export function isSha256(digest: string): boolean {
+  return SHA256.test(digest.toLowerCase());
 }
 
 function refuse(field: string, problem: string, value: unknown): never {
@@ -102,6 +125,13 @@ function checkInput(input: TarsnodeBootstrapInput): Required<TarsnodeBootstrapIn
   const { packageUrl } = input;
   if (!(packageUrl.startsWith("file:") ? FILE_URL : HTTP_URL).test(packageUrl)) {
     refuse("packageUrl", "not an http(s) URL or a file:/// URL of an absolute path", packageUrl);
+  }
+  if (!SHA256.test(input.packageSha256)) {
+    refuse(
+      "packageSha256",
+      "not 64 lowercase hex digits (sha256sum's output)",
+      input.packageSha256,
+    );
   }
   for (const field of ["fleetName", "region", "pool"] as const) {
     if (!LABEL.test(input[field])) refuse(field, "not 1-63 of [A-Za-z0-9._-]", input[field]);
@@ -182,7 +212,8 @@ export function renderTarsnodeConfig(input: TarsnodeBootstrapInput, localIp: str
  * Run by cloud-init, it installs itself as a systemd unit, enabled so it runs at every boot, and
  * starts it without holding up boot. The unit waits, retrying with backoff and never giving up,
  * for the private IP (metadata service, then `hostname -I`), the package (when tarsnode is
- * missing) and a registry that accepts connections; then it writes
+ * missing; unpacked only once its sha256 is `packageSha256`) and a registry that accepts
+ * connections; then it writes
  * {@link renderTarsnodeConfig}'s config when it changed, starts tarsnode with node id = IP
  * (restarting it only on a config change) and installs the `/etc/cron.d/tarsnode` monitor job.
  * Each step logs to stdout and to `/var/log/tarsfed-bootstrap.log`. Deterministic: equal inputs
@@ -196,6 +227,7 @@ export function renderTarsnodeBootstrap(input: TarsnodeBootstrapInput): string {
     pool: checked.pool,
     installDir: checked.installDir,
     packageUrl: checked.packageUrl,
+    packageSha256: checked.packageSha256,
     registries: checked.registryEndpoints.map(({ host, port }) => `${host}:${port}`),
     config: renderTarsnodeConfig(checked, LOCAL_IP_PLACEHOLDER),
   });

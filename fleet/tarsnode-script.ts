@@ -68,6 +68,8 @@ export interface BootstrapScriptParts {
   readonly pool: string;
   readonly installDir: string;
   readonly packageUrl: string;
+  /** The package's sha256, 64 lowercase hex digits: nothing else is unpacked. */
+  readonly packageSha256: string;
   /** `host:port` of each registry QueryObj endpoint, in locator order. */
   readonly registries: readonly string[];
   /** tarsnode's config with {@link LOCAL_IP_PLACEHOLDER} for the IP, ending with a newline. */
@@ -103,6 +105,7 @@ BACKOFF_MAX=${env(e.backoffMaxSeconds, BOOTSTRAP_BACKOFF_SECONDS.max)}
 FLEET=${shellQuote(fleet)} REGION=${shellQuote(region)} POOL=${shellQuote(pool)}
 INSTALL_DIR=${shellQuote(parts.installDir)}
 PACKAGE_URL=${shellQuote(parts.packageUrl)}
+PACKAGE_SHA256=${shellQuote(parts.packageSha256)}
 REGISTRIES=(${parts.registries.map(shellQuote).join(" ")})
 UNIT=${shellQuote(BOOTSTRAP_UNIT)}
 NODE_DIR="\${INSTALL_DIR}/tarsnode"
@@ -164,10 +167,15 @@ write_file() {
 /**
  * The checks the unit waits on: the private IP, the package, a registry.
  *
- * A download is unpacked only when complete and holding `tarsnode/bin/tarsnode`, so a half-written
- * file or an error page served with 200 never lands in the install directory; tar adds and
- * replaces the package's files, and `data/` and `app_log/` of an earlier run stay. A registry is
- * ready when a TCP connection to its QueryObj endpoint opens.
+ * A download is unpacked only when its sha256 is the fleet's (`sha256sum --check`, before tar
+ * reads it) and it holds `tarsnode/bin/tarsnode`, so a half-written file, an error page served
+ * with 200 or another file never lands in the install directory; a mismatch is logged with both
+ * digests, deleted and retried, since a server still being filled serves a partial file. Redirects
+ * may only lead to https (curl `--proto-redir`). tar adds and replaces the package's files, and
+ * `data/` and `app_log/` of an earlier run stay. A registry is ready when a TCP connection to its
+ * QueryObj endpoint opens.
+ * @see https://man7.org/linux/man-pages/man1/sha256sum.1.html (`--check`, `--status`)
+ * @see https://curl.se/docs/manpage.html#--proto-redir (curl 7.20.2 and later)
  */
 function waits(): string {
   return `
@@ -185,12 +193,19 @@ find_local_ip() {
   return 1
 }
 
-# Unpacks only a complete download holding tarsnode/bin/tarsnode, never an error page.
+# Unpacks only a download with the fleet's sha256 holding tarsnode/bin/tarsnode.
 fetch_package() {
-  curl --fail --silent --show-error --location --connect-timeout 10 --max-time 600 \\
-    --output "\${PACKAGE_PART}" "\${PACKAGE_URL}" || return 1
+  local actual
+  curl --fail --silent --show-error --location --proto-redir =https --connect-timeout 10 \\
+    --max-time 600 --output "\${PACKAGE_PART}" "\${PACKAGE_URL}" || return 1
+  if ! printf '%s  %s\\n' "\${PACKAGE_SHA256}" "\${PACKAGE_PART}" | sha256sum --check --status; then
+    actual="$(sha256sum <"\${PACKAGE_PART}")"
+    log "REFUSED \${PACKAGE_URL}: sha256 \${actual%% *}, expected \${PACKAGE_SHA256}; not unpacked"
+    rm -f -- "\${PACKAGE_PART}"
+    return 1
+  fi
   if ! tar -tzf "\${PACKAGE_PART}" tarsnode/bin/tarsnode >/dev/null 2>&1; then
-    log "\${PACKAGE_URL} is not a tarsnode package: no tarsnode/bin/tarsnode in it"
+    log "\${PACKAGE_URL} has the expected sha256 but no tarsnode/bin/tarsnode in it"
     return 1
   fi
   tar -xzf "\${PACKAGE_PART}" -C "\${INSTALL_DIR}" --no-same-owner || return 1

@@ -29,7 +29,11 @@ function toClusters(region: string, file: RegionFile): ClusterSpec[] {
   }));
 }
 
-function toCvmPools(region: string, file: RegionFile): CvmPoolSpec[] {
+/**
+ * The pools of one region. Each gets its own package digest or the fleet's, lowercased as
+ * `sha256sum` prints it; validation refused a pool with neither, so `""` never reaches a pool.
+ */
+function toCvmPools(region: string, file: RegionFile, fleetSha256?: string): CvmPoolSpec[] {
   return Object.entries(file.cvm).map(([name, p]) => ({
     name,
     region,
@@ -39,6 +43,7 @@ function toCvmPools(region: string, file: RegionFile): CvmPoolSpec[] {
     zones: p.zones ?? (p.zone === undefined ? [] : [p.zone]),
     systemDiskSizeGiB: p.systemDiskSizeGiB,
     ...(p.tarsnodePackageUrl === undefined ? {} : { tarsnodePackageUrl: p.tarsnodePackageUrl }),
+    tarsnodePackageSha256: (p.tarsnodePackageSha256 ?? fleetSha256 ?? "").toLowerCase(),
   }));
 }
 
@@ -50,7 +55,7 @@ function toRegions(file: FleetFile): RegionSpec[] {
     zones: r.zones,
     ...(r.primaryZone === undefined ? {} : { primaryZone: r.primaryZone }),
     clusters: toClusters(name, r),
-    cvmPools: toCvmPools(name, r),
+    cvmPools: toCvmPools(name, r, file.tars.tarsnodePackageSha256),
   }));
 }
 

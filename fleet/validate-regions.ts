@@ -6,7 +6,7 @@ import { asInt, asString, entriesOf, field, isRecord, itemsOf } from "./raw";
 import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "./carve";
 import { parseInstanceType } from "./instance-types";
 import { GLOBAL_STACK } from "./naming";
-import { isTarsnodePackageUrl } from "./tarsnode-bootstrap";
+import { isSha256, isTarsnodePackageUrl } from "./tarsnode-bootstrap";
 import { allowed, checkLabelKey, type FleetNames, type Report } from "./validate-common";
 
 /** Longest region, cluster, node pool and CVM pool names: they become parts of cloud names. */
@@ -230,7 +230,6 @@ function checkCvmPools(
         `must be a CVM image id such as "img-eb30mz89", got ${JSON.stringify(imageId)}`,
       );
     }
-    checkPackageUrl([...at, "tarsnodePackageUrl"], field(pool, "tarsnodePackageUrl"), report);
     const zone = field(pool, "zone");
     const list = field(pool, "zones");
     if (zone !== undefined && list !== undefined) {
@@ -259,12 +258,75 @@ function checkCvmPools(
   }
 }
 
-/** Reports a package URL the bootstrap script would refuse to embed. */
-function checkPackageUrl(path: FieldPath, value: unknown, report: Report): void {
-  const url = asString(value);
-  if (url === undefined || isTarsnodePackageUrl(url)) return;
+/**
+ * Where each CVM pool gets tarsnode, and how its machines know it is the right file.
+ *
+ * Every pool needs the package's sha256, its own `tarsnodePackageSha256` or the fleet's
+ * `tars.tarsnodePackageSha256`: the bootstrap runs the package as root and unpacks nothing with
+ * another digest. A URL a pool names must be https: plain http is left to the default, tarsweb
+ * over the VPC (`fleet/tarsnode-bootstrap.ts`, README "Why plain http is left to tarsweb"). COS
+ * objects are named by their https URL: the machines fetch them without credentials, so there is
+ * no `cos://` form to sign requests for. The example is the bucket's virtual-hosted URL on the
+ * region's intranet endpoint, `cos-internal.<Region>.tencentcos.cn`.
+ * @see https://github.com/tencentyun/cos-java-sdk-v5/blob/master/src/main/java/com/qcloud/cos/demo/ObjectTaggingDemo.java (the intranet endpoint)
+ * @see https://cloud.tencent.com/document/product/436/102489 (virtual-hosted style only, for buckets created from 2024)
+ */
+export function checkTarsnodePackages(data: Record<string, unknown>, report: Report): void {
+  const fleetDigest = field(field(data, "tars"), "tarsnodePackageSha256");
+  checkSha256(["tars", "tarsnodePackageSha256"], fleetDigest, report);
+  for (const [regionName, region] of entriesOf(data.regions)) {
+    const tencentRegion = asString(field(region, "tencentRegion")) ?? "";
+    const example = `https://<BucketName-APPID>.cos-internal.${/^[a-z]{2}-[a-z]+$/.test(tencentRegion) ? tencentRegion : "ap-guangzhou"}.tencentcos.cn/tars/tarsnode.tgz`;
+    for (const [name, pool] of entriesOf(field(region, "cvm"))) {
+      const at = ["regions", regionName, "cvm", name];
+      checkPackageUrl(
+        [...at, "tarsnodePackageUrl"],
+        field(pool, "tarsnodePackageUrl"),
+        example,
+        report,
+      );
+      const digest = field(pool, "tarsnodePackageSha256");
+      checkSha256([...at, "tarsnodePackageSha256"], digest, report);
+      if (digest === undefined && fleetDigest === undefined) {
+        report(
+          at,
+          "needs the sha256 of the tarsnode package its machines download, which they run as root: set tars.tarsnodePackageSha256 (for every pool) or this pool's tarsnodePackageSha256 to the 64 hex digits that `sha256sum tarsnode.tgz` prints for the file they download",
+          "key",
+        );
+      }
+    }
+  }
+}
+
+/** Reports a digest that is not a sha256 as `sha256sum` prints it. */
+function checkSha256(path: FieldPath, value: unknown, report: Report): void {
+  const digest = asString(value);
+  if (digest === undefined || isSha256(digest)) return;
   report(
     path,
-    `must be an http(s) URL of the tarsnode package without quotes, spaces, $, backticks or backslashes, such as "https://mirrors.example.com/tars/tarsnode.tgz", got ${JSON.stringify(url)}`,
+    `must be the package's sha256, the 64 hex digits \`sha256sum tarsnode.tgz\` prints before the file name, got ${JSON.stringify(digest)}`,
   );
+}
+
+/** Reports a package URL that is not https, or that the bootstrap script would refuse to embed. */
+function checkPackageUrl(path: FieldPath, value: unknown, example: string, report: Report): void {
+  const url = asString(value);
+  if (url === undefined || isTarsnodePackageUrl(url)) return;
+  const got = `got ${JSON.stringify(url)}`;
+  if (/^http:\/\//i.test(url)) {
+    report(
+      path,
+      `must be https: plain http is only for the default, tarsweb's /files/tarsnode.tgz over the VPC; serve the package over https, e.g. a COS object "${example}", or leave tarsnodePackageUrl out, ${got}`,
+    );
+  } else if (/^cos:\/\//i.test(url)) {
+    report(
+      path,
+      `must be the COS object's https URL, which the machines download without credentials, e.g. "${example}", ${got}`,
+    );
+  } else {
+    report(
+      path,
+      `must be an https URL of the tarsnode package without quotes, spaces, $, backticks or backslashes, such as "${example}", ${got}`,
+    );
+  }
 }

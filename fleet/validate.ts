@@ -12,7 +12,7 @@ import { allowed, type FleetNames, type Report } from "./validate-common";
 import { UNPUBLISHED_SERVICES } from "./framework";
 import { pinnedImageProblem } from "./image";
 import { checkAddressPlan } from "./validate-network";
-import { checkRegions } from "./validate-regions";
+import { checkRegions, checkTarsnodePackages } from "./validate-regions";
 import { checkSets, checkServers } from "./validate-workloads";
 
 /** Longest fleet name; it prefixes every cloud name. */
@@ -39,6 +39,7 @@ export function validateFleet(data: unknown, index: SourceIndex): Issue[] {
   checkRegionsRunTars(data.regions, home, report);
   checkTars(data.tars, report);
   checkFrameworkImages(data, report);
+  checkTarsnodePackages(data, report);
   checkBandwidth(field(data, "network"), names, report);
   checkAddressPlan(data, report);
   const sets = checkSets(data.sets, names, report);

@@ -16,6 +16,7 @@ export const SYSTEM_TOOLS = {
   bash: "bash",
   curl: "curl",
   gzip: "gzip",
+  sha256sum: "coreutils",
   shellcheck: "shellcheck",
   tar: "tar",
 } as const;

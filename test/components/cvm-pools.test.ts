@@ -14,7 +14,11 @@ import { ofType, stackOf, str } from "./helpers";
 const INSTANCE = "tencentcloud:index/instance:Instance";
 const PLACEMENT_GROUP = "tencentcloud:index/placementGroup:PlacementGroup";
 const NODE_POOL = "tencentcloud:index/kubernetesNodePool:KubernetesNodePool";
-const MIRROR = "https://mirrors.example.com/tars/tarsnode-v2.4.3.tgz";
+const MIRROR = "https://tars-1250000000.cos-internal.ap-guangzhou.tencentcos.cn/tarsnode.tgz";
+/** The demo fleet's placeholder digest (`tars.tarsnodePackageSha256`): an empty file's. */
+const DEMO_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/** The legacy pool's own digest in the edited fleet. */
+const MIRROR_SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
 const fleet = loadFleet("stacks/fleet.yaml");
 let plan: FleetPlan;
@@ -29,7 +33,7 @@ beforeAll(async () => {
   const text = fleet.text
     .replace(
       legacy,
-      `legacy: { count: 3, instanceType: S5.LARGE8, imageId: img-eb30mz89, zones: [ap-guangzhou-3, ap-guangzhou-6], tarsnodePackageUrl: "${MIRROR}" }`,
+      `legacy: { count: 3, instanceType: S5.LARGE8, imageId: img-eb30mz89, zones: [ap-guangzhou-3, ap-guangzhou-6], tarsnodePackageUrl: "${MIRROR}", tarsnodePackageSha256: ${MIRROR_SHA256.toUpperCase()} }`,
     )
     .replace(highmem, highmem.replace(" }", ', nodeOs: "ubuntu22.04x86_64" }'));
   // The program reads the fleet file named in stack config, as under the real engine: plan a copy.
@@ -81,6 +85,17 @@ describe("CVM pools", () => {
     }
   });
 
+  it("checks every pool's download against the fleet's tarsnode package sha256", () => {
+    const machines = [
+      ...machinesOf(plan, "guangzhou", "guangzhou-legacy"),
+      ...machinesOf(plan, "beijing", "beijing-fallback"),
+    ];
+    expect(machines).toHaveLength(3);
+    for (const machine of machines) {
+      expect(str(machine.inputs.userDataRaw)).toContain(`\nPACKAGE_SHA256='${DEMO_SHA256}'\n`);
+    }
+  });
+
   it("creates another region's machines after its own registries; tarsweb is the home stack's", () => {
     for (const machine of machinesOf(plan, "beijing", "beijing-fallback")) {
       expect(dependsOn(machine, "TarsFramework", "::bj1-tars-registry-clb")).toBe(true);
@@ -98,9 +113,11 @@ describe("CVM pools", () => {
     expect(new Set(machines.map((m) => str(m.inputs.subnetId))).size).toBe(2);
   });
 
-  it("downloads from the pool's own URL, and then does not wait for tarsweb", () => {
+  it("downloads from the pool's own URL with its own digest, and does not wait for tarsweb", () => {
     for (const machine of machinesOf(edited, "guangzhou", "guangzhou-legacy")) {
       expect(str(machine.inputs.userDataRaw)).toContain(`PACKAGE_URL='${MIRROR}'`);
+      // The pool's own digest, lowercased as sha256sum prints it, not the fleet's.
+      expect(str(machine.inputs.userDataRaw)).toContain(`PACKAGE_SHA256='${MIRROR_SHA256}'`);
       expect(dependsOn(machine, "TarsFramework", "::gz1-tars-registry-clb")).toBe(true);
       expect(machine.dependencies.some((urn) => urn.includes("TarsHomeServices"))).toBe(false);
     }

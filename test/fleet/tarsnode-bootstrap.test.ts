@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -26,6 +27,7 @@ import { describeWithTools } from "../system-tools";
 const ONE: TarsnodeBootstrapInput = {
   registryEndpoints: [{ host: "10.10.0.5", port: 17890 }],
   packageUrl: "https://tarsweb.gz.internal:3000/files/tarsnode.tgz",
+  packageSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
   fleetName: "demo",
   region: "guangzhou",
   pool: "legacy",
@@ -225,6 +227,8 @@ describe("renderTarsnodeBootstrap", () => {
   const badPort = "registryEndpoints[0].port: must be an integer from 1 to 65535, got";
   const badUrl = "packageUrl: not an http(s) URL or a file:/// URL of an absolute path, got";
   const badDir = "installDir: not an absolute path of [A-Za-z0-9/_.-] without . or .., got";
+  const badSha = "packageSha256: not 64 lowercase hex digits (sha256sum's output), got";
+  const upper = ONE.packageSha256.toUpperCase();
   it.each<[Partial<TarsnodeBootstrapInput>, string]>([
     [{ registryEndpoints: [] }, noEndpoints],
     [withHost("10.0.0.1;reboot"), `${badHost} "10.0.0.1;reboot"`],
@@ -238,6 +242,10 @@ describe("renderTarsnodeBootstrap", () => {
     [{ packageUrl: "https://x/a'b.tgz" }, `${badUrl} "https://x/a'b.tgz"`],
     [{ packageUrl: "https://x/`id`.tgz" }, `${badUrl} "https://x/\`id\`.tgz"`],
     [{ packageUrl: "file://pkg/tarsnode.tgz" }, `${badUrl} "file://pkg/tarsnode.tgz"`],
+    [{ packageSha256: "" }, `${badSha} ""`],
+    [{ packageSha256: upper }, `${badSha} "${upper}"`],
+    [{ packageSha256: ONE.packageSha256.slice(1) }, `${badSha} "${ONE.packageSha256.slice(1)}"`],
+    [{ packageSha256: `${ONE.packageSha256}'` }, `${badSha} "${ONE.packageSha256}'"`],
     [{ installDir: "app/tars" }, `${badDir} "app/tars"`],
     [{ installDir: "/opt/../etc" }, `${badDir} "/opt/../etc"`],
     [{ installDir: "/opt/$HOME" }, `${badDir} "/opt/$HOME"`],
@@ -256,9 +264,11 @@ describe("renderTarsnodeBootstrap", () => {
       }),
     ));
 
-  it("takes exactly the http(s) package URLs a fleet may name", () => {
-    expect(isTarsnodePackageUrl("https://cos.example.com/tars/tarsnode-v2.4.3.tgz")).toBe(true);
-    expect(isTarsnodePackageUrl("http://10.20.0.7:3000/files/tarsnode.tgz")).toBe(true);
+  it("takes exactly the https package URLs a fleet may name", () => {
+    const cos = "https://tars-1250000000.cos-internal.ap-guangzhou.tencentcos.cn/tarsnode.tgz";
+    expect(isTarsnodePackageUrl(cos)).toBe(true);
+    expect(isTarsnodePackageUrl("http://10.20.0.7:3000/files/tarsnode.tgz")).toBe(false);
+    expect(isTarsnodePackageUrl("cos://tars-1250000000/tarsnode.tgz")).toBe(false);
     expect(isTarsnodePackageUrl("file:///srv/tarsnode.tgz")).toBe(false);
     expect(isTarsnodePackageUrl("https://x/a b.tgz")).toBe(false);
   });
@@ -331,12 +341,14 @@ function makeSandbox(metadataText = "10.1.2.3") {
     0,
   );
   const packageUrl = `file://${at("tarsnode.tgz")}`;
+  const packageSha256 = sha256(fs.readFileSync(at("tarsnode.tgz")));
   const local = { registryEndpoints: [{ host: "127.0.0.1", port: registryPort }] };
   const input = (base: Partial<TarsnodeBootstrapInput> = local): TarsnodeBootstrapInput => ({
     ...ONE,
-    ...base,
     installDir,
     packageUrl,
+    packageSha256,
+    ...base,
   });
   const env = {
     ...process.env,
@@ -358,15 +370,18 @@ function makeSandbox(metadataText = "10.1.2.3") {
     return { ...result, output: `${result.stdout}${result.stderr}` };
   };
   const conf = join(installDir, "tarsnode/conf/tars.tarsnode.config.conf");
-  return { at, installDir, calls, conf, env, input, run, userData };
+  return { at, installDir, calls, conf, env, input, run, userData, packageUrl, packageSha256 };
 }
+
+/** The sha256 of `data` as `sha256sum` prints it. */
+const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
 
 /** Identity and mtime of a file, to prove a run left it alone. */
 const stamp = (path: string) => `${fs.statSync(path).ino}@${fs.statSync(path).mtimeMs}`;
 
 const read = (path: string) => fs.readFileSync(path, "utf8");
 
-const SANDBOX_TOOLS = ["bash", "curl", "gzip", "tar"] as const;
+const SANDBOX_TOOLS = ["bash", "curl", "gzip", "sha256sum", "tar"] as const;
 
 describeWithTools(SANDBOX_TOOLS, "running the script in a sandbox", () => {
   it("installs, configures and starts tarsnode, and installs the monitor job", () => {
@@ -469,6 +484,53 @@ describeWithTools(SANDBOX_TOOLS, "running the script in a sandbox", () => {
     expect(fs.existsSync(join(sb.installDir, "tarsnode"))).toBe(false);
   });
 
+  it("never unpacks or runs a package whose sha256 is not the fleet's, and keeps retrying", () => {
+    const sb = makeSandbox();
+    const expected = sha256("another tarsnode.tgz");
+    const result = sb.run(sb.input({ packageSha256: expected }), "run", 3500);
+    expect(result.signal).toBe("SIGTERM"); // still waiting when the test stopped it
+    const refused = `REFUSED ${sb.packageUrl}: sha256 ${sb.packageSha256}, expected ${expected}; not unpacked`;
+    expect(result.stdout.split(refused).length - 1).toBeGreaterThanOrEqual(3);
+    const waiting = `waiting for the tarsnode package at ${sb.packageUrl}`;
+    expect(result.stdout).toContain(`${waiting} (attempt 3); next try in 1s`);
+    expect(fs.existsSync(join(sb.installDir, "tarsnode"))).toBe(false);
+    expect(fs.existsSync(sb.calls)).toBe(false); // tarsnode never ran
+    expect(fs.existsSync(sb.at("cron.d"))).toBe(false);
+  });
+
+  it("follows no redirect to plain http, even to the right package", async () => {
+    const sb = makeSandbox();
+    const archive = fs.readFileSync(sb.at("tarsnode.tgz"));
+    const requests: string[] = [];
+    const server = http.createServer((request, response) => {
+      requests.push(request.url ?? "");
+      if (request.url === "/moved") {
+        const { port } = server.address() as net.AddressInfo;
+        response.writeHead(302, { location: `http://127.0.0.1:${port}/tarsnode.tgz` }).end();
+      } else response.writeHead(200).end(archive);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const packageUrl = `http://127.0.0.1:${port}/moved`;
+      fs.writeFileSync(sb.userData, renderTarsnodeBootstrap({ ...sb.input(), packageUrl }));
+      const child = spawn("bash", [sb.userData, "run"], { env: sb.env });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const closed = new Promise((resolve) => child.on("close", resolve));
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      child.kill("SIGTERM");
+      await closed;
+      expect(requests.length, output).toBeGreaterThanOrEqual(2);
+      expect(new Set(requests)).toEqual(new Set(["/moved"])); // the redirect is never followed
+      expect(output).toContain(`waiting for the tarsnode package at ${packageUrl} (attempt 2)`);
+      expect(fs.existsSync(join(sb.installDir, "tarsnode"))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("installs itself as an enabled systemd unit and starts it without waiting", () => {
     const sb = makeSandbox();
     const first = sb.run(sb.input(), "install");
@@ -510,27 +572,31 @@ describeWithTools(SANDBOX_TOOLS, "running the script in a sandbox", () => {
   it("ends configured after waiting for a package server and a registry that come up late", async () => {
     const sb = makeSandbox();
     const archive = fs.readFileSync(sb.at("tarsnode.tgz"));
+    const partial = archive.subarray(0, Math.floor(archive.length / 2));
+    const html = "<html>soon</html>";
     const started = Date.now();
     const served: string[] = [];
-    // Like tarsweb before the package is in place: 404, then an error page with 200, then it.
+    // Like tarsweb before the package is in place: 404, then an error page with 200, then half
+    // of the package (still being copied in), then all of it. One phase per request.
+    const phases = ["404", "html", "partial"] as const;
     const packages = http.createServer((request, response) => {
-      const age = Date.now() - started;
-      const phase = age < 1500 ? "404" : age < 2500 ? "html" : "package";
+      const phase = phases[served.length] ?? "package";
       served.push(phase);
       if (request.url !== "/files/tarsnode.tgz" || phase === "404") {
         response.writeHead(404).end("not found");
       } else if (phase === "html") {
-        response.writeHead(200, { "content-type": "text/html" }).end("<html>soon</html>");
+        response.writeHead(200, { "content-type": "text/html" }).end(html);
       } else {
-        response.writeHead(200, { "content-type": "application/gzip" }).end(archive);
+        const body = phase === "partial" ? partial : archive;
+        response.writeHead(200, { "content-type": "application/gzip" }).end(body);
       }
     });
     await new Promise<void>((resolve) => packages.listen(0, "127.0.0.1", resolve));
     const webPort = (packages.address() as net.AddressInfo).port;
-    // The registry's port opens only after 3.5 s.
+    // The registry's port opens only after 5 s, well after the fourth download (about 3 s).
     const latePort = await freePort();
     const lateRegistry = net.createServer((socket) => socket.destroy());
-    const opening = setTimeout(() => lateRegistry.listen(latePort, "127.0.0.1"), 3500);
+    const opening = setTimeout(() => lateRegistry.listen(latePort, "127.0.0.1"), 5000);
     try {
       const input = sb.input({ registryEndpoints: [{ host: "127.0.0.1", port: latePort }] });
       const packageUrl = `http://127.0.0.1:${webPort}/files/tarsnode.tgz`;
@@ -544,12 +610,14 @@ describeWithTools(SANDBOX_TOOLS, "running the script in a sandbox", () => {
       clearTimeout(killer);
 
       expect(code, output).toBe(0);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(3500);
-      expect(served[0]).toBe("404");
-      expect(served).toContain("html");
-      expect(served.at(-1)).toBe("package");
+      expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
+      expect(served).toEqual(["404", "html", "partial", "package"]);
+      const refused = (body: Buffer | string) =>
+        `REFUSED ${packageUrl}: sha256 ${sha256(body)}, expected ${sb.packageSha256}; not unpacked`;
       expect(output).toContain(`waiting for the tarsnode package at ${packageUrl} (attempt 1)`);
-      expect(output).toContain(`${packageUrl} is not a tarsnode package`);
+      expect(output).toContain(refused(html));
+      expect(output).toContain(`${refused(partial)}\n`);
+      expect(output).toContain(`waiting for the tarsnode package at ${packageUrl} (attempt 3)`);
       expect(output).toContain(`waiting for a registry (127.0.0.1:${latePort}) (attempt 1)`);
       expect(output).toContain(`registry 127.0.0.1:${latePort} accepts connections`);
       const conf = parseTarsConf(read(sb.conf));

@@ -387,17 +387,17 @@ const rows: [string, [string, string][], string[]][] = [
   ],
   [
     "cvm zone and zones",
-    [["zone: ap-guangzhou-3 }", "zone: ap-guangzhou-3, zones: [ap-guangzhou-6] }"]],
+    [["zone: ap-guangzhou-3,", "zone: ap-guangzhou-3, zones: [ap-guangzhou-6],"]],
     ["fleet.yaml:26:104 regions.gz.cvm.legacy.zones: give zone or zones, not both"],
   ],
   [
     "cvm no zone",
-    [[", zone: ap-guangzhou-3 }", " }"]],
+    [[", zone: ap-guangzhou-3,", ","]],
     ["fleet.yaml:26:7 regions.gz.cvm.legacy: needs zone (one zone) or zones (spread over several)"],
   ],
   [
     "cvm zone not in region",
-    [["zone: ap-guangzhou-3 }", "zone: ap-guangzhou-4 }"]],
+    [["zone: ap-guangzhou-3,", "zone: ap-guangzhou-4,"]],
     [
       'fleet.yaml:26:81 regions.gz.cvm.legacy.zone: zone "ap-guangzhou-4" is not a zone of this region, expected one of "ap-guangzhou-3" or "ap-guangzhou-6"',
     ],
@@ -407,7 +407,7 @@ const rows: [string, [string, string][], string[]][] = [
     [
       [
         '    zones: [ap-shanghai-2]\n    clusters:\n      sh1:\n        kubernetesVersion: "1.30.0"\n        networkType: GR\n        serviceCidr: 172.21.0.0/20\n        podCidr: 172.24.0.0/16\n        nodePools:\n          general: { instanceType: SA5.2XLARGE16, minSize: 1, maxSize: 4, desiredSize: 1 }\n',
-        "    zones: [ap-shanghai-2]\n    cvm:\n      spare: { count: 1, instanceType: S5.LARGE8, imageId: img-eb30mz89, zone: ap-shanghai-2 }\n",
+        "    zones: [ap-shanghai-2]\n    cvm:\n      spare: { count: 1, instanceType: S5.LARGE8, imageId: img-eb30mz89, zone: ap-shanghai-2, tarsnodePackageSha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 }\n",
       ],
     ],
     [
