@@ -15,6 +15,8 @@ export const TencentType = {
   MysqlInstance: "tencentcloud:index/mysqlInstance:MysqlInstance",
   ClbInstance: "tencentcloud:index/clbInstance:ClbInstance",
   SecurityGroupRuleSet: "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet",
+  /** A CVM; the tarsnode machines of the CVM pools. */
+  Instance: "tencentcloud:index/instance:Instance",
   /** Deprecated by the provider, and unused here, but a user may still add one. */
   SecurityGroupLiteRule: "tencentcloud:index/securityGroupLiteRule:SecurityGroupLiteRule",
 } as const;

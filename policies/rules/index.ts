@@ -19,6 +19,7 @@ import { setDeploymentPdb } from "./set-deployment-pdb";
 import { setStandbyInAnotherRegion } from "./set-standby-in-another-region";
 import { statefulResourcesProtected } from "./stateful-resources-protected";
 import { tarsGracefulShutdown } from "./tars-graceful-shutdown";
+import { tarsnodePackageVerified } from "./tarsnode-package-verified";
 
 /** Every rule: the mandatory ones first, then the advisory ones. */
 export const rules: readonly TarsfedRule[] = [
@@ -33,6 +34,7 @@ export const rules: readonly TarsfedRule[] = [
   setDeploymentPdb,
   statefulResourcesProtected,
   noPlaintextSecrets,
+  tarsnodePackageVerified,
   setStandbyInAnotherRegion,
   regionLossFits,
   grClusterReachability,
@@ -53,4 +55,5 @@ export {
   setStandbyInAnotherRegion,
   statefulResourcesProtected,
   tarsGracefulShutdown,
+  tarsnodePackageVerified,
 };

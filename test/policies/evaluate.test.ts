@@ -162,6 +162,17 @@ const breaks: [string, string, string, () => FleetPlan][] = [
         (i) => (container(i).env = [{ name: "DB_PASS", value: "[secret]" }]),
       ),
   ],
+  [
+    "tarsnode-package-verified",
+    "beijing",
+    "beijing-fallback-0",
+    () =>
+      broken(
+        "beijing",
+        "beijing-fallback-0",
+        (i) => (i.userDataRaw = String(i.userDataRaw).replace(/^PACKAGE_SHA256=.*\n/m, "")),
+      ),
+  ],
 ];
 
 describe("the rules over the demo plan", () => {

@@ -3,7 +3,7 @@
  * with the message a user reads.
  */
 import { describe, expect, it } from "vitest";
-import { type ResourceRule, type ResourceView } from "../../policies/rule";
+import { type ResourceRule, type ResourceView, UNKNOWN } from "../../policies/rule";
 import {
   grClusterReachability,
   imagesPinned,
@@ -15,8 +15,10 @@ import {
   resourceRequestsAndLimits,
   statefulResourcesProtected,
   tarsGracefulShutdown,
+  tarsnodePackageVerified,
 } from "../../policies/rules";
 import { K8sType, TencentType } from "../../policies/tokens";
+import { renderTarsnodeBootstrap } from "../../fleet/tarsnode-bootstrap";
 import {
   cluster,
   containerOf,
@@ -28,6 +30,23 @@ import {
   webDeploymentResource,
   type JsonObject,
 } from "./builders";
+
+/** A tarsnode CVM as the CVM pool component creates it, its bootstrap fetching from `packageUrl`. */
+function tarsnodeMachine(packageUrl = "http://10.10.9.249:3000/files/tarsnode.tgz"): ResourceView {
+  const userDataRaw = renderTarsnodeBootstrap({
+    registryEndpoints: [{ host: "10.10.9.7", port: 17890 }],
+    packageUrl,
+    packageSha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    fleetName: "demo",
+    region: "guangzhou",
+    pool: "legacy",
+  });
+  return resource(TencentType.Instance, "guangzhou-legacy-0", { userDataRaw });
+}
+const machine = tarsnodeMachine();
+const script = (m: ResourceView) => String(m.props.userDataRaw);
+const tarswebOnly =
+  "only tarsweb's default at a private address (http://<address>:3000/files/tarsnode.tgz) may be plain http; name an https URL";
 
 function changed(base: ResourceView, edit: (props: JsonObject) => void): ResourceView {
   const props = JSON.parse(JSON.stringify(base.props)) as JsonObject;
@@ -278,6 +297,37 @@ const cases: [ResourceRule, ResourceView, ResourceView, string[]][] = [
     ],
   ],
   [
+    tarsnodePackageVerified,
+    machine,
+    changed(machine, (p) => (p.userDataRaw = script(machine).replace(/^PACKAGE_SHA256=.*\n/m, ""))),
+    [
+      "the tarsnode bootstrap names no package sha256 (PACKAGE_SHA256): it would unpack and run an unverified package as root",
+    ],
+  ],
+  [
+    tarsnodePackageVerified,
+    tarsnodeMachine("https://tars-1250000000.cos-internal.ap-guangzhou.tencentcos.cn/tarsnode.tgz"),
+    changed(
+      machine,
+      (p) => (p.userDataRaw = script(machine).replace("sha256sum --check --status", "true")),
+    ),
+    [
+      "the tarsnode bootstrap does not check the package's sha256 (sha256sum --check) before unpacking it",
+    ],
+  ],
+  [
+    tarsnodePackageVerified,
+    machine,
+    tarsnodeMachine("http://mirror.example.com/tars/tarsnode.tgz"),
+    [`the tarsnode package comes from http://mirror.example.com/tars/tarsnode.tgz: ${tarswebOnly}`],
+  ],
+  [
+    tarsnodePackageVerified,
+    machine,
+    tarsnodeMachine("http://203.0.113.9:3000/files/tarsnode.tgz"),
+    [`the tarsnode package comes from http://203.0.113.9:3000/files/tarsnode.tgz: ${tarswebOnly}`],
+  ],
+  [
     grClusterReachability,
     cluster("gz1"),
     cluster("gz2", "GR"),
@@ -316,6 +366,13 @@ describe("resource rules", () => {
     expect(noOpenTarsPorts.check(open, { fleet: demo })).toEqual([
       "ingress rule 1 accepts 0.0.0.0/0 on TCP 10010, which includes TARS servant ports (10001,10010,10011,10020)",
     ]);
+  });
+
+  it("leaves a CVM whose user data is not the tarsnode bootstrap, or not known yet, alone", () => {
+    for (const userDataRaw of ["#!/bin/sh\ncurl http://x/a.sh | sh\n", UNKNOWN, undefined]) {
+      const other = resource(TencentType.Instance, "bastion", { userDataRaw });
+      expect(tarsnodePackageVerified.check(other, {})).toEqual([]);
+    }
   });
 
   it("leaves workloads that are not TARS ones to the other rules", () => {
