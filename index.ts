@@ -18,16 +18,24 @@
  * Environment: `TARSFED_MOVING_SETS` (`fleet/transition.ts`) — the Sets a failover or failback is
  * moving, comma-separated; a region stack then runs the failover's first phase, keeping the old
  * copies of those Sets beside the new ones. `tarsfed up` sets it for the `gain` phase only.
+ * `TARSFED_FLEET_SNAPSHOT` (`fleet/revision.ts`) — a file holding the fleet text to deploy instead
+ * of reading the configured file: `tarsfed preview` and `up` read the fleet once and pass that
+ * copy to the preview and to the update.
+ *
+ * Every stack also outputs `fleetRevision` (the content hash of the fleet it was applied from)
+ * and `homeRegion`, which `tarsfed up` checks before applying another revision over them.
  */
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { FleetError } from "./fleet/issues";
-import { loadFleet } from "./fleet/load";
+import { loadFleet, parseFleet, type LoadedFleet } from "./fleet/load";
 import { type FleetSpec } from "./fleet/model";
 import { CloudTag, FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "./fleet/naming";
 import { globalSlice, parseScope, type RegionSlice } from "./fleet/slice";
 import { MOVING_SETS_ENV, parseMovingSets, transitionSlice } from "./fleet/transition";
+import { FLEET_SNAPSHOT_ENV, fleetRevision, StackOutput } from "./fleet/revision";
 import { FleetCcn } from "./components/fleet-ccn";
 import { RegionNetwork } from "./components/region-network";
 import { TkeCluster } from "./components/tke-cluster";
@@ -41,10 +49,26 @@ import { downloadsFromTarsweb } from "./fleet/tarsnode-bootstrap";
 /** Stack outputs other stacks and `tarsfed` read. */
 type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
-function readFleet(config: pulumi.Config): FleetSpec {
+/** The fleet file's text from the snapshot `tarsfed` passed, else from the file itself. */
+function loadConfiguredFleet(file: string): LoadedFleet {
+  const snapshot = process.env[FLEET_SNAPSHOT_ENV];
+  if (snapshot === undefined || snapshot === "") return loadFleet(file);
+  let text: string;
+  try {
+    text = readFileSync(snapshot, "utf8");
+  } catch (error) {
+    throw new pulumi.RunError(
+      `cannot read the fleet snapshot ${FLEET_SNAPSHOT_ENV}=${snapshot} names: ${(error as Error).message}`,
+    );
+  }
+  // Problems are reported against the fleet file: the snapshot is a copy of its text.
+  return parseFleet(text, file);
+}
+
+function readFleet(config: pulumi.Config): LoadedFleet {
   const file = path.resolve(config.get("fleet") ?? path.join("stacks", "fleet.yaml"));
   try {
-    return loadFleet(path.relative(process.cwd(), file) || file).spec;
+    return loadConfiguredFleet(path.relative(process.cwd(), file) || file);
   } catch (error) {
     // RunError prints its message without a stack trace.
     if (error instanceof FleetError)
@@ -334,21 +358,28 @@ function deployRegion(config: pulumi.Config, slice: RegionSlice): StackOutputs {
  */
 async function main(): Promise<StackOutputs> {
   const config = new pulumi.Config("tars-federation");
-  const fleet = readFleet(config);
+  const loaded = readFleet(config);
+  const fleet = loaded.spec;
+  // Recorded by every stack, so `tarsfed up` can tell which fleet revision a stack runs.
+  const recorded = {
+    [StackOutput.FleetRevision]: fleetRevision(loaded.text) ?? "",
+    [StackOutput.HomeRegion]: fleet.homeRegion,
+  };
   const scopeText = config.require("scope");
   const scope = parseScope(fleet, scopeText);
   if (scope === undefined) {
     const known = ["global", ...fleet.regions.map((r) => r.name)].join(", ");
     throw new pulumi.RunError(`tars-federation:scope is "${scopeText}", expected one of ${known}`);
   }
-  if (scope.kind === "global") return Promise.resolve(deployGlobal(fleet));
+  if (scope.kind === "global") return Promise.resolve({ ...deployGlobal(fleet), ...recorded });
   let moving: string[];
   try {
     moving = parseMovingSets(fleet, process.env[MOVING_SETS_ENV]);
   } catch (error) {
     throw new pulumi.RunError((error as Error).message);
   }
-  return Promise.resolve(deployRegion(config, transitionSlice(fleet, scope.region, moving)));
+  const outputs = deployRegion(config, transitionSlice(fleet, scope.region, moving));
+  return Promise.resolve({ ...outputs, ...recorded });
 }
 
 export = main;

@@ -2,13 +2,19 @@
  * `tarsfed preview` and `tarsfed up`: the real Pulumi engine over the fleet's stacks, in
  * dependency order (and, after a failover, in its two phases), with live progress per stack and
  * the project's own policy pack always enforced.
+ *
+ * The fleet file is read once: every preview and update of the command deploys that one copy
+ * (written to a private directory, removed at the end, with the plans the previews save).
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { type CommandContext } from "../context";
 import { automationEngine } from "../engine/automation";
 import { type Engine } from "../engine/engine";
+import { gitFleetHistory } from "../engine/revision";
+import { fleetRevision } from "../../fleet/revision";
 import {
   type EngineProgress,
   type EngineRunResult,
@@ -78,6 +84,8 @@ interface EngineFlags {
   readonly yes?: boolean;
   readonly moving?: string;
   readonly skipUnreachable?: boolean;
+  readonly force?: boolean;
+  readonly allowReplace?: string[];
 }
 
 const usage = (message: string) => new UserError(message, ExitCode.Usage);
@@ -181,18 +189,33 @@ async function runEngineCommand(
     moving: movingSets(flags.moving),
     skipUnreachable: flags.skipUnreachable === true,
   });
-  const input = {
-    command: name,
-    fleet,
-    selection,
-    allowDeletes: flags.allowDeletes === true,
-    maxDeleteShare,
-    policyPacks: packs,
-    color: ctx.io.interactive && colors.isColorSupported,
-  };
-  const result = await runEngine(input, deps.engine, engineProgress(ctx.io, name));
-  ctx.io.out(globals.json ? json(result) : renderEngineText(result));
-  ctx.setExitCode(engineExitCode(result));
+  // A file that loaded is YAML, so it has a revision.
+  const revision = fleetRevision(fleet.text) ?? "";
+  const runDir = mkdtempSync(path.join(os.tmpdir(), "tarsfed-run-"));
+  try {
+    const snapshot = path.join(runDir, "fleet.yaml");
+    writeFileSync(snapshot, fleet.text, { mode: 0o600 });
+    const input = {
+      command: name,
+      fleet,
+      selection,
+      allowDeletes: flags.allowDeletes === true,
+      maxDeleteShare,
+      policyPacks: packs,
+      color: ctx.io.interactive && colors.isColorSupported,
+      snapshot,
+      planDir: runDir,
+      revision,
+      history: () => gitFleetHistory(fleet.file),
+      force: flags.force === true,
+      allowReplace: flags.allowReplace ?? [],
+    };
+    const result = await runEngine(input, deps.engine, engineProgress(ctx.io, name));
+    ctx.io.out(globals.json ? json(result) : renderEngineText(result));
+    ctx.setExitCode(engineExitCode(result));
+  } finally {
+    rmSync(runDir, { recursive: true, force: true });
+  }
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -235,6 +258,19 @@ export function upCommand(ctx: CommandContext, deps: EngineDeps = defaultDeps())
       "--skip-unreachable",
       "with --all --moving: stacks that only lose Sets leave clusters they cannot reach as " +
         "they are (a dark region's); every other stack fails on an unreachable cluster",
+    )
+    .option(
+      "--allow-replace <resource>",
+      "consent to a change that loses service or data: a replaced node pool, load balancer, " +
+        "cluster, Kubernetes provider, network or database, a moved database (name or URN, as " +
+        "the refusal prints it), or homeRegion (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--force",
+      "apply this fleet revision even over a stack last applied from one its git history does " +
+        "not hold (a newer or diverged revision)",
     )
     .option("--yes", "confirm: up changes cloud resources")
     .action((flags: EngineFlags, command: Command) =>

@@ -1,8 +1,11 @@
 /**
- * What changes between two offline plans, per stack: resources added, removed and changed, and
- * which changes replace a resource (DESIGN.md, `diff --json`).
+ * What changes between two offline plans, per stack: resources added, removed and changed, which
+ * changes replace a resource (DESIGN.md, `diff --json`), and which need consent at `up`
+ * (`critical.ts`).
  */
 import { type FleetPlan, type PlannedResource, type StackPlan } from "../../fleet/plan-document";
+import { StackOutput } from "../../fleet/revision";
+import { type CriticalChange, criticalChanges, stepsOfDiff } from "./critical";
 import { diffFields, diffLeaves, formatPath } from "./fields";
 import { replaceRuleFor, replacesAt } from "./replacements";
 
@@ -33,6 +36,11 @@ export interface StackDiff {
   readonly added: readonly ResourceRef[];
   readonly removed: readonly ResourceRef[];
   readonly changed: readonly ResourceChange[];
+  /**
+   * The changes `tarsfed up` applies only with consent (`--allow-replace <name>`): replaced node
+   * pools, load balancers, clusters and networks, a moved or fresh database, a new `homeRegion`.
+   */
+  readonly critical: readonly CriticalChange[];
 }
 
 /** Counts over every stack; `changed` includes the `replaced` ones. */
@@ -138,12 +146,25 @@ export function diffStack(
     const change = old === undefined ? undefined : diffResource(old, resource, providerOf);
     if (change !== undefined) changed.push(change);
   }
-  return {
+  const diff = {
     name,
     added: headResources.filter((r) => !baseByUrn.has(r.urn)).map(refOf),
     removed: baseResources.filter((r) => !headByUrn.has(r.urn)).map(refOf),
     changed,
   };
+  const homeRegion = (plan: StackPlan | undefined) => {
+    const value = plan?.outputs[StackOutput.HomeRegion];
+    return typeof value === "string" ? value : undefined;
+  };
+  const [deployedHomeRegion, newHomeRegion] = [homeRegion(base), homeRegion(head)];
+  const critical = criticalChanges(stepsOfDiff(diff), {
+    resources: baseResources.length,
+    homeRegion: newHomeRegion ?? "",
+    ...(deployedHomeRegion === undefined || newHomeRegion === undefined
+      ? {}
+      : { deployedHomeRegion }),
+  });
+  return { ...diff, critical };
 }
 
 /** Totals of a diff's stacks. */

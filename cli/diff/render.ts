@@ -75,7 +75,18 @@ export function stackRows(stack: StackDiff): DiffRow[] {
 }
 
 function hasChanges(stack: StackDiff): boolean {
-  return stack.added.length + stack.removed.length + stack.changed.length > 0;
+  return (
+    stack.added.length + stack.removed.length + stack.changed.length + stack.critical.length > 0
+  );
+}
+
+/** The lines naming what `up` of `stack` needs consent for, or none. */
+function consentLines(stack: StackDiff): string[] {
+  if (stack.critical.length === 0) return [];
+  return [
+    `tarsfed up needs consent (--allow-replace <name>) for:`,
+    ...stack.critical.map((c) => `  ${c.name} (${c.kind}): ${c.reason}`),
+  ];
 }
 
 /** `N added, N removed, N changed (N replaced)`. */
@@ -130,7 +141,7 @@ export function renderDiffText(diff: FleetDiff): string {
         ]),
       ),
     );
-    parts.push("");
+    parts.push(...consentLines(stack).map((line) => colors.red(line)), "");
   }
   const unchanged = diff.stacks.filter((s) => !hasChanges(s)).map((s) => s.name);
   if (unchanged.length > 0) parts.push(`unchanged: ${unchanged.join(", ")}`);
@@ -177,6 +188,14 @@ export function renderDiffMarkdown(diff: FleetDiff, files: DiffFiles): string {
         ]),
       ),
     );
+    const consent = consentLines(stack);
+    if (consent.length > 0)
+      lines.push(
+        "",
+        "> [!CAUTION]",
+        `> ${consent[0]}`,
+        ...stack.critical.map((c) => `> - \`${c.name}\` (${c.kind}): ${c.reason}`),
+      );
   }
   const unchanged = diff.stacks.filter((s) => !hasChanges(s)).map((s) => s.name);
   if (unchanged.length > 0) lines.push("", `Unchanged: ${unchanged.join(", ")}.`);

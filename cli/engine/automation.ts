@@ -12,6 +12,14 @@
  * `Pulumi.<stack>.yaml` in `workDir` itself, ignoring `stackConfigDir`
  * (https://github.com/pulumi/pulumi/issues/10305).
  *
+ * Saved plans: `PreviewOptions.plan` makes `stack.preview()` run `pulumi preview --save-plan
+ * <file>`, and `UpOptions.plan` makes `stack.up()` run `pulumi up --plan <file>`
+ * (node_modules/@pulumi/pulumi/automation/stack.d.ts and stack.js, v3.248.0). The CLI marks both
+ * flags experimental and hides them from `--help` unless `PULUMI_EXPERIMENTAL` is set, but runs
+ * them either way (`pkg/cmd/pulumi/operations/preview.go` and `up.go` in pulumi/pulumi); an update
+ * with a plan fails as soon as it would do anything the plan does not hold
+ * (https://www.pulumi.com/docs/iac/operations/stack-management/update-plans/).
+ *
  * The SDK is loaded on first use, so commands that never touch the engine start fast.
  */
 import {
@@ -23,10 +31,12 @@ import {
 } from "@pulumi/pulumi/automation";
 import type * as AutomationApi from "@pulumi/pulumi/automation";
 import { type LoadedFleet } from "../../fleet/load";
+import { type ResourceStep } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import {
   CLUSTER_UNREACHABLE,
+  type DeployedState,
   type Engine,
   type EngineRunOptions,
   type EngineStack,
@@ -97,6 +107,19 @@ export function unreachableResource(event: EngineEvent): string | undefined {
   return diagnostic.urn?.split("::").pop() ?? "";
 }
 
+/** The resource operation a preview event announces (`resourcePreEvent.metadata`), if any. */
+export function resourceStep(event: EngineEvent): ResourceStep | undefined {
+  const step = event.resourcePreEvent?.metadata;
+  if (step === undefined) return undefined;
+  return {
+    op: step.op,
+    urn: step.urn,
+    type: step.type,
+    ...(step.keys === undefined ? {} : { keys: step.keys }),
+    ...(step.diffs === undefined ? {} : { diffs: step.diffs }),
+  };
+}
+
 function policyViolation(event: EngineEvent): string | undefined {
   const policy = event.policyEvent;
   if (policy?.enforcementLevel !== "mandatory") return undefined;
@@ -104,10 +127,14 @@ function policyViolation(event: EngineEvent): string | undefined {
   return `${policy.policyPackName}/${policy.policyName}: ${policy.message.trim()}${where}`;
 }
 
-/** Runs one engine operation with line-split output and mandatory policy violations kept. */
+/**
+ * Runs one engine operation with line-split output and mandatory policy violations kept; each
+ * resource operation the engine announces goes to `onStep`.
+ */
 async function runOperation<T>(
   options: EngineRunOptions,
   operation: (args: PreviewOptions & UpOptions) => Promise<T>,
+  onStep: (step: ResourceStep) => void = () => {},
 ): Promise<T> {
   const stdout = lineSplitter(options.onOutput);
   const stderr = lineSplitter(options.onOutput);
@@ -122,9 +149,13 @@ async function runOperation<T>(
         if (violation !== undefined) violations.push(violation);
         const resource = unreachableResource(event);
         if (resource !== undefined) unreachable.push(resource);
+        const step = resourceStep(event);
+        if (step !== undefined) onStep(step);
       },
       color: options.color === true ? "always" : "never",
       ...(options.policyPacks === undefined ? {} : { policyPacks: [...options.policyPacks] }),
+      // preview: --save-plan <file>; up: --plan <file>.
+      ...(options.plan === undefined ? {} : { plan: options.plan }),
     });
   } catch (error) {
     throw toEngineError(
@@ -158,13 +189,38 @@ async function withEnv<T>(
   }
 }
 
+/**
+ * What a stack's exported state holds: its resources, and the outputs of its root
+ * `pulumi:pulumi:Stack` resource (`pulumi stack export`: `deployment.resources[]`, each with
+ * `type` and `outputs`).
+ */
+export function deployedState(deployment: unknown): DeployedState {
+  const resources = (deployment as { resources?: unknown } | null | undefined)?.resources;
+  if (!Array.isArray(resources)) return { resources: 0, outputs: {} };
+  const root = resources.find(
+    (r): r is { outputs?: unknown } =>
+      (r as { type?: unknown } | null)?.type === "pulumi:pulumi:Stack",
+  );
+  const outputs = root?.outputs;
+  return {
+    resources: resources.length,
+    outputs:
+      outputs !== null && typeof outputs === "object" ? (outputs as Record<string, unknown>) : {},
+  };
+}
+
 function engineStack(stack: Stack): EngineStack {
   return {
     async preview(options) {
+      const steps: ResourceStep[] = [];
       const result = await withEnv(stack, options, () =>
-        runOperation(options, (args) => stack.preview(args)),
+        runOperation(
+          options,
+          (args) => stack.preview(args),
+          (step) => steps.push(step),
+        ),
       );
-      return { changeSummary: result.changeSummary };
+      return { changeSummary: result.changeSummary, steps };
     },
     async up(options) {
       const result = await withEnv(stack, options, () =>
@@ -179,13 +235,11 @@ function engineStack(stack: Stack): EngineStack {
         },
       };
     },
-    async resourceCount() {
+    async deployed() {
       // `pulumi stack export` of a stack never updated has no resources. The export is read for
-      // its length only and dropped.
+      // its length and the root's outputs, and dropped.
       try {
-        const state = await stack.exportStack();
-        const deployment = state.deployment as { resources?: unknown } | null | undefined;
-        return Array.isArray(deployment?.resources) ? deployment.resources.length : 0;
+        return deployedState((await stack.exportStack()).deployment);
       } catch (error) {
         throw toEngineError(error);
       }

@@ -7,6 +7,7 @@
  * itself: https://github.com/pulumi/pulumi/issues/10506).
  */
 import { type LoadedFleet } from "../../fleet/load";
+import { type ResourceStep } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 
@@ -50,12 +51,30 @@ export interface EngineRunOptions {
    * @default - the process's environment alone
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * A saved update plan: the file a preview writes its plan to (`pulumi preview --save-plan`),
+   * and the plan an update is constrained to (`pulumi up --plan`), so the update performs only
+   * what the preview showed.
+   *
+   * @default - no saved plan
+   */
+  readonly plan?: string;
 }
 
 /** The outcome of a preview. */
 export interface EnginePreview {
   /** The operations the update would perform. */
   readonly changeSummary: OpCounts;
+  /** Each resource operation the update would perform, in the engine's order. */
+  readonly steps: readonly ResourceStep[];
+}
+
+/** What a stack holds now, before a run changes it. */
+export interface DeployedState {
+  /** How many resources its state holds; 0 for a new stack. */
+  readonly resources: number;
+  /** Its outputs as last applied (secret ones as the engine stores them); empty for a new stack. */
+  readonly outputs: Readonly<Record<string, unknown>>;
 }
 
 /** The outcome of an update. */
@@ -74,8 +93,8 @@ export interface EngineStack {
   preview(options: EngineRunOptions): Promise<EnginePreview>;
   /** Updates the stack; throws {@link EngineRunError} when the engine fails. */
   up(options: EngineRunOptions): Promise<EngineUpdate>;
-  /** How many resources the stack's state holds now; 0 for a new stack. */
-  resourceCount(): Promise<number>;
+  /** What the stack's state holds now: its resource count and its outputs. */
+  deployed(): Promise<DeployedState>;
 }
 
 /** The Pulumi engine as `tarsfed` uses it. */

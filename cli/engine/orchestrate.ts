@@ -3,9 +3,18 @@
  *
  * Stacks go wave by wave (`stackWaves`: `global`, then the home region, then every other region
  * in parallel); a stack that fails or is refused stops the waves after its own, since those read
- * its outputs. Before an update, the stack is previewed and refused when the preview deletes
- * (or replaces) more than a set share of what the stack holds, so a fleet-file slip cannot wipe
- * a region without `--allow-deletes`.
+ * its outputs. Every run deploys the one copy of the fleet text the command read
+ * (`TARSFED_FLEET_SNAPSHOT`), never the file as it is by then. Before an update:
+ *
+ * 1. the stack's recorded fleet revision is checked: `up` refuses to apply a revision the git
+ *    history does not place after it, unless `--force` (`revision.ts`);
+ * 2. the stack is previewed, its plan saved (`pulumi preview --save-plan`);
+ * 3. the preview is judged: refused when it deletes (or replaces) more than a set share of what
+ *    the stack holds, unless `--allow-deletes`, and when it makes a change that loses service or
+ *    data (a replaced node pool, load balancer, cluster provider, database or network, a moved
+ *    database, a new `homeRegion`: `../diff/critical.ts`) without `--allow-replace` naming it;
+ * 4. the update applies that saved plan (`pulumi up --plan`), so it performs nothing the judged
+ *    preview did not show.
  *
  * After a failover or failback, `--moving <sets>` splits the run into the operation's two phases
  * (`fleet/operations.ts`): first every stack but those that only lose, the moving Sets' old
@@ -22,17 +31,22 @@ import { type LoadedFleet } from "../../fleet/load";
 import { type FleetSpec } from "../../fleet/model";
 import { GLOBAL_STACK } from "../../fleet/naming";
 import { applyFailover, PhaseEffect, phasesToApply } from "../../fleet/operations";
+import * as path from "node:path";
+import { FLEET_SNAPSHOT_ENV, StackOutput } from "../../fleet/revision";
 import { stackOrder, stackWaves } from "../../fleet/slice";
 import { MOVING_SETS_ENV } from "../../fleet/transition";
+import { consentRefusal, criticalChanges } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import {
   CLUSTER_UNREACHABLE,
+  type DeployedState,
   type Engine,
   type EngineRunOptions,
   EngineRunError,
   type OpCounts,
 } from "./engine";
+import { type FleetHistory, revisionRefusal } from "./revision";
 
 /**
  * The Kubernetes provider's environment switch for `skipUpdateUnreachable`, read by
@@ -51,7 +65,10 @@ export type EngineCommand = (typeof EngineCommand)[keyof typeof EngineCommand];
 export const StackStatus = {
   /** Previewed (or updated) successfully. */
   Ok: "ok",
-  /** Not updated: too many deletions, a mandatory policy violation, or a config mismatch. */
+  /**
+   * Not updated: a stale fleet revision, too many deletions, a change without consent, a
+   * mandatory policy violation, or a config mismatch.
+   */
   Refused: "refused",
   /** The engine failed (cloud, backend or program error). */
   Failed: "failed",
@@ -81,7 +98,10 @@ export interface StackRunResult {
   readonly status: StackStatus;
   /** The operations previewed (or, after `up`, performed); null when the engine never said. */
   readonly changes: ChangeCounts | null;
-  /** Why the stack was refused, failed, skipped or not run. */
+  /**
+   * Why the stack was refused, failed, skipped or not run; for a preview, what `up` will need
+   * consent for.
+   */
   readonly message?: string;
 }
 
@@ -234,6 +254,21 @@ export interface RunEngineInput {
   readonly policyPacks: readonly string[];
   /** Whether the engine may colour its output. */
   readonly color: boolean;
+  /**
+   * A file holding `fleet.text`, the one copy every preview and update of the run deploys
+   * (`TARSFED_FLEET_SNAPSHOT`).
+   */
+  readonly snapshot: string;
+  /** A private directory for the plans previews save and updates apply. */
+  readonly planDir: string;
+  /** The fleet revision of `fleet.text` (`fleet/revision.ts`), which every stack records. */
+  readonly revision: string;
+  /** The fleet file's history, read only when a stack records another revision. */
+  readonly history: () => FleetHistory;
+  /** Apply this revision even over one the history does not place before it. */
+  readonly force: boolean;
+  /** `--allow-replace`: the resources (names or URNs), or `homeRegion`, consented to. */
+  readonly allowReplace: readonly string[];
 }
 
 /** Where a run reports progress. */
@@ -343,13 +378,46 @@ function failure(
   throw error;
 }
 
-/** The environment of one stack's run: its phase, and whether it may skip unreachable clusters. */
-function runEnv(run: StackRun): Record<string, string> {
+/**
+ * The environment of one stack's run: the fleet copy it deploys, its phase, and whether it may
+ * skip unreachable clusters.
+ */
+function runEnv(run: StackRun, input: RunEngineInput): Record<string, string> {
   return {
-    // Always set, so neither value leaks in from the caller's shell.
+    // Always set, so no value leaks in from the caller's shell.
     [MOVING_SETS_ENV]: run.phase.moving.join(","),
     [SKIP_UNREACHABLE_ENV]: String(run.phase.skipUnreachable.includes(run.name)),
+    [FLEET_SNAPSHOT_ENV]: input.snapshot,
   };
+}
+
+/** The string output `key` of a deployed stack, or undefined. */
+function deployedOutput(state: DeployedState, key: string): string | undefined {
+  const value = state.outputs[key];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** Why the update of `name`, previewed as `preview`, must not go ahead, or undefined. */
+function updateRefusal(
+  name: string,
+  changeSummary: OpCounts,
+  critical: ReturnType<typeof criticalChanges>,
+  state: DeployedState,
+  input: RunEngineInput,
+): string | undefined {
+  const reasons = [
+    deletionRefusal(name, changeSummary, state.resources, input),
+    consentRefusal(name, critical, input.allowReplace),
+  ].filter((r): r is string => r !== undefined);
+  return reasons.length > 0 ? reasons.join("\n") : undefined;
+}
+
+/** What up will need consent for, as a preview's note; undefined when nothing. */
+function consentNote(name: string, critical: ReturnType<typeof criticalChanges>) {
+  const refusal = consentRefusal(name, critical, []);
+  return refusal === undefined
+    ? {}
+    : { message: refusal.replace(/^up of \S+ needs/, "up will need") };
 }
 
 async function runStack(
@@ -362,21 +430,36 @@ async function runStack(
   const options: EngineRunOptions = {
     onOutput: (line) => progress.output(name, line),
     color: input.color,
-    env: runEnv(run),
+    env: runEnv(run, input),
     ...(input.policyPacks.length > 0 ? { policyPacks: input.policyPacks } : {}),
   };
   const phase = run.phase.effect === undefined ? {} : { phase: run.phase.effect };
+  const up = input.command === EngineCommand.Up;
   let changes: ChangeCounts | null = null;
   try {
     const stack = await engine.openStack(name, input.fleet);
-    const { changeSummary } = await stack.preview(options);
+    const state = await stack.deployed();
+    const stale = up ? revisionOf(name, state, input) : undefined;
+    if (stale !== undefined)
+      return { name, ...phase, status: StackStatus.Refused, changes, message: stale };
+    // The preview saves its plan; the update below applies exactly that plan.
+    const plan = path.join(
+      input.planDir,
+      `${name}${run.phase.effect === undefined ? "" : `-${run.phase.effect}`}.plan.json`,
+    );
+    const { changeSummary, steps } = await stack.preview(up ? { ...options, plan } : options);
     changes = changeCounts(changeSummary);
-    if (input.command === EngineCommand.Preview)
-      return { name, ...phase, status: StackStatus.Ok, changes };
-    const refusal = deletionRefusal(name, changeSummary, await stack.resourceCount(), input);
+    const critical = criticalChanges(steps, {
+      resources: state.resources,
+      homeRegion: input.fleet.spec.homeRegion,
+      ...optional("deployedHomeRegion", deployedOutput(state, StackOutput.HomeRegion)),
+    });
+    if (!up)
+      return { name, ...phase, status: StackStatus.Ok, changes, ...consentNote(name, critical) };
+    const refusal = updateRefusal(name, changeSummary, critical, state, input);
     if (refusal !== undefined)
       return { name, ...phase, status: StackStatus.Refused, changes, message: refusal };
-    const { summary } = await stack.up(options);
+    const { summary } = await stack.up({ ...options, plan });
     if (summary.result !== "succeeded") {
       const message = `the update ended with result "${summary.result}"`;
       return { name, ...phase, status: StackStatus.Failed, changes, message };
@@ -387,6 +470,25 @@ async function runStack(
   } catch (error) {
     return failure(run, input.fleet.spec, changes, error);
   }
+}
+
+/** `{ [key]: value }`, or nothing when `value` is undefined. */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** Why `up` must not apply this run's fleet revision over the stack's (`revision.ts`), or undefined. */
+function revisionOf(name: string, state: DeployedState, input: RunEngineInput): string | undefined {
+  if (input.force) return undefined;
+  const deployed = deployedOutput(state, StackOutput.FleetRevision);
+  if (deployed === undefined || deployed === input.revision) return undefined;
+  return revisionRefusal({
+    stack: name,
+    deployed,
+    current: input.revision,
+    file: input.fleet.file,
+    history: input.history(),
+  });
 }
 
 async function timed(

@@ -215,7 +215,7 @@ describe("compareToMinimal", () => {
     replaceFields,
   });
   const diffOf = (changed: FleetDiff["stacks"][number]["changed"]): FleetDiff => ({
-    stacks: [{ name: "guangzhou", added: [], removed: [], changed }],
+    stacks: [{ name: "guangzhou", added: [], removed: [], changed, critical: [] }],
     summary: {
       added: 0,
       removed: 0,

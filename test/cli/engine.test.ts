@@ -1,17 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Command, CommanderError } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FleetError } from "../../fleet/issues";
 import { loadFleet } from "../../fleet/load";
-import {
-  PROJECT_POLICY_PACK,
-  PROJECT_ROOT,
-  previewCommand,
-  upCommand,
-} from "../../cli/commands/engine";
-import { createContext, DEFAULT_FLEET } from "../../cli/context";
+import { PROJECT_POLICY_PACK, PROJECT_ROOT } from "../../cli/commands/engine";
 import {
   automationEngine,
   commandFailureReason,
@@ -19,116 +11,15 @@ import {
   unreachableResource,
 } from "../../cli/engine/automation";
 import {
-  type Engine,
-  type EnginePreview,
   type EngineRunOptions,
-  type EngineStack,
   EngineRunError,
-  type OpCounts,
   PULUMI_CLI_MISSING,
   pulumiCliMissing,
 } from "../../cli/engine/engine";
 import { lineSplitter } from "../../cli/engine/lines";
-import { type EngineRunResult } from "../../cli/engine/orchestrate";
 import { stackConfigToSet } from "../../cli/engine/stack-setup";
 import { UserError } from "../../cli/errors";
-import { memoryIo } from "../../cli/io";
-
-/** How the fake engine behaves for one stack. */
-interface FakeStackSpec {
-  changes?: OpCounts;
-  resources?: number;
-  previewError?: Error;
-  upError?: Error;
-  /** Preview waits for this before finishing. */
-  gate?: Promise<void>;
-}
-
-/** One preview or update the fake engine ran, with what it was given. */
-interface FakeRun {
-  readonly op: "preview" | "up";
-  readonly stack: string;
-  readonly options: EngineRunOptions;
-}
-
-/** A fake engine recording every call as `<op>:<stack>` in `calls`, and each run in `runs`. */
-function fakeEngine(specs: Record<string, FakeStackSpec> = {}, cliError?: Error) {
-  const calls: string[] = [];
-  const runs: FakeRun[] = [];
-  const engine: Engine = {
-    checkCli: () => {
-      calls.push("checkCli");
-      return cliError === undefined ? Promise.resolve() : Promise.reject(cliError);
-    },
-    openStack: (name) => {
-      calls.push(`open:${name}`);
-      const spec = specs[name] ?? {};
-      const stack: EngineStack = {
-        async preview(options): Promise<EnginePreview> {
-          calls.push(`preview-start:${name}`);
-          runs.push({ op: "preview", stack: name, options });
-          options.onOutput(`previewing ${name}`);
-          await spec.gate;
-          calls.push(`preview-end:${name}`);
-          if (spec.previewError) throw spec.previewError;
-          return { changeSummary: spec.changes ?? { create: 2, same: 3 } };
-        },
-        up(options) {
-          calls.push(`up:${name}`);
-          runs.push({ op: "up", stack: name, options });
-          if (spec.upError) return Promise.reject(spec.upError);
-          return Promise.resolve({
-            summary: {
-              result: "succeeded",
-              resourceChanges: spec.changes ?? { create: 2, same: 3 },
-            },
-          });
-        },
-        resourceCount: () => Promise.resolve(spec.resources ?? 5),
-      };
-      return Promise.resolve(stack);
-    },
-  };
-  return { engine, calls, runs };
-}
-
-/** Runs `tarsfed <argv>` with the two engine commands, handling errors as `cli/main.ts` does. */
-async function tarsfed(argv: string[], engine: Engine, policyPack?: string) {
-  const io = memoryIo();
-  let code = 0;
-  const ctx = createContext(io, (c) => {
-    code = c;
-  });
-  const program = new Command("tarsfed")
-    .option("--fleet <file>", "the fleet file", DEFAULT_FLEET)
-    .option("--json")
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  const deps = { engine, ...(policyPack === undefined ? {} : { policyPack }) };
-  for (const command of [previewCommand(ctx, deps), upCommand(ctx, deps)])
-    program.addCommand(
-      command
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }),
-    );
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) code = 2;
-    else if (error instanceof UserError) {
-      io.err(error.message);
-      code = error.exitCode;
-    } else if (error instanceof FleetError) {
-      io.err(error.message);
-      code = 1;
-    } else throw error;
-  }
-  return { code, stdout: io.stdout.join(""), stderr: io.stderr };
-}
-
-const parse = (stdout: string) => JSON.parse(stdout) as EngineRunResult;
-const statuses = (result: EngineRunResult) =>
-  Object.fromEntries(result.stacks.map((s) => [s.name, s.status]));
+import { fakeEngine, parse, statuses, tarsfed } from "./fake-engine";
 
 function deferred() {
   let resolve = () => {};
@@ -355,7 +246,9 @@ describe("tarsfed up after a failover: two phases", () => {
     );
     expect(code).toBe(0);
     const ups = runs.filter((r) => r.op === "up");
-    expect(ups.map((r) => [r.stack, r.options.env])).toEqual([
+    const switches = (env: EngineRunOptions["env"]) =>
+      Object.fromEntries(Object.entries(env ?? {}).filter(([k]) => k !== "TARSFED_FLEET_SNAPSHOT"));
+    expect(ups.map((r) => [r.stack, switches(r.options.env)])).toEqual([
       ["global", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
       ["nanjing", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
       ["singapore", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
@@ -436,6 +329,7 @@ describe("tarsfed up after a failover: two phases", () => {
       expect(r.options.env).toEqual({
         TARSFED_MOVING_SETS: "",
         PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false",
+        TARSFED_FLEET_SNAPSHOT: expect.stringMatching(/tarsfed-run-.*fleet\.yaml$/) as string,
       });
   });
 
@@ -468,6 +362,68 @@ describe("tarsfed up after a failover: two phases", () => {
     const { code, stderr } = await tarsfed(argv, engine);
     expect(code).toBe(2);
     expect(stderr).toEqual([message]);
+  });
+});
+
+describe("tarsfed up applies exactly the plan its guard checked", () => {
+  const FAILOVER = [
+    "app.gz.1: { cluster: gz1, standby: sh1, warmStandby: true, failedOver: false }",
+    "app.gz.1: { cluster: gz1, standby: sh1, warmStandby: true, failedOver: true }",
+  ] as const;
+
+  it("reads the fleet once: preview and update deploy one copy, and the update applies the saved plan", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tarsfed-once-")), "fleet.yaml");
+    const read = fs.readFileSync("stacks/fleet.yaml", "utf8");
+    fs.writeFileSync(file, read);
+    const atUp: { snapshot?: string; plan?: string } = {};
+    const { engine, runs } = fakeEngine({
+      shanghai: {
+        afterPreview: (options) => {
+          // The engine saves the plan it previewed (pulumi preview --save-plan)…
+          fs.writeFileSync(options.plan ?? "", "the plan shanghai's preview showed");
+          // …while someone else fails a Set over in the file.
+          fs.writeFileSync(file, read.replace(...FAILOVER));
+        },
+        beforeUp: (options) => {
+          atUp.snapshot = fs.readFileSync(options.env?.TARSFED_FLEET_SNAPSHOT ?? "", "utf8");
+          atUp.plan = fs.readFileSync(options.plan ?? "", "utf8");
+        },
+      },
+    });
+    const argv = ["--fleet", file, "up", "--stack", "shanghai", "--yes"];
+    expect((await tarsfed(argv, engine)).code).toBe(0);
+    const [preview, up] = runs;
+    expect([preview?.op, up?.op]).toEqual(["preview", "up"]);
+    // The update is constrained to the file the preview saved its plan to.
+    expect(preview?.options.plan).toMatch(/tarsfed-run-[^/]+\/shanghai\.plan\.json$/);
+    expect(up?.options.plan).toBe(preview?.options.plan);
+    expect(atUp.plan).toBe("the plan shanghai's preview showed");
+    // Both deploy the text read when the command started, not the file as it is by then.
+    const snapshot = preview?.options.env?.TARSFED_FLEET_SNAPSHOT;
+    expect(up?.options.env?.TARSFED_FLEET_SNAPSHOT).toBe(snapshot);
+    expect(atUp.snapshot).toBe(read);
+    expect(fs.readFileSync(file, "utf8")).not.toBe(read);
+    // The copy and the plans are gone with the command.
+    expect(fs.existsSync(path.dirname(snapshot ?? ""))).toBe(false);
+  });
+
+  it("saves a plan per phase when a stack runs in both phases of a failover", async () => {
+    const { engine, runs } = fakeEngine();
+    const argv = [...PAY, "up", "--all", "--moving", MOVING, "--yes"];
+    expect((await tarsfed(argv, engine)).code).toBe(0);
+    const nanjing = runs.filter((r) => r.stack === "nanjing");
+    expect(nanjing.map((r) => `${r.op}:${path.basename(r.options.plan ?? "")}`)).toEqual([
+      "preview:nanjing-gain.plan.json",
+      "up:nanjing-gain.plan.json",
+      "preview:nanjing-remove.plan.json",
+      "up:nanjing-remove.plan.json",
+    ]);
+  });
+
+  it("saves no plan for a preview alone", async () => {
+    const { engine, runs } = fakeEngine();
+    expect((await tarsfed(["preview", "--stack", "global"], engine)).code).toBe(0);
+    expect(runs.map((r) => [r.op, r.options.plan])).toEqual([["preview", undefined]]);
   });
 });
 
