@@ -7,6 +7,8 @@ import { PROJECT_POLICY_PACK, PROJECT_ROOT } from "../../cli/commands/engine";
 import {
   automationEngine,
   commandFailureReason,
+  deployedState,
+  resourceStep,
   spawnErrorCode,
   unreachableResource,
 } from "../../cli/engine/automation";
@@ -515,6 +517,49 @@ describe("engine helpers", () => {
     );
     expect(unreachableResource(event("warning", down))).toBeUndefined();
     expect(unreachableResource(event("error", "update failed"))).toBeUndefined();
+  });
+
+  it("reads a preview's resource operations from its step events, and nothing else", () => {
+    const urn =
+      "urn:pulumi:guangzhou::tars-federation::tencentcloud:index/clbInstance:ClbInstance::web-clb";
+    const metadata = {
+      op: "replace" as const,
+      urn,
+      type: "tencentcloud:index/clbInstance:ClbInstance",
+      keys: ["subnetId"],
+      diffs: ["subnetId"],
+      provider: "",
+    };
+    expect(resourceStep({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata } })).toEqual({
+      op: "replace",
+      urn,
+      type: "tencentcloud:index/clbInstance:ClbInstance",
+      keys: ["subnetId"],
+      diffs: ["subnetId"],
+    });
+    expect(
+      resourceStep({ sequence: 2, timestamp: 0, stdoutEvent: { message: "", color: "never" } }),
+    ).toBeUndefined();
+  });
+
+  it("reads a stack's resource count and its root outputs from its exported state", () => {
+    const deployment = {
+      resources: [
+        {
+          type: "pulumi:pulumi:Stack",
+          urn: "urn:pulumi:global::tars-federation::pulumi:pulumi:Stack::tars-federation-global",
+          outputs: { fleetRevision: "ab12", homeRegion: "guangzhou" },
+        },
+        { type: "pulumi:providers:tencentcloud", urn: "urn:…" },
+      ],
+    };
+    expect(deployedState(deployment)).toEqual({
+      resources: 2,
+      outputs: { fleetRevision: "ab12", homeRegion: "guangzhou" },
+    });
+    // A stack never updated exports no resources.
+    expect(deployedState({ manifest: {} })).toEqual({ resources: 0, outputs: {} });
+    expect(deployedState(undefined)).toEqual({ resources: 0, outputs: {} });
   });
 
   it("splits output chunks into whole lines", () => {
