@@ -13,7 +13,7 @@ import { Command } from "commander";
 import { type CommandContext } from "../context";
 import { automationEngine } from "../engine/automation";
 import { type Engine } from "../engine/engine";
-import { gitFleetHistory } from "../engine/revision";
+import { type FleetHistory, gitFleetHistory } from "../engine/revision";
 import { fleetRevision } from "../../fleet/revision";
 import {
   type EngineProgress,
@@ -39,6 +39,12 @@ export interface EngineDeps {
    * @default - {@link PROJECT_POLICY_PACK}
    */
   readonly policyPack?: string;
+  /**
+   * The history of a fleet file, which `up` checks a stack's revision against.
+   *
+   * @default - {@link gitFleetHistory}: the file's git history and the revisions this clone applied
+   */
+  readonly history?: (file: string) => FleetHistory;
 }
 
 /** The Pulumi project directory (holding `Pulumi.yaml`): the engine runs the program there. */
@@ -192,6 +198,7 @@ async function runEngineCommand(
   // A file that loaded is YAML, so it has a revision.
   const revision = fleetRevision(fleet.text) ?? "";
   const runDir = mkdtempSync(path.join(os.tmpdir(), "tarsfed-run-"));
+  let history: FleetHistory | undefined;
   try {
     const snapshot = path.join(runDir, "fleet.yaml");
     writeFileSync(snapshot, fleet.text, { mode: 0o600 });
@@ -206,7 +213,7 @@ async function runEngineCommand(
       snapshot,
       planDir: runDir,
       revision,
-      history: () => gitFleetHistory(fleet.file),
+      history: () => (history ??= (deps.history ?? gitFleetHistory)(fleet.file)),
       force: flags.force === true,
       allowReplace: flags.allowReplace ?? [],
     };

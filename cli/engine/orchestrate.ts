@@ -263,7 +263,10 @@ export interface RunEngineInput {
   readonly planDir: string;
   /** The fleet revision of `fleet.text` (`fleet/revision.ts`), which every stack records. */
   readonly revision: string;
-  /** The fleet file's history, read only when a stack records another revision. */
+  /**
+   * The fleet file's history: read when a stack records another revision, and told of each
+   * revision `up` applies.
+   */
   readonly history: () => FleetHistory;
   /** Apply this revision even over one the history does not place before it. */
   readonly force: boolean;
@@ -459,6 +462,8 @@ async function runStack(
     const refusal = updateRefusal(name, changeSummary, critical, state, input);
     if (refusal !== undefined)
       return { name, ...phase, status: StackStatus.Refused, changes, message: refusal };
+    // Noted first: even an update that fails part-way may leave the stack at this revision.
+    input.history().recordApplied(input.revision);
     const { summary } = await stack.up({ ...options, plan });
     if (summary.result !== "succeeded") {
       const message = `the update ended with result "${summary.result}"`;

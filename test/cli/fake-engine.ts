@@ -14,6 +14,7 @@ import {
   type OpCounts,
 } from "../../cli/engine/engine";
 import { type EngineRunResult } from "../../cli/engine/orchestrate";
+import { type FleetHistory } from "../../cli/engine/revision";
 import { UserError } from "../../cli/errors";
 import { memoryIo } from "../../cli/io";
 import { FleetError } from "../../fleet/issues";
@@ -87,8 +88,25 @@ export function fakeEngine(specs: Record<string, FakeStackSpec> = {}, cliError?:
   return { engine, calls, runs };
 }
 
-/** Runs `tarsfed <argv>` with the two engine commands, handling errors as `cli/main.ts` does. */
-export async function tarsfed(argv: string[], engine: Engine, policyPack?: string) {
+/** A fleet file's history for tests that do not read git: it holds nothing, records nothing. */
+export const NO_HISTORY: FleetHistory = {
+  holds: () => false,
+  recordApplied: () => {},
+  unavailable: "the test gives no history",
+};
+
+/**
+ * Runs `tarsfed <argv>` with the two engine commands, handling errors as `cli/main.ts` does.
+ *
+ * `history` stands for the fleet file's git history: none unless a test passes one, so no test
+ * records the revisions it applies in this repository's git directory.
+ */
+export async function tarsfed(
+  argv: string[],
+  engine: Engine,
+  policyPack?: string,
+  history: (file: string) => FleetHistory = () => NO_HISTORY,
+) {
   const io = memoryIo();
   let code = 0;
   const ctx = createContext(io, (c) => {
@@ -99,7 +117,7 @@ export async function tarsfed(argv: string[], engine: Engine, policyPack?: strin
     .option("--json")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  const deps = { engine, ...(policyPack === undefined ? {} : { policyPack }) };
+  const deps = { engine, history, ...(policyPack === undefined ? {} : { policyPack }) };
   for (const command of [previewCommand(ctx, deps), upCommand(ctx, deps)])
     program.addCommand(
       command

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fleetRevision, shortRevision } from "../../fleet/revision";
 import { demoText, replaceOnce } from "../fleet/fleet-copies";
+import { gitFleetHistory } from "../../cli/engine/revision";
 import { fakeEngine, parse, tarsfed } from "./fake-engine";
 
 /** The demo (v1), then app.gz.1 failed over (v2); v3 scales the registries instead of v2. */
@@ -48,7 +49,7 @@ async function upOver(file: string, deployed: string, ...flags: string[]) {
     shanghai: { outputs: { fleetRevision: revision(deployed), homeRegion: "guangzhou" } },
   });
   const argv = ["--fleet", file, "up", "--stack", "shanghai", "--yes", "--json", ...flags];
-  const { code, stdout } = await tarsfed(argv, engine);
+  const { code, stdout } = await tarsfed(argv, engine, undefined, gitFleetHistory);
   return { code, calls, result: parse(stdout).stacks[0] };
 }
 
@@ -107,6 +108,30 @@ describe("tarsfed up and the fleet revision a stack was applied from", () => {
     repo.git("add", "fleet.yaml");
     fs.writeFileSync(repo.file, replaceOnce(edited, "replicas: 3", "replicas: 4"));
     expect((await upOver(repo.file, edited)).code).toBe(0);
+  });
+
+  it("applies a failback over the failover this clone applied before committing it", async () => {
+    const repo = repository();
+    repo.commit(V1, "demo");
+    fs.writeFileSync(repo.file, V2); // tarsfed failover, not committed
+    expect((await upOver(repo.file, V1)).code).toBe(0);
+    fs.writeFileSync(repo.file, V1); // tarsfed failback, in the same clone
+    expect((await upOver(repo.file, V2)).code).toBe(0);
+    // Another clone never applied the failover: it refuses to revert it.
+    const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tarsfed-clone-")), "c");
+    execFileSync("git", ["clone", "-q", repo.dir, other], { stdio: "pipe" });
+    const fromClone = await upOver(path.join(other, "fleet.yaml"), V2);
+    expect(fromClone.code).toBe(1);
+    expect(fromClone.calls).not.toContain("up:shanghai");
+  });
+
+  it("refuses an older commit checked out even where this clone applied the newer one", async () => {
+    const repo = repository();
+    repo.commit(V1, "demo");
+    repo.commit(V2, "failover app.gz.1");
+    expect((await upOver(repo.file, V1)).code).toBe(0);
+    repo.git("checkout", "-q", "HEAD~1");
+    expect((await upOver(repo.file, V2)).code).toBe(1);
   });
 
   it("applies the same revision again, whatever comments or layout changed", async () => {
