@@ -45,6 +45,7 @@ import { TarsHomeServices } from "./components/tars-home-services";
 import { TarsSetDeployment } from "./components/tars-set-deployment";
 import { CvmPool } from "./components/cvm-pool";
 import { downloadsFromTarsweb } from "./fleet/tarsnode-bootstrap";
+import { apiEndpointSources, homeHealthCheckRules, webAccess } from "./fleet/security";
 
 /** Stack outputs other stacks and `tarsfed` read. */
 type StackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -152,10 +153,13 @@ function createNetwork(
   const global = new pulumi.StackReference("global", {
     name: stackRefName(config, "globalStack", "global"),
   });
+  // The home region: tarsweb's group, the health checks of its direct-access CLBs, and the
+  // framework database's own group (TencentDB's, or the in-cluster database's CLB's).
   const home = slice.isHome
     ? {
-        webSources: slice.webSources,
-        databaseSecurityGroup: fleet.tars.db.mode === "tencentdb",
+        webAccess: webAccess(fleet),
+        nodeHealthChecks: homeHealthCheckRules(fleet.tars.db),
+        databaseSecurityGroup: true,
       }
     : {};
   return new RegionNetwork(
@@ -170,6 +174,7 @@ function createNetwork(
       fleetCidrs: slice.fleetCidrs,
       servantPorts: slice.servantPorts,
       ccnId: global.requireOutput("ccnId") as pulumi.Output<string>,
+      apiSources: apiEndpointSources(fleet),
       ...home,
     },
     opts,
@@ -189,6 +194,7 @@ function createClusters(ctx: RegionContext): TkeCluster[] {
           nodeSubnetIds: c.nodeSubnetKeys.map((k) => network.subnets[k].id),
           podSubnetIds: c.podSubnetKeys.map((k) => network.subnets[k].id),
           nodeSecurityGroupId: network.nodeSecurityGroup.id,
+          apiSecurityGroupId: network.apiSecurityGroup.id,
           namespaces: [FRAMEWORK_NAMESPACE, SERVER_NAMESPACE],
         },
         ctx.opts,
@@ -250,7 +256,7 @@ function createHomeServices(
       vpcId: ctx.network.vpc.id,
       lbSubnetId: ctx.primaryNodeSubnetId,
       webSecurityGroupId: (ctx.network.webSecurityGroup ?? ctx.network.nodeSecurityGroup).id,
-      webSources: ctx.slice.webSources,
+      webSources: webAccess(fleet).sources,
     },
     { ...ctx.opts, dependsOn: [framework] },
   );

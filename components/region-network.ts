@@ -6,12 +6,13 @@ import * as tencentcloud from "@pulumi/tencentcloud";
 import { type CarvedSubnet } from "../fleet/carve";
 import { CloudTag, physicalName } from "../fleet/naming";
 import {
+  apiEndpointIngressRules,
   databaseIngressRules,
   nodeIngressRules,
   openEgressRules,
-  webHealthCheckRules,
   webIngressRules,
   type SecurityRule,
+  type WebAccess,
 } from "../fleet/security";
 import { ComponentType } from "./registry";
 import { createSecurityGroup } from "./security-group";
@@ -34,15 +35,25 @@ export interface RegionNetworkArgs {
   readonly servantPorts: readonly number[];
   /** The CCN to attach to, from the global stack. */
   readonly ccnId: pulumi.Input<string>;
+  /** Networks allowed to reach the cluster API endpoints (`apiEndpointSources`). */
+  readonly apiSources: readonly string[];
   /**
-   * Networks allowed to reach tarsweb; given only in the home region, which then gets the web
+   * Who may reach tarsweb (`webAccess`); given only in the home region, which then gets the web
    * load balancer's security group.
    *
    * @default - no web security group
    */
-  readonly webSources?: readonly string[];
+  readonly webAccess?: WebAccess;
   /**
-   * Whether to create the framework database's security group (TencentDB in the home region).
+   * Rules admitting the health checks of direct-access CLBs to their pods on the nodes
+   * (`homeHealthCheckRules`: tarsweb's, and the in-cluster database's).
+   *
+   * @default - none
+   */
+  readonly nodeHealthChecks?: readonly SecurityRule[];
+  /**
+   * Whether to create the framework database's security group (the home region: TencentDB's,
+   * or the in-cluster database's CLB).
    *
    * @default false
    */
@@ -60,6 +71,8 @@ export class RegionNetwork extends pulumi.ComponentResource {
   /** Subnets by carve key, e.g. `node-ap-guangzhou-3`. */
   public readonly subnets: Readonly<Record<string, tencentcloud.Subnet>>;
   public readonly nodeSecurityGroup: tencentcloud.SecurityGroup;
+  /** The cluster API endpoints' group: the fleet's VPCs only. */
+  public readonly apiSecurityGroup: tencentcloud.SecurityGroup;
   public readonly webSecurityGroup?: tencentcloud.SecurityGroup;
   public readonly databaseSecurityGroup?: tencentcloud.SecurityGroup;
   public readonly ccnAttachment: tencentcloud.CcnAttachmentV2;
@@ -93,15 +106,20 @@ export class RegionNetwork extends pulumi.ComponentResource {
         args.ownCidrs,
         args.fleetCidrs,
         args.servantPorts,
-        // tarsweb's pods run here: its CLB health-checks them directly (fleet/security.ts).
-        args.webSources === undefined ? [] : webHealthCheckRules(),
+        // Direct-access CLBs health-check their pods here (fleet/security.ts).
+        args.nodeHealthChecks ?? [],
       ),
     );
-    if (args.webSources !== undefined) {
+    this.apiSecurityGroup = group(
+      "api",
+      "TKE API endpoints: the fleet's VPCs",
+      apiEndpointIngressRules(args.apiSources),
+    );
+    if (args.webAccess !== undefined) {
       this.webSecurityGroup = group(
         "web",
-        "tarsweb load balancer: fleet VPCs and tars.web.allowedCidrs",
-        webIngressRules(args.webSources),
+        "tarsweb load balancer: fleet node subnets and tars.web.allowedCidrs, never fleet pods",
+        webIngressRules(args.webAccess),
       );
     }
     if (args.databaseSecurityGroup === true) {

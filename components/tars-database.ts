@@ -20,12 +20,19 @@ import {
   inClusterDbStatefulSet,
   MYSQL_PORT,
 } from "../fleet/k8s/database";
+import { inClusterDbPolicy } from "../fleet/k8s/network-policies";
 import { frameworkLabels } from "../fleet/k8s/servers";
 import { type DbConnection } from "./tars-framework";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { createInternalLoadBalancer } from "./internal-load-balancer";
-import { configMapArgs, jobArgs, serviceArgs, statefulSetArgs } from "./k8s-args";
+import {
+  configMapArgs,
+  jobArgs,
+  networkPolicyArgs,
+  serviceArgs,
+  statefulSetArgs,
+} from "./k8s-args";
 
 /** Arguments of {@link TarsDatabase}. */
 export interface TarsDatabaseArgs {
@@ -37,7 +44,10 @@ export interface TarsDatabaseArgs {
   readonly subnetId: pulumi.Input<string>;
   /** Zone of `subnetId`. */
   readonly availabilityZone: string;
-  /** TencentDB's security group: MySQL from the fleet only. */
+  /**
+   * The database's own security group, TencentDB's or the in-cluster database's CLB's: MySQL from
+   * the fleet only.
+   */
   readonly securityGroupId: pulumi.Input<string>;
 }
 
@@ -184,13 +194,18 @@ function createInClusterDb(
   k8sOpts: K8sOptions,
   parent: pulumi.Resource,
 ): DatabaseServer {
+  const policy = new k8s.networking.v1.NetworkPolicy(
+    `${name}-network-policy`,
+    networkPolicyArgs(inClusterDbPolicy(args.fleet, args.cluster.name)),
+    k8sOpts,
+  );
   const statefulSet = new k8s.apps.v1.StatefulSet(
     `${name}-statefulset`,
     statefulSetArgs(inClusterDbStatefulSet(db)),
     {
       ...k8sOpts,
       ...STATEFUL,
-      dependsOn: [...k8sOpts.dependsOn, secret],
+      dependsOn: [...k8sOpts.dependsOn, secret, policy],
     },
   );
   const [local, external] = inClusterDbServices();
@@ -206,6 +221,9 @@ function createInClusterDb(
       vpcId: args.vpcId,
       subnetId: args.subnetId,
       securityGroupId: args.securityGroupId,
+      // Direct access keeps the registries' own addresses, which the nodes' group would check
+      // against its own region only: the database's group decides instead (fleet/security.ts).
+      passToTarget: true,
     },
     parent,
     k8sOpts,

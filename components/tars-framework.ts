@@ -1,12 +1,19 @@
 /**
- * The TARS framework of one cluster: database credentials, the registry, and the registry's
- * internal load balancer for CVM nodes.
+ * The TARS framework of one cluster: database credentials, the registry, the registry's internal
+ * load balancer for CVM nodes, and the NetworkPolicies of both namespaces.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as tencentcloud from "@pulumi/tencentcloud";
 import { type FleetSpec } from "../fleet/model";
-import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
+import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "../fleet/naming";
+import {
+  defaultDenyPolicy,
+  frameworkEgressPolicy,
+  type NetworkPolicy,
+  registryPolicy,
+  serversEgressPolicy,
+} from "../fleet/k8s/network-policies";
 import {
   registryDeployment,
   registryLbService,
@@ -17,7 +24,7 @@ import { DB_SECRET, frameworkLabels, REGISTRY_SERVICE } from "../fleet/k8s/serve
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { createInternalLoadBalancer } from "./internal-load-balancer";
-import { deploymentArgs, pdbArgs, serviceArgs } from "./k8s-args";
+import { deploymentArgs, networkPolicyArgs, pdbArgs, serviceArgs } from "./k8s-args";
 
 /** How the framework services reach the framework database. */
 export interface DbConnection {
@@ -105,6 +112,36 @@ export class TarsFramework extends pulumi.ComponentResource {
     );
     this.registryLb = lb.clb;
     this.registryAddress = lb.address;
+    createNetworkPolicies(name, args, this);
     this.registerOutputs({ registryAddress: this.registryAddress });
   }
+}
+
+/**
+ * Both namespaces' policies that are not one workload's: what framework pods and business pods
+ * may reach, who reaches the registry, and, once those exist, the default deny of each namespace
+ * (`fleet/k8s/network-policies.ts`).
+ */
+function createNetworkPolicies(name: string, args: TarsFrameworkArgs, parent: pulumi.Resource) {
+  const opts = (namespace: string, after: pulumi.Resource[] = []) => {
+    const created = args.cluster.namespaces[namespace];
+    return {
+      parent,
+      provider: args.cluster.k8sProvider,
+      dependsOn: [...(created === undefined ? [] : [created]), ...after],
+    };
+  };
+  const policy = (child: string, manifest: NetworkPolicy, after: pulumi.Resource[] = []) =>
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-${child}`,
+      networkPolicyArgs(manifest),
+      opts(manifest.metadata.namespace, after),
+    );
+  const framework = [
+    policy("framework-egress", frameworkEgressPolicy(args.fleet)),
+    policy("registry-network-policy", registryPolicy(args.fleet)),
+  ];
+  const servers = [policy("servers-egress", serversEgressPolicy(args.fleet, args.cluster.name))];
+  policy("default-deny-framework", defaultDenyPolicy(FRAMEWORK_NAMESPACE), framework);
+  policy("default-deny-servers", defaultDenyPolicy(SERVER_NAMESPACE), servers);
 }

@@ -1,6 +1,7 @@
 /**
  * The framework services that run once, in the home region's first cluster: tarsweb,
- * tarsnotify, and for CVM pools tarsAdminRegistry and tarspatch.
+ * tarsnotify, and for CVM pools tarsAdminRegistry and tarspatch, each with the NetworkPolicy that
+ * admits its clients (`fleet/k8s/network-policies.ts`).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,12 +9,16 @@ import type * as tencentcloud from "@pulumi/tencentcloud";
 import { homeFrameworkServices } from "../fleet/framework";
 import { type FleetSpec } from "../fleet/model";
 import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
+import {
+  frameworkServicePolicy,
+  webPolicy as webNetworkPolicy,
+} from "../fleet/k8s/network-policies";
 import { frameworkWorkload } from "../fleet/k8s/servers";
 import { WEB, webDeployment, webLbService, webPdb } from "../fleet/k8s/web";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { createInternalLoadBalancer } from "./internal-load-balancer";
-import { deploymentArgs, pdbArgs } from "./k8s-args";
+import { deploymentArgs, networkPolicyArgs, pdbArgs } from "./k8s-args";
 import { createTarscliObjects } from "./tarscli-objects";
 
 /** Arguments of {@link TarsHomeServices}. */
@@ -45,13 +50,23 @@ export class TarsHomeServices extends pulumi.ComponentResource {
       dependsOn: namespace === undefined ? [] : [namespace],
     };
     for (const service of homeFrameworkServices(args.fleet)) {
+      const workload = frameworkWorkload(args.fleet, service);
       createTarscliObjects(
         `${name}-${service.server.toLowerCase()}`,
-        frameworkWorkload(args.fleet, service),
+        workload,
+        frameworkServicePolicy(args.fleet, workload),
         k8sOpts,
       );
     }
-    new k8s.apps.v1.Deployment(`${name}-web`, deploymentArgs(webDeployment(args.fleet)), k8sOpts);
+    const webPolicy = new k8s.networking.v1.NetworkPolicy(
+      `${name}-web-network-policy`,
+      networkPolicyArgs(webNetworkPolicy(args.fleet)),
+      k8sOpts,
+    );
+    new k8s.apps.v1.Deployment(`${name}-web`, deploymentArgs(webDeployment(args.fleet)), {
+      ...k8sOpts,
+      dependsOn: [...k8sOpts.dependsOn, webPolicy],
+    });
     new k8s.policy.v1.PodDisruptionBudget(`${name}-web-pdb`, pdbArgs(webPdb()), k8sOpts);
     const lb = createInternalLoadBalancer(
       `${name}-web`,

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type FleetSpec } from "../fleet/model";
 import { SERVER_NAMESPACE } from "../fleet/naming";
 import { type WorkloadSpec } from "../fleet/placement";
+import { setWorkloadPolicy } from "../fleet/k8s/network-policies";
 import { serverWorkload } from "../fleet/k8s/servers";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
@@ -20,7 +21,7 @@ export interface TarsSetDeploymentArgs {
 }
 
 /**
- * The Deployment, PDB and `_server_meta.yaml` ConfigMap of a server in a Set.
+ * The Deployment, PDB, NetworkPolicy and `_server_meta.yaml` ConfigMap of a server in a Set.
  *
  * Active and warm-standby copies are the same objects with different replicas and
  * `TARS_DISABLE_FLOW`, so a failover updates them in place.
@@ -32,11 +33,16 @@ export class TarsSetDeployment extends pulumi.ComponentResource {
   constructor(name: string, args: TarsSetDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TarsSetDeployment, name, {}, opts);
     const namespace = args.cluster.namespaces[SERVER_NAMESPACE];
-    const objects = createTarscliObjects(name, serverWorkload(args.fleet, args.placement), {
-      parent: this,
-      provider: args.cluster.k8sProvider,
-      dependsOn: namespace === undefined ? [] : [namespace],
-    });
+    const objects = createTarscliObjects(
+      name,
+      serverWorkload(args.fleet, args.placement),
+      setWorkloadPolicy(args.fleet, args.placement),
+      {
+        parent: this,
+        provider: args.cluster.k8sProvider,
+        dependsOn: namespace === undefined ? [] : [namespace],
+      },
+    );
     this.deployment = objects.deployment;
     this.pdb = objects.pdb;
     this.registerOutputs({ deployment: this.deployment.metadata.name });

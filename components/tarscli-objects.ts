@@ -1,5 +1,6 @@
 /**
- * The three objects of every tarscli workload, for servers and framework services alike.
+ * The objects of every tarscli workload, for servers and framework services alike: its meta
+ * ConfigMap, Deployment, PDB and NetworkPolicy.
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
@@ -9,19 +10,25 @@ import {
   workloadPdb,
   type TarscliWorkload,
 } from "../fleet/k8s/tarscli";
-import { configMapArgs, deploymentArgs, pdbArgs } from "./k8s-args";
+import { type NetworkPolicy } from "../fleet/k8s/network-policies";
+import { configMapArgs, deploymentArgs, networkPolicyArgs, pdbArgs } from "./k8s-args";
 
 /** The Kubernetes objects of one tarscli workload. */
 export interface TarscliObjects {
   readonly meta: k8s.core.v1.ConfigMap;
   readonly deployment: k8s.apps.v1.Deployment;
   readonly pdb: k8s.policy.v1.PodDisruptionBudget;
+  readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
 }
 
-/** Creates `${name}-meta`, `${name}-deployment` and `${name}-pdb` with `opts` (parent and provider). */
+/**
+ * Creates `${name}-meta`, `${name}-network-policy`, `${name}-deployment` and `${name}-pdb` with
+ * `opts` (parent and provider). The pods start once their policy admits what they need.
+ */
 export function createTarscliObjects(
   name: string,
   workload: TarscliWorkload,
+  networkPolicy: NetworkPolicy,
   opts: pulumi.CustomResourceOptions,
 ): TarscliObjects {
   const meta = new k8s.core.v1.ConfigMap(
@@ -29,7 +36,12 @@ export function createTarscliObjects(
     configMapArgs(tarscliMetaConfigMap(workload)),
     opts,
   );
-  const dependsOn = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? []), meta];
+  const policy = new k8s.networking.v1.NetworkPolicy(
+    `${name}-network-policy`,
+    networkPolicyArgs(networkPolicy),
+    opts,
+  );
+  const dependsOn = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? []), meta, policy];
   const deployment = new k8s.apps.v1.Deployment(
     `${name}-deployment`,
     deploymentArgs(tarscliDeployment(workload)),
@@ -43,5 +55,5 @@ export function createTarscliObjects(
     pdbArgs(workloadPdb(workload)),
     opts,
   );
-  return { meta, deployment, pdb };
+  return { meta, deployment, pdb, networkPolicy: policy };
 }

@@ -8,6 +8,7 @@ import * as tencentcloud from "@pulumi/tencentcloud";
 import { NetworkType } from "../fleet/carve";
 import { type ClusterSpec } from "../fleet/model";
 import { CloudTag, MANAGED_BY, physicalName } from "../fleet/naming";
+import { podSecurityLabels } from "../fleet/k8s/pod-security";
 import { ComponentType } from "./registry";
 
 /** What in-cluster components need of a cluster. */
@@ -32,6 +33,8 @@ export interface TkeClusterArgs {
   readonly podSubnetIds: readonly pulumi.Input<string>[];
   /** Security group of the nodes, first in their ordered list. */
   readonly nodeSecurityGroupId: pulumi.Input<string>;
+  /** Security group of the intranet API endpoint: who may reach the API server. */
+  readonly apiSecurityGroupId: pulumi.Input<string>;
   /** Namespaces to create once the cluster answers. */
   readonly namespaces: readonly string[];
 }
@@ -41,7 +44,8 @@ export interface TkeClusterArgs {
  *
  * Built as TKE's docs recommend: the cluster without inline workers, then node pools, then the
  * endpoint (TKE opens API access only once nodes exist), and the kubeconfig read from the
- * endpoint. API access is intranet only; runs of `pulumi up` reach it over the VPC or CCN.
+ * endpoint. API access is intranet only, behind a security group that admits the fleet's VPCs
+ * (`apiEndpointSources`); runs of `pulumi up` reach it over the VPC or CCN.
  * @see https://registry.terraform.io/providers/tencentcloudstack/tencentcloud/latest/docs/resources/kubernetes_cluster_endpoint
  */
 export class TkeCluster extends pulumi.ComponentResource {
@@ -57,7 +61,7 @@ export class TkeCluster extends pulumi.ComponentResource {
     this.nodePools = createNodePools(name, args, this.cluster, this);
     this.endpoint = createEndpoint(name, args, this.cluster, Object.values(this.nodePools), this);
     this.k8sProvider = createKubernetesProvider(name, this.cluster, this.endpoint, this);
-    const namespaces = createNamespaces(name, args.namespaces, this.k8sProvider, this);
+    const namespaces = createNamespaces(name, args, this.k8sProvider, this);
     this.ref = { name: args.cluster.name, k8sProvider: this.k8sProvider, namespaces };
     this.registerOutputs({ clusterId: this.cluster.id, endpointId: this.endpoint.id });
   }
@@ -156,6 +160,8 @@ function createEndpoint(
       clusterId: cluster.id,
       clusterIntranet: true,
       clusterIntranetSubnetId: args.nodeSubnetIds[0],
+      // ForceNew in the provider: an endpoint created without it is replaced once to get it.
+      clusterIntranetSecurityGroup: args.apiSecurityGroupId,
       clusterInternet: false,
     },
     // TKE opens API access only once the cluster has nodes.
@@ -196,17 +202,22 @@ function createKubernetesProvider(
   );
 }
 
+/** The namespaces, each enforcing the Pod Security level its pods allow (`pod-security.ts`). */
 function createNamespaces(
   name: string,
-  names: readonly string[],
+  args: TkeClusterArgs,
   provider: k8s.Provider,
   parent: pulumi.Resource,
 ): Record<string, k8s.core.v1.Namespace> {
   const namespaces: Record<string, k8s.core.v1.Namespace> = {};
-  for (const namespace of names) {
+  for (const namespace of args.namespaces) {
+    const labels = {
+      "app.kubernetes.io/managed-by": MANAGED_BY,
+      ...podSecurityLabels(namespace, args.cluster.kubernetesVersion),
+    };
     namespaces[namespace] = new k8s.core.v1.Namespace(
       `${name}-ns-${namespace}`,
-      { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": MANAGED_BY } } },
+      { metadata: { name: namespace, labels } },
       { parent, provider },
     );
   }

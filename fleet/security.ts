@@ -10,16 +10,26 @@
  * source address, so the pods' security group (the nodes') would see, and drop, every client
  * outside the home region. The web CLB therefore lets its backends trust it
  * (`loadBalancerPassToTarget`: only the CLB's security group is checked), and that group admits
- * tarsweb's port from the fleet's VPCs and `tars.web.allowedCidrs` only. The CLB's health checks
+ * tarsweb's port as {@link webAccess} says, and nothing else. The CLB's health checks
  * do not pass the CLB's group: the home region's nodes admit them on tarsweb's port
  * ({@link CLB_HEALTH_CHECK_CIDR}, or the CLB's VIP, inside the home VPC).
  * @see https://www.tencentcloud.com/document/product/457/9084 (TKE security group rules)
  * @see https://www.tencentcloud.com/document/product/457/36837 (direct access keeps the source IP)
  * @see https://www.tencentcloud.com/document/product/214/14733 (CLB security groups; bypassing the
  * backends' groups works for ENI and CVM backends in the CLB's VPC)
+ *
+ * Who reaches tarsweb: the fleet's node subnets (TKE nodes and tarsnode CVMs, which download
+ * `tarsnode.tgz` from it) and `tars.web.allowedCidrs`, and never a pod of the fleet, even when an
+ * allowed network covers pod addresses: tarsweb can push binaries to every node. The in-cluster
+ * database's CLB has a group of its own, the same as TencentDB's, and passes its traffic to the
+ * pods like tarsweb's. The cluster API endpoints admit the fleet's VPCs only.
  */
+import { carveSubnets, SubnetRole } from "./carve";
+import { cidrsOverlap, parseCidr } from "./cidr";
 import { MYSQL_PORT } from "./k8s/database";
 import { WEB_PORT } from "./framework";
+import { type DbSpec, type FleetSpec, type RegionSpec } from "./model";
+import { DbMode } from "./schema";
 import {
   ADMIN_REGISTRY_PORT,
   FRAMEWORK_SERVICE_PORT_RANGE,
@@ -118,15 +128,30 @@ export function nodeIngressRules(
  * access the CLB probes the pods themselves, from {@link CLB_HEALTH_CHECK_CIDR}.
  */
 export function webHealthCheckRules(): SecurityRule[] {
+  return [healthCheckRule(WEB_PORT, "tarsweb CLB health checks")];
+}
+
+/**
+ * What the home region's nodes admit from the CLBs' health checks: tarsweb's port, and MySQL's
+ * when the database runs in the cluster behind a direct-access CLB of its own.
+ */
+export function homeHealthCheckRules(db: DbSpec): SecurityRule[] {
   return [
-    {
-      action: "ACCEPT",
-      cidrBlock: CLB_HEALTH_CHECK_CIDR,
-      protocol: "TCP",
-      port: String(WEB_PORT),
-      description: "tarsweb CLB health checks",
-    },
+    ...webHealthCheckRules(),
+    ...(db.mode === DbMode.InCluster
+      ? [healthCheckRule(MYSQL_PORT, "in-cluster database CLB health checks")]
+      : []),
   ];
+}
+
+function healthCheckRule(port: number, description: string): SecurityRule {
+  return {
+    action: "ACCEPT",
+    cidrBlock: CLB_HEALTH_CHECK_CIDR,
+    protocol: "TCP",
+    port: String(port),
+    description,
+  };
 }
 
 /** Egress of nodes: anywhere (image pulls, cloud APIs). */
@@ -142,18 +167,110 @@ export function openEgressRules(): SecurityRule[] {
   ];
 }
 
-/** Ingress of the framework database: MySQL from the fleet only. */
+/**
+ * Ingress of the framework database, TencentDB's or the in-cluster database's CLB: MySQL from the
+ * fleet only (every region's registries and framework services connect to it).
+ */
 export function databaseIngressRules(fleetCidrs: readonly string[]): SecurityRule[] {
   return onlyTcpFrom(fleetCidrs, MYSQL_PORT, "TARS framework database");
 }
 
+/** Who may reach tarsweb, and the pod addresses inside those networks that may not. */
+export interface WebAccess {
+  /** The fleet's node subnets, then `tars.web.allowedCidrs`, without repeats. */
+  readonly sources: readonly string[];
+  /** The fleet's pod address ranges that lie inside an allowed network: refused first. */
+  readonly excluded: readonly string[];
+}
+
+/** Who may reach tarsweb: {@link WebAccess} of the fleet. */
+export function webAccess(fleet: FleetSpec): WebAccess {
+  const allowed = fleet.tars.webAllowedCidrs;
+  const inAllowed = (range: string) => allowed.some((a) => overlaps(a, range));
+  return {
+    sources: [...new Set([...fleetNodeSubnets(fleet), ...allowed])],
+    excluded: fleetPodRanges(fleet).filter(inAllowed),
+  };
+}
+
 /**
- * Ingress of tarsweb's load balancer: the fleet's VPCs and the allowed networks only.
+ * Ingress of tarsweb's load balancer: the fleet's pods refused, then its node subnets and the
+ * allowed networks on tarsweb's port, nothing else.
  *
  * With `loadBalancerPassToTarget` on the web CLB this group is the only one its traffic meets.
  */
-export function webIngressRules(sources: readonly string[]): SecurityRule[] {
-  return onlyTcpFrom(sources, WEB_PORT, "tarsweb");
+export function webIngressRules(access: WebAccess): SecurityRule[] {
+  const refused = access.excluded.map((cidrBlock): SecurityRule => ({
+    action: "DROP",
+    cidrBlock,
+    protocol: "ALL",
+    port: "ALL",
+    description: "fleet pods never reach tarsweb",
+  }));
+  return [...refused, ...onlyTcpFrom(access.sources, WEB_PORT, "tarsweb")];
+}
+
+/**
+ * Who may reach the cluster API endpoints: the fleet's VPCs, from which `tarsfed up` runs reach
+ * the intranet endpoint over the VPC or CCN (DESIGN.md, "The program's shape").
+ */
+export function apiEndpointSources(fleet: FleetSpec): string[] {
+  return fleet.regions.map((r) => r.vpcCidr);
+}
+
+/**
+ * Ingress of the cluster API endpoints' security group: TCP from `sources`, nothing else. Every
+ * port: the endpoint's CLB listens on the API server's port only, and the group decides who.
+ * @see https://registry.terraform.io/providers/tencentcloudstack/tencentcloud/latest/docs/resources/kubernetes_cluster_endpoint
+ * (`cluster_intranet_security_group`)
+ */
+export function apiEndpointIngressRules(sources: readonly string[]): SecurityRule[] {
+  return [
+    ...sources.map((cidrBlock): SecurityRule => ({
+      action: "ACCEPT",
+      cidrBlock,
+      protocol: "TCP",
+      port: "ALL",
+      description: "Kubernetes API from the fleet",
+    })),
+    DROP_ALL,
+  ];
+}
+
+/** A region's subnets, carved as its network carves them. */
+function regionSubnets(region: RegionSpec) {
+  return carveSubnets({ vpcCidr: region.vpcCidr, zones: region.zones, clusters: region.clusters });
+}
+
+/** Every node subnet of the fleet (TKE nodes and CVM machines), region by region. */
+export function fleetNodeSubnets(fleet: FleetSpec): string[] {
+  return fleet.regions.flatMap((r) =>
+    regionSubnets(r)
+      .filter((s) => s.role === SubnetRole.Node)
+      .map((s) => s.cidrBlock),
+  );
+}
+
+/** The pod addresses of one cluster: its VPC-CNI pod subnets, or its GR pod CIDR. */
+export function clusterPodRanges(fleet: FleetSpec, cluster: string): string[] {
+  const region = fleet.regions.find((r) => r.clusters.some((c) => c.name === cluster));
+  const spec = region?.clusters.find((c) => c.name === cluster);
+  if (region === undefined || spec === undefined) throw new Error(`no cluster ${cluster}`);
+  if (spec.podCidr !== undefined) return [spec.podCidr];
+  return regionSubnets(region)
+    .filter((s) => s.role === SubnetRole.Pod && s.cluster === cluster)
+    .map((s) => s.cidrBlock);
+}
+
+/** Every pod address range of the fleet, cluster by cluster. */
+export function fleetPodRanges(fleet: FleetSpec): string[] {
+  return fleet.regions.flatMap((r) => r.clusters.flatMap((c) => clusterPodRanges(fleet, c.name)));
+}
+
+function overlaps(a: string, b: string): boolean {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  return x.ok && y.ok && cidrsOverlap(x.cidr, y.cidr);
 }
 
 /** One TCP port from each of `sources`, everything else dropped. */

@@ -31,6 +31,8 @@ export const K8sType = {
   ConfigMap: "kubernetes:core/v1:ConfigMap",
   Service: "kubernetes:core/v1:Service",
   PodDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+  Namespace: "kubernetes:core/v1:Namespace",
+  NetworkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
 } as const;
 
 /** Kubernetes objects that run pods. */

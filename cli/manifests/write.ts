@@ -17,8 +17,8 @@ import { isMasked } from "./validate";
 
 /**
  * Kinds in the order `kubectl apply -f all.yaml` needs them: namespaces before what lives in them,
- * configuration before the workloads that mount it, PDBs after their workloads, Jobs last. Kinds
- * not listed come after these, by name.
+ * configuration before the workloads that mount it, NetworkPolicies before the pods they admit
+ * traffic for, PDBs after their workloads, Jobs last. Kinds not listed come after these, by name.
  */
 export const KIND_ORDER: readonly string[] = [
   "Namespace",
@@ -27,6 +27,7 @@ export const KIND_ORDER: readonly string[] = [
   "Secret",
   "PersistentVolumeClaim",
   "Service",
+  "NetworkPolicy",
   "Deployment",
   "StatefulSet",
   "DaemonSet",

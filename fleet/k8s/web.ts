@@ -1,10 +1,11 @@
 /**
  * tarsweb, the framework's console, in the home cluster.
  *
- * It is reachable through the home cluster's web CLB, from the fleet's own VPCs and
- * `tars.web.allowedCidrs`: the CLB's security group admits those (and the Service's
- * `loadBalancerSourceRanges` lists them), the CLB's backends trust it, and the home region's
- * nodes admit the CLB's health checks (`fleet/security.ts`).
+ * It is reachable through the home cluster's web CLB, from the fleet's node subnets and
+ * `tars.web.allowedCidrs`, never from a pod of the fleet: the CLB's security group refuses the
+ * pods' addresses and admits the rest (the Service's `loadBalancerSourceRanges` lists them), the
+ * CLB's backends trust it, the home region's nodes admit the CLB's health checks
+ * (`fleet/security.ts`), and tarsweb's NetworkPolicy admits the same (`network-policies.ts`).
  * @see https://github.com/TarsCloud/K8STARS/blob/master/baseserver/yaml/tarsweb.yaml
  */
 import { type Spec } from "./types";

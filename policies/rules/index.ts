@@ -6,13 +6,16 @@
  */
 import { type TarsfedRule } from "../rule";
 import { allowListsBounded } from "./allow-lists-bounded";
+import { clusterEndpointSecurityGroup } from "./cluster-endpoint-security-group";
 import { grClusterReachability } from "./gr-cluster-reachability";
 import { imagesPinned } from "./images-pinned";
+import { namespacePodSecurity, namespacesIsolated } from "./namespaces-isolated";
 import { noOpenTarsPorts } from "./no-open-tars-ports";
 import { noPlaintextSecrets } from "./no-plaintext-secrets";
 import { noPublicClusterEndpoint } from "./no-public-cluster-endpoint";
 import { noPublicDatabase } from "./no-public-database";
 import { noPublicLoadBalancer } from "./no-public-load-balancer";
+import { podSecurityContext } from "./pod-security-context";
 import { regionLossFits } from "./region-loss-fits";
 import { resourceRequestsAndLimits } from "./resource-requests-and-limits";
 import { setDeploymentPdb } from "./set-deployment-pdb";
@@ -24,12 +27,16 @@ import { tarsnodePackageVerified } from "./tarsnode-package-verified";
 /** Every rule: the mandatory ones first, then the advisory ones. */
 export const rules: readonly TarsfedRule[] = [
   noPublicClusterEndpoint,
+  clusterEndpointSecurityGroup,
   noPublicDatabase,
   noPublicLoadBalancer,
   noOpenTarsPorts,
   allowListsBounded,
   imagesPinned,
   resourceRequestsAndLimits,
+  podSecurityContext,
+  namespacePodSecurity,
+  namespacesIsolated,
   tarsGracefulShutdown,
   setDeploymentPdb,
   statefulResourcesProtected,
@@ -42,13 +49,17 @@ export const rules: readonly TarsfedRule[] = [
 
 export {
   allowListsBounded,
+  clusterEndpointSecurityGroup,
   grClusterReachability,
   imagesPinned,
+  namespacePodSecurity,
+  namespacesIsolated,
   noOpenTarsPorts,
   noPlaintextSecrets,
   noPublicClusterEndpoint,
   noPublicDatabase,
   noPublicLoadBalancer,
+  podSecurityContext,
   regionLossFits,
   resourceRequestsAndLimits,
   setDeploymentPdb,

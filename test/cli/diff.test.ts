@@ -289,7 +289,7 @@ describe("diff of the demo fleet", () => {
     const guangzhou = stack(diff, "guangzhou");
     expect(guangzhou.added).toEqual([]);
     expect(guangzhou.changed).toEqual([]);
-    expect(guangzhou.removed).toHaveLength(12); // component, ConfigMap, PDB, Deployment × 3
+    expect(guangzhou.removed).toHaveLength(15); // component, ConfigMap, NetworkPolicy, PDB, Deployment × 3
     expect(guangzhou.removed.every((r) => ofTheSet(r.name))).toBe(true);
     const shanghai = stack(diff, "shanghai");
     expect([shanghai.added, shanghai.removed]).toEqual([[], []]);
@@ -301,7 +301,7 @@ describe("diff of the demo fleet", () => {
         "spec.template.spec.containers[0].env",
       ]);
     }
-    expect(diff.summary).toEqual({ added: 0, removed: 12, changed: 3, replaced: 0 });
+    expect(diff.summary).toEqual({ added: 0, removed: 15, changed: 3, replaced: 0 });
     // The warm standby copy now runs at the Set's size, with traffic.
     const copy = plans
       .get("failover")!
@@ -460,7 +460,7 @@ describe("tarsfed diff", () => {
     expect(Object.keys(stack(document, "shanghai").changed[0])).toEqual(
       expect.arrayContaining(["type", "name", "replace", "fields"]),
     );
-    expect(document.summary).toEqual({ added: 0, removed: 12, changed: 3, replaced: 0 });
+    expect(document.summary).toEqual({ added: 0, removed: 15, changed: 3, replaced: 0 });
   });
 
   it("fails with a usage error when --base is missing", async () => {

@@ -109,8 +109,8 @@ describe("collecting objects", () => {
     const perCluster = Object.fromEntries(
       ["gz1", "gz2", "sh1", "bj1"].map((c) => [c, objects.filter((o) => o.cluster === c).length]),
     );
-    expect(perCluster).toEqual({ gz1: 31, gz2: 13, sh1: 22, bj1: 13 });
-    expect(objects).toHaveLength(79);
+    expect(perCluster).toEqual({ gz1: 43, gz2: 20, sh1: 32, bj1: 20 });
+    expect(objects).toHaveLength(115);
   });
 
   it("fails on an object without a Kubernetes provider", () => {
@@ -128,7 +128,7 @@ describe("collecting objects", () => {
     ]);
   });
 
-  it("orders objects for kubectl apply: namespaces, configuration, services, workloads, PDBs, jobs", () => {
+  it("orders objects for kubectl apply: namespaces, configuration, services, network policies, workloads, PDBs, jobs", () => {
     const gz1 = collectManifests(plan).objects.filter((o) => o.cluster === "gz1");
     const kinds = [...new Set(sortForApply(gz1).map((o) => o.kind))];
     expect(kinds).toEqual([
@@ -136,6 +136,7 @@ describe("collecting objects", () => {
       "ConfigMap",
       "Secret",
       "Service",
+      "NetworkPolicy",
       "Deployment",
       "PodDisruptionBudget",
       "Job",
@@ -291,14 +292,14 @@ describe("tarsfed manifests", () => {
       helloDeployment(plan).inputs,
     );
     const all = parseAllDocuments(fs.readFileSync(path.join(out, "gz1", "all.yaml"), "utf8"));
-    expect(all).toHaveLength(31);
+    expect(all).toHaveLength(43);
     expect(all.map((d) => d.errors)).toEqual(all.map(() => []));
     const namespaces = fs.readdirSync(path.join(out, "gz1", "_cluster")).sort();
     expect(namespaces).toEqual(["Namespace-tars-system.yaml", "Namespace-tars.yaml"]);
     expect(result.stdout).toContain(
-      "all 79 objects passed the Kubernetes v1.33 schema check (kubernetes-models 4.5.1)",
+      "all 115 objects passed the Kubernetes v1.33 schema check (kubernetes-models 4.5.1)",
     );
-    expect(result.stderr).toBe(`wrote 83 files into ${out}`);
+    expect(result.stderr).toBe(`wrote 119 files into ${out}`);
   });
 
   it("prints the JSON shape", async () => {
@@ -310,10 +311,10 @@ describe("tarsfed manifests", () => {
     expect(document.out).toBe(out);
     expect(document.problems).toEqual([]);
     expect(document.clusters.map((c) => [c.cluster, c.objects, c.files.length])).toEqual([
-      ["gz1", 31, 32],
-      ["gz2", 13, 14],
-      ["sh1", 22, 23],
-      ["bj1", 13, 14],
+      ["gz1", 43, 44],
+      ["gz2", 20, 21],
+      ["sh1", 32, 33],
+      ["bj1", 20, 21],
     ]);
     expect(document.clusters[0]?.files).toContain(path.join(out, "gz1", "all.yaml"));
   });
@@ -340,7 +341,7 @@ describe("tarsfed manifests", () => {
     expect(result.code).toBe(0);
     const exist = [old, otherStack, mine, path.join(out, "zz9")].map((f) => fs.existsSync(f));
     expect(exist).toEqual([false, true, true, false]);
-    expect(result.stderr).toBe(`wrote 83 files into ${out}, removed 2 stale`);
+    expect(result.stderr).toBe(`wrote 119 files into ${out}, removed 2 stale`);
   });
 
   it("fails on an invalid object, naming the object and the field, and writes nothing", async () => {

@@ -66,3 +66,62 @@ describe("an in-cluster framework database", () => {
     );
   });
 });
+
+describe("the in-cluster database's network exposure", () => {
+  /** The id of the home stack's security group `role` (`nodes`, `database`), from its rule set. */
+  function groupId(role: string): unknown {
+    return byName(stackOf(plan, "guangzhou"), `guangzhou-${role}-rules`).inputs.securityGroupId;
+  }
+
+  /** The ordered ingress rules of the security group `id` in the home stack. */
+  function ingressOf(id: unknown): { action: string; cidrBlock: string; port: string }[] {
+    const home = stackOf(plan, "guangzhou");
+    const set = ofType(home, "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet").find(
+      (r) => r.inputs.securityGroupId === id,
+    );
+    if (set === undefined) throw new Error(`no rule set for ${JSON.stringify(id)}`);
+    return set.inputs.ingresses as unknown as { action: string; cidrBlock: string; port: string }[];
+  }
+
+  it("puts its CLB in a security group of its own, not the nodes', and lets that group decide", () => {
+    const home = stackOf(plan, "guangzhou");
+    const clb = byName(home, "tars-db-clb");
+    const [group] = at(clb.inputs, "securityGroups") as string[];
+    expect(group).not.toBe(groupId("nodes"));
+    expect(group).toBe(groupId("database"));
+    expect(at(clb.inputs, "loadBalancerPassToTarget")).toBe(true);
+  });
+
+  it("admits MySQL from every region of the fleet, and nothing else", () => {
+    const clb = byName(stackOf(plan, "guangzhou"), "tars-db-clb");
+    const [group] = at(clb.inputs, "securityGroups") as string[];
+    expect(ingressOf(group).map((r) => `${r.action} ${r.cidrBlock} ${r.port}`)).toEqual([
+      "ACCEPT 10.10.0.0/16 3306",
+      "ACCEPT 172.24.0.0/16 3306",
+      "ACCEPT 10.20.0.0/16 3306",
+      "ACCEPT 10.30.0.0/16 3306",
+      "DROP 0.0.0.0/0 ALL",
+    ]);
+  });
+
+  it("lets the CLB's health checks reach MySQL on the home nodes (direct pod access)", () => {
+    expect(ingressOf(groupId("nodes"))).toContainEqual(
+      expect.objectContaining({ action: "ACCEPT", cidrBlock: "100.64.0.0/10", port: "3306" }),
+    );
+  });
+
+  it("has a NetworkPolicy: framework pods, other clusters by address and health checks, on 3306", () => {
+    const policy = byName(stackOf(plan, "guangzhou"), "tars-db-network-policy");
+    expect(at(policy.inputs, "spec", "podSelector")).toEqual({
+      matchLabels: { "app.kubernetes.io/name": "tars-db" },
+    });
+    const [rule] = at(policy.inputs, "spec", "ingress") as { from: unknown[]; ports: unknown[] }[];
+    expect(rule.ports).toEqual([{ protocol: "TCP", port: 3306 }]);
+    expect(rule.from[0]).toEqual({ podSelector: {} });
+    // gz1's own pods are left to the selector: business pods of the home cluster are not admitted.
+    expect(rule.from[1]).toEqual({
+      ipBlock: { cidr: "10.10.0.0/16", except: ["10.10.68.0/23", "10.10.74.0/23"] },
+    });
+    expect(rule.from.at(-1)).toEqual({ ipBlock: { cidr: "100.64.0.0/10" } });
+  });
+});

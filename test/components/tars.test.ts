@@ -187,7 +187,7 @@ describe("failing over one Set", () => {
       ),
     );
 
-  it("moves exactly that Set's Deployments and PDBs to its standby cluster, and nothing else changes", () => {
+  it("moves exactly that Set's Deployments, PDBs and NetworkPolicies to its standby cluster, and nothing else changes", () => {
     const before = keyed(plan);
     const after = keyed(failedOver);
     const removed = [...before.keys()].filter((k) => !after.has(k)).sort();
@@ -201,9 +201,10 @@ describe("failing over one Set", () => {
           "kubernetes:core/v1:ConfigMap",
           "kubernetes:apps/v1:Deployment",
           "kubernetes:policy/v1:PodDisruptionBudget",
+          "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         ].map(
           (t) =>
-            `${cluster}/${t}/${cluster}-${s}-app-gz-1-${{ "kubernetes:core/v1:ConfigMap": "meta", "kubernetes:apps/v1:Deployment": "deployment", "kubernetes:policy/v1:PodDisruptionBudget": "pdb" }[t]}`,
+            `${cluster}/${t}/${cluster}-${s}-app-gz-1-${{ "kubernetes:core/v1:ConfigMap": "meta", "kubernetes:apps/v1:Deployment": "deployment", "kubernetes:policy/v1:PodDisruptionBudget": "pdb", "kubernetes:networking.k8s.io/v1:NetworkPolicy": "network-policy" }[t]}`,
         ),
       );
     expect(removed).toEqual(setObjects("gz1").sort());

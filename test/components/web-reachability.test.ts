@@ -20,6 +20,7 @@ import {
   type Ipv4Cidr,
 } from "../../fleet/cidr";
 import { loadFleet } from "../../fleet/load";
+import { fleetNodeSubnets, fleetPodRanges } from "../../fleet/security";
 import {
   type FleetPlan,
   type Json,
@@ -148,6 +149,8 @@ function healthCheckReaches(p: FleetPlan, source: string): boolean {
 
 const fleetVpcs = fleet.regions.map((r) => r.vpcCidr);
 const allowedCidrs = fleet.tars.webAllowedCidrs;
+const nodeSubnets = fleetNodeSubnets(fleet);
+const podRanges = fleetPodRanges(fleet);
 
 describe("the rule evaluator", () => {
   const rules: Rule[] = [
@@ -175,11 +178,14 @@ describe("the rule evaluator", () => {
 });
 
 describe("tarsweb's reachability in the demo plan", () => {
-  it("is checked for the demo's three VPCs and its allowed network", () => {
+  it("is checked for the demo's three VPCs, their node and pod subnets, and its allowed network", () => {
     expect([fleetVpcs, allowedCidrs]).toEqual([
       ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16"],
       ["10.0.0.0/8"],
     ]);
+    // Two zones a region: a node subnet each; a pod subnet each per VPC-CNI cluster; gz2 is GR.
+    expect([nodeSubnets.length, podRanges.length]).toEqual([6, 7]);
+    expect(podRanges).toContain("172.24.0.0/16");
   });
 
   it("is a direct-access LoadBalancer Service on port 3000 behind a CLB the backends trust", () => {
@@ -190,12 +196,26 @@ describe("tarsweb's reachability in the demo plan", () => {
     expect(path.podRules.length).toBeGreaterThan(0);
   });
 
-  it.each(fleetVpcs)("admits the fleet VPC %s", (source) => {
+  it.each(nodeSubnets)("admits the fleet's node subnet %s (nodes and tarsnode CVMs)", (source) => {
     expect(clientReaches(plan, source)).toBe(true);
   });
 
-  it.each(allowedCidrs)("admits web.allowedCidrs %s", (source) => {
-    expect(clientReaches(plan, source)).toBe(true);
+  it.each(["10.40.0.0/16", "10.0.0.0/13", "10.10.0.0/24"])(
+    "admits %s, inside web.allowedCidrs and holding no fleet pod",
+    (source) => {
+      expect(clientReaches(plan, source)).toBe(true);
+    },
+  );
+
+  it.each(podRanges)(
+    "drops the fleet's pods in %s, even where web.allowedCidrs covers them",
+    (source) => {
+      expect(clientReaches(plan, source)).toBe(false);
+    },
+  );
+
+  it.each(fleetVpcs)("does not admit the whole fleet VPC %s: its pods are refused", (source) => {
+    expect(clientReaches(plan, source)).toBe(false);
   });
 
   it.each(["0.0.0.0/0", "203.0.113.7/32", "192.168.0.0/16", "172.16.0.0/12"])(
@@ -205,8 +225,8 @@ describe("tarsweb's reachability in the demo plan", () => {
     },
   );
 
-  it("admits nothing on its port beyond the fleet's VPCs and web.allowedCidrs", () => {
-    const expected = [...fleetVpcs, ...allowedCidrs].map(cidr);
+  it("admits nothing on its port beyond the fleet's node subnets and web.allowedCidrs", () => {
+    const expected = [...nodeSubnets, ...allowedCidrs].map(cidr);
     const accepted = webPath(plan)
       .clbRules.filter((r) => r.action === "ACCEPT" && portMatches(r.port, 3000))
       .map((r) => cidr(r.cidrBlock));
@@ -241,7 +261,15 @@ describe("tarsweb's reachability in the demo plan", () => {
     const clb = stackOf(copy, "guangzhou").resources.find((r) => r.name === "tars-home-web-clb");
     if (clb === undefined) throw new Error("no web CLB");
     delete (clb.inputs as Record<string, Json>).loadBalancerPassToTarget;
-    expect(fleetVpcs.map((s) => clientReaches(copy, s))).toEqual([true, false, false]);
+    // Only the home region's node subnets pass the nodes' group too.
+    expect(nodeSubnets.map((s) => clientReaches(copy, s))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(clientReaches(copy, "10.0.0.0/8")).toBe(false);
   });
 });

@@ -71,6 +71,35 @@ const container = (inputs: JsonObject) => dig(inputs, "spec", "template", "spec"
 // [rule, stack, resource named in the finding, the broken plan]
 const breaks: [string, string, string, () => FleetPlan][] = [
   [
+    "cluster-endpoint-security-group",
+    "shanghai",
+    "sh1-endpoint",
+    () => broken("shanghai", "sh1-endpoint", (i) => delete i.clusterIntranetSecurityGroup),
+  ],
+  [
+    "pod-security-context",
+    "guangzhou",
+    HELLO,
+    () =>
+      broken(
+        "guangzhou",
+        HELLO,
+        (i) => (dig(i, "spec", "template", "spec").automountServiceAccountToken = true),
+      ),
+  ],
+  [
+    "namespace-pod-security",
+    "shanghai",
+    "sh1-ns-tars",
+    () => broken("shanghai", "sh1-ns-tars", (i) => (dig(i, "metadata").labels = {})),
+  ],
+  [
+    "namespaces-isolated",
+    "shanghai",
+    "sh1-testapp-helloserver-app-sh-1-deployment",
+    () => without("shanghai", "sh1-tars-default-deny-servers"),
+  ],
+  [
     "no-public-cluster-endpoint",
     "guangzhou",
     "gz1-endpoint",
