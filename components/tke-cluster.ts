@@ -164,8 +164,10 @@ function createEndpoint(
       clusterIntranetSecurityGroup: args.apiSecurityGroupId,
       clusterInternet: false,
     },
-    // TKE opens API access only once the cluster has nodes.
-    { parent, dependsOn: [...pools] },
+    // TKE opens API access only once the cluster has nodes. The endpoint's id is its cluster's
+    // (the provider's Create sets it to cluster_id), so a replacement (its security group is
+    // ForceNew) cannot create the new one beside the old: delete first.
+    { parent, dependsOn: [...pools], deleteBeforeReplace: true },
   );
 }
 

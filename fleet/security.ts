@@ -219,8 +219,8 @@ export function apiEndpointSources(fleet: FleetSpec): string[] {
 }
 
 /**
- * Ingress of the cluster API endpoints' security group: TCP from `sources`, nothing else. Every
- * port: the endpoint's CLB listens on the API server's port only, and the group decides who.
+ * Ingress of the cluster API endpoints' security group: TCP from `sources`, nothing else. The
+ * group decides who, on any TCP port: what the endpoint serves is the API server.
  * @see https://registry.terraform.io/providers/tencentcloudstack/tencentcloud/latest/docs/resources/kubernetes_cluster_endpoint
  * (`cluster_intranet_security_group`)
  */
