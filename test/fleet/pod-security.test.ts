@@ -1,6 +1,7 @@
 /**
  * The securityContext defaults and their exceptions, on the pods the fleet model builds.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { loadFleet } from "../../fleet/load";
@@ -180,6 +181,16 @@ describe("the exceptions table", () => {
       const needs = row.writablePaths === null ? "root and a writable root: " : "root: ";
       expect(row.reason.startsWith(needs)).toBe(true);
     }
+  });
+
+  it("is the table README.md's Security section shows, row by row", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const security = readme.slice(
+      readme.indexOf("## Security"),
+      readme.indexOf("## The fleet file"),
+    );
+    const rows = [...security.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]);
+    expect(rows.filter((r) => r in IMAGE_SECURITY)).toEqual(Object.values(ImageProfile));
   });
 
   it("gives back only NET_BIND_SERVICE, and only to a container that listens below 1024", () => {
