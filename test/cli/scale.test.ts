@@ -136,7 +136,7 @@ describe("tarsfed scale replicas", () => {
     expect(code).toBe(1);
     expect(stderr).toBe(
       `refused: after scaling Shop.CartServer in app.bj.1 to 0 replicas, ${file} would not be valid:\n` +
-        `${file}:92:40 servers["Shop.CartServer"].replicas["app.bj.1"]: must be a whole number from 1 to 1000, got 0`,
+        `${file}:95:40 servers["Shop.CartServer"].replicas["app.bj.1"]: must be a whole number from 1 to 1000, got 0`,
     );
     expect(readFileSync(file, "utf8")).toBe(demoText);
   });
@@ -196,8 +196,8 @@ describe("tarsfed scale pool", () => {
     expect(code).toBe(1);
     expect(stderr).toBe(
       `refused: after setting sh1's node pool general to maxSize 1, ${file} would not be valid:\n` +
-        `${file}:55:60 regions.shanghai.clusters.sh1.nodePools.general.minSize: minSize 2 is above maxSize 1\n` +
-        `${file}:55:88 regions.shanghai.clusters.sh1.nodePools.general.desiredSize: desiredSize 3 is above maxSize 1`,
+        `${file}:58:60 regions.shanghai.clusters.sh1.nodePools.general.minSize: minSize 2 is above maxSize 1\n` +
+        `${file}:58:88 regions.shanghai.clusters.sh1.nodePools.general.desiredSize: desiredSize 3 is above maxSize 1`,
     );
     expect(readFileSync(file, "utf8")).toBe(demoText);
   });

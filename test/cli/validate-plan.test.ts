@@ -37,8 +37,8 @@ describe("tarsfed validate", () => {
     const { code, stdout } = await run("--fleet", file, "validate");
     expect(code).toBe(1);
     expect(stdout.trim().split("\n")).toEqual([
-      `${file}:60:14 regions.beijing.vpcCidr: 10.20.0.0/16 overlaps regions.shanghai.vpcCidr (10.20.0.0/16); every VPC, service and pod CIDR in the fleet must be disjoint, or CCN drops the route`,
-      `${file}:74:24 sets["app.sh.1"].cluster: unknown cluster "sh7", expected one of "gz1", "gz2", "sh1" or "bj1"`,
+      `${file}:63:14 regions.beijing.vpcCidr: 10.20.0.0/16 overlaps regions.shanghai.vpcCidr (10.20.0.0/16); every VPC, service and pod CIDR in the fleet must be disjoint, or CCN drops the route`,
+      `${file}:77:24 sets["app.sh.1"].cluster: unknown cluster "sh7", expected one of "gz1", "gz2", "sh1" or "bj1"`,
       `2 problem(s) in ${file}`,
     ]);
   });
