@@ -9,9 +9,14 @@
  */
 import { ComponentType } from "../components/registry";
 import { NetworkType } from "../fleet/carve";
+import { cidrsOverlap, parseCidr } from "../fleet/cidr";
+import { homeClusterName } from "../fleet/capacity";
+import { homeFrameworkServices } from "../fleet/framework";
 import { DbMode } from "../fleet/schema";
 import { type ClusterSpec, clusterByName, type FleetSpec, regionByName } from "../fleet/model";
 import { GLOBAL_STACK } from "../fleet/naming";
+import { placeWorkloads } from "../fleet/placement";
+import { clusterPodRanges } from "../fleet/security";
 import { Operation, type OperationEdit, type Subject } from "./minimality-edits";
 
 /** The Pulumi type tokens the model names. */
@@ -27,6 +32,7 @@ export const ResourceType = {
   Service: "kubernetes:core/v1:Service",
   Secret: "kubernetes:core/v1:Secret",
   Namespace: "kubernetes:core/v1:Namespace",
+  NetworkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   StatefulSet: "kubernetes:apps/v1:StatefulSet",
   KubernetesProvider: "pulumi:providers:kubernetes",
   TencentProvider: "pulumi:providers:tencentcloud",
@@ -80,14 +86,64 @@ function entries(
     .map(([type, count]) => ({ stack, action, type, count, reason }));
 }
 
-/** Per server: a TarsSetDeployment, its `_server_meta.yaml` ConfigMap, Deployment and PDB. */
+/**
+ * Per server: a TarsSetDeployment, its `_server_meta.yaml` ConfigMap, Deployment, PDB and
+ * NetworkPolicy.
+ */
 function setObjects(servers: number): TypeCount[] {
   return [
     [ResourceType.SetDeployment, servers],
     [ResourceType.ConfigMap, servers],
     [ResourceType.Deployment, servers],
     [ResourceType.Pdb, servers],
+    [ResourceType.NetworkPolicy, servers],
   ];
+}
+
+/** The NetworkPolicies TarsFramework gives every cluster (`fleet/k8s/network-policies.ts`). */
+const CLUSTER_NETWORK_POLICIES = 5;
+
+/** The Set Deployments (and so Set NetworkPolicies) running in `cluster`. */
+function setWorkloadsIn(fleet: FleetSpec, cluster: string): number {
+  return placeWorkloads(fleet).filter((w) => w.cluster === cluster).length;
+}
+
+/**
+ * A cluster's NetworkPolicies that list the fleet's address spaces (other clusters come by
+ * address): the registry's, the framework's and the servers' egress, every Set's, and in the home
+ * cluster the framework services' and the in-cluster database's.
+ */
+function addressPolicies(fleet: FleetSpec, cluster: string): number {
+  const home = cluster === homeClusterName(fleet);
+  return (
+    3 +
+    setWorkloadsIn(fleet, cluster) +
+    (home ? homeFrameworkServices(fleet).length : 0) +
+    (home && fleet.tars.db.mode === DbMode.InCluster ? 1 : 0)
+  );
+}
+
+/**
+ * A cluster's NetworkPolicies that leave out its own pod addresses (its pods are admitted by
+ * selector): the servers' egress, every Set's, and the in-cluster database's.
+ */
+function ownPodPolicies(fleet: FleetSpec, cluster: string): number {
+  const home = cluster === homeClusterName(fleet);
+  return (
+    1 + setWorkloadsIn(fleet, cluster) + (home && fleet.tars.db.mode === DbMode.InCluster ? 1 : 0)
+  );
+}
+
+/** Whether pod addresses in `ranges` lie in `tars.web.allowedCidrs`: tarsweb refuses them there. */
+function inWebAllowList(fleet: FleetSpec, ranges: readonly string[]): boolean {
+  const parse = (c: string) => {
+    const p = parseCidr(c);
+    if (!p.ok) throw new Error(`bad CIDR ${c}`);
+    return p.cidr;
+  };
+  return ranges.some((r) =>
+    fleet.tars.webAllowedCidrs.some((a) => cidrsOverlap(parse(a), parse(r))),
+  );
 }
 
 /**
@@ -109,6 +165,7 @@ function clusterObjects(cluster: ClusterSpec): TypeCount[] {
     [ResourceType.Service, 2],
     [ResourceType.Pdb, 1],
     [ResourceType.Clb, 1],
+    [ResourceType.NetworkPolicy, CLUSTER_NETWORK_POLICIES],
   ];
 }
 
@@ -172,8 +229,27 @@ function scaleReplicas(fleet: FleetSpec, setId: string): MinimalChange {
 function addZone(after: FleetSpec, regionName: string, zone: string): MinimalChange {
   const region = regionByName(after, regionName);
   const vpcCni = region.clusters.filter(isVpcCni).length;
+  const ownPods = region.clusters
+    .filter(isVpcCni)
+    .reduce((n, c) => n + ownPodPolicies(after, c.name), 0);
   return {
     changes: [
+      ...entries(
+        after.homeRegion,
+        DiffAction.Changed,
+        "tarsweb admits the new node subnet (CLB rules, loadBalancerSourceRanges, its policy)",
+        [
+          [ResourceType.SecurityGroupRules, 1],
+          [ResourceType.Service, 1],
+          [ResourceType.NetworkPolicy, 1],
+        ],
+      ),
+      ...entries(
+        regionName,
+        DiffAction.Changed,
+        "policies that leave out their cluster's own pods gain its new pod subnet",
+        [[ResourceType.NetworkPolicy, ownPods]],
+      ),
       ...entries(regionName, DiffAction.Added, `node subnet of ${zone}`, [
         [ResourceType.Subnet, 1],
       ]),
@@ -193,8 +269,20 @@ function addCluster(after: FleetSpec, regionName: string, clusterName: string): 
   const cluster = clusterByName(after, clusterName);
   const podSubnets = isVpcCni(cluster) ? region.zones.length : 0;
   const cvm = region.cvmPools.length > 0;
+  const webLearns = inWebAllowList(after, clusterPodRanges(after, clusterName));
   return {
     changes: [
+      ...(webLearns
+        ? entries(
+            after.homeRegion,
+            DiffAction.Changed,
+            "tarsweb refuses the new cluster's pods inside web.allowedCidrs (CLB rules, its policy)",
+            [
+              [ResourceType.SecurityGroupRules, 1],
+              [ResourceType.NetworkPolicy, 1],
+            ],
+          )
+        : []),
       ...entries(
         regionName,
         DiffAction.Added,
@@ -220,15 +308,15 @@ function newRegionStack(after: FleetSpec, regionName: string): ExpectedChange[] 
     [ResourceType.RegionNetwork, 1],
     [ResourceType.Vpc, 1],
     [ResourceType.Subnet, zones * (1 + region.clusters.filter(isVpcCni).length)],
-    [ResourceType.SecurityGroup, 1],
-    [ResourceType.SecurityGroupRules, 1],
+    [ResourceType.SecurityGroup, 2],
+    [ResourceType.SecurityGroupRules, 2],
     [ResourceType.CcnAttachment, 1],
   ];
   return [
     ...entries(
       regionName,
       DiffAction.Added,
-      "the region's VPC, subnets, node security group and CCN attachment",
+      "the region's VPC, subnets, node and API endpoint security groups and CCN attachment",
       network,
     ),
     ...region.clusters.flatMap((c) =>
@@ -246,8 +334,9 @@ function addRegion(after: FleetSpec, regionName: string): MinimalChange {
   const region = regionByName(after, regionName);
   const others = after.regions.filter((r) => r.name !== regionName);
   const open = `TARS ports open to ${region.vpcCidr}`;
-  const webSourceIsNew = !after.tars.webAllowedCidrs.includes(region.vpcCidr);
   const home = after.homeRegion;
+  const policies = (r: (typeof others)[number]) =>
+    r.clusters.reduce((n, c) => n + addressPolicies(after, c.name), 0) + (r.name === home ? 1 : 0);
   return {
     changes: [
       ...newRegionStack(after, regionName),
@@ -255,29 +344,31 @@ function addRegion(after: FleetSpec, regionName: string): MinimalChange {
         [ResourceType.CcnBandwidthLimit, others.length],
       ]),
       ...others.flatMap((r) =>
-        entries(r.name, DiffAction.Changed, `nodes security group: ${open}`, [
-          [ResourceType.SecurityGroupRules, 1],
+        entries(r.name, DiffAction.Changed, `nodes and API endpoint groups: ${open}`, [
+          [ResourceType.SecurityGroupRules, 2],
         ]),
       ),
-      ...(webSourceIsNew
-        ? entries(
-            home,
-            DiffAction.Changed,
-            `tarsweb reachable from ${region.vpcCidr} (CLB rules, loadBalancerSourceRanges)`,
-            [
-              [ResourceType.SecurityGroupRules, 1],
-              [ResourceType.Service, 1],
-            ],
-          )
-        : []),
-      ...(after.tars.db.mode === DbMode.TencentDb
-        ? entries(
-            home,
-            DiffAction.Changed,
-            `database security group: MySQL open to ${region.vpcCidr}`,
-            [[ResourceType.SecurityGroupRules, 1]],
-          )
-        : []),
+      // Every policy that names the fleet's address spaces, and tarsweb's (new node subnets).
+      ...others.flatMap((r) =>
+        entries(r.name, DiffAction.Changed, `NetworkPolicies admit ${region.vpcCidr}`, [
+          [ResourceType.NetworkPolicy, policies(r)],
+        ]),
+      ),
+      ...entries(
+        home,
+        DiffAction.Changed,
+        `tarsweb reachable from the new node subnets (CLB rules, loadBalancerSourceRanges)`,
+        [
+          [ResourceType.SecurityGroupRules, 1],
+          [ResourceType.Service, 1],
+        ],
+      ),
+      ...entries(
+        home,
+        DiffAction.Changed,
+        `database security group: MySQL open to ${region.vpcCidr}`,
+        [[ResourceType.SecurityGroupRules, 1]],
+      ),
     ],
     notes: ["existing bandwidth limits, subnets, clusters and Set Deployments stay as they are"],
   };
@@ -305,6 +396,7 @@ function addCvmNode(before: FleetSpec, subject: Extract<Subject, { kind: "cvm" }
               [ResourceType.ConfigMap, 2],
               [ResourceType.Deployment, 2],
               [ResourceType.Pdb, 2],
+              [ResourceType.NetworkPolicy, 2],
             ],
           )
         : []),

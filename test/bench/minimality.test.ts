@@ -38,17 +38,17 @@ const counts = (c: Partial<StackCounts>): StackCounts => ({
  *   rules.
  */
 const DEMO_MINIMAL: Record<Operation, Record<string, StackCounts>> = {
-  failover: { guangzhou: counts({ removed: 12 }), shanghai: counts({ changed: 3 }) },
-  failback: { guangzhou: counts({ added: 12 }), shanghai: counts({ changed: 3 }) },
+  failover: { guangzhou: counts({ removed: 15 }), shanghai: counts({ changed: 3 }) },
+  failback: { guangzhou: counts({ added: 15 }), shanghai: counts({ changed: 3 }) },
   "scale-replicas": { guangzhou: counts({ changed: 1 }) },
-  "add-zone": { guangzhou: counts({ added: 2, changed: 1 }) },
-  "add-cluster": { guangzhou: counts({ added: 16 }) },
+  "add-zone": { guangzhou: counts({ added: 2, changed: 8 }) },
+  "add-cluster": { guangzhou: counts({ added: 21, changed: 2 }) },
   "add-region": {
-    singapore: counts({ added: 24 }),
+    singapore: counts({ added: 31 }),
     global: counts({ added: 3 }),
-    guangzhou: counts({ changed: 4 }),
-    shanghai: counts({ changed: 1 }),
-    beijing: counts({ changed: 1 }),
+    guangzhou: counts({ changed: 20 }),
+    shanghai: counts({ changed: 10 }),
+    beijing: counts({ changed: 7 }),
   },
   "add-cvm-node": { guangzhou: counts({ added: 1 }) },
 };
@@ -94,9 +94,9 @@ describe("changeMinimality on the demo fleet", () => {
   it("renders a table with the totals, and the rows as JSON", () => {
     const text = renderMinimality(rows);
     expect(text).toContain("failover");
-    expect(text).toContain("+0 −12 ~3");
+    expect(text).toContain("+0 −15 ~3");
     expect(text).toContain(
-      "7 of 7 operations equal their minimal change; diff size 84, minimal 84",
+      "7 of 7 operations equal their minimal change; diff size 142, minimal 142",
     );
     expect(text).not.toContain("differences from the minimal change");
     expect(JSON.parse(renderMinimalityJson(rows))).toEqual(rows);
@@ -189,6 +189,7 @@ describe("operationEdits", () => {
       ["ra", "added", ResourceType.ConfigMap, 2],
       ["ra", "added", ResourceType.Deployment, 2],
       ["ra", "added", ResourceType.Pdb, 2],
+      ["ra", "added", ResourceType.NetworkPolicy, 2],
     ]);
   });
 });
