@@ -219,12 +219,34 @@ export function consentRefusal(
 ): string | undefined {
   const missing = changes.filter((c) => !consented(c, allowed));
   if (missing.length === 0) return undefined;
-  const lines = missing.map((c) => `  ${c.name} (${c.kind}): ${c.reason}`);
-  const flags = [...new Set(missing.map((c) => `--allow-replace ${c.name}`))].join(" ");
+  return consentText(`up of ${stack} needs`, missing, [
+    `review with \`tarsfed preview --stack ${stack}\`, then pass`,
+    "to go ahead",
+  ]);
+}
+
+/** What `up` of `stack` will need consent for, as a preview says it; undefined for nothing. */
+export function consentNotice(
+  stack: string,
+  changes: readonly CriticalChange[],
+): string | undefined {
+  if (changes.length === 0) return undefined;
+  return consentText(`up of ${stack} will need`, changes, ["pass", "to tarsfed up to go ahead"]);
+}
+
+/** `<lead> consent for …:`, a line per change, then the flags between `around`'s two parts. */
+function consentText(
+  lead: string,
+  changes: readonly CriticalChange[],
+  around: readonly [string, string],
+): string {
+  const one = changes.length === 1;
+  const lines = changes.map((c) => `  ${c.name} (${c.kind}): ${c.reason}`);
+  const flags = [...new Set(changes.map((c) => `--allow-replace ${c.name}`))].join(" ");
   return [
-    `up of ${stack} needs consent for ${missing.length === 1 ? "a change" : `${missing.length} changes`} that ${missing.length === 1 ? "loses" : "lose"} service or data:`,
+    `${lead} consent for ${one ? "a change" : `${changes.length} changes`} that ${one ? "loses" : "lose"} service or data:`,
     ...lines,
-    `review with \`tarsfed preview --stack ${stack}\`, then pass ${flags} to go ahead`,
+    `${around[0]} ${flags} ${around[1]}`,
   ].join("\n");
 }
 

@@ -35,7 +35,7 @@ import * as path from "node:path";
 import { FLEET_SNAPSHOT_ENV, StackOutput } from "../../fleet/revision";
 import { stackOrder, stackWaves } from "../../fleet/slice";
 import { MOVING_SETS_ENV } from "../../fleet/transition";
-import { consentRefusal, criticalChanges } from "../diff/critical";
+import { consentNotice, consentRefusal, criticalChanges } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import {
@@ -415,12 +415,10 @@ function updateRefusal(
   return reasons.length > 0 ? reasons.join("\n") : undefined;
 }
 
-/** What up will need consent for, as a preview's note; undefined when nothing. */
+/** What up will need consent for, as a preview's note; nothing when nothing. */
 function consentNote(name: string, critical: ReturnType<typeof criticalChanges>) {
-  const refusal = consentRefusal(name, critical, []);
-  return refusal === undefined
-    ? {}
-    : { message: refusal.replace(/^up of \S+ needs/, "up will need") };
+  const notice = consentNotice(name, critical);
+  return notice === undefined ? {} : { message: notice };
 }
 
 async function runStack(

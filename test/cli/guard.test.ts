@@ -192,7 +192,7 @@ describe("tarsfed up refuses what loses service or data without consent", () => 
     const [stack] = parse(stdout).stacks;
     expect(stack?.status).toBe("ok");
     expect(stack?.message).toMatch(
-      /^up will need consent for a change that loses service or data:\n {2}gz1-general \(node pool\)/,
+      /^up of guangzhou will need consent for a change that loses service or data:\n {2}gz1-general \(node pool\).*\npass --allow-replace gz1-general to tarsfed up to go ahead$/,
     );
   });
 });
