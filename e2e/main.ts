@@ -221,23 +221,27 @@ async function main(): Promise<number> {
     if (first !== undefined && binaries.has(PULUMI) && binaries.has(KUBERNETES_PROVIDER)) {
       const drillStart = Date.now();
       const name = `${first.name}: pulumi up of a Namespace and a Deployment (kubernetes provider ${KUBERNETES_PROVIDER_VERSION}), Available under Pulumi's await`;
+      const scaleName = `${first.name}: pulumi up scales the Deployment from 2 to 3 replicas in place (same uid)`;
       try {
-        const result = await pulumiSmoke({
+        const { create, scale } = await pulumiSmoke({
           cluster: first,
           runDir,
           pulumiRoot: toolHome(PULUMI, cache),
           kubernetesProviderDir: path.dirname(binaries.get(KUBERNETES_PROVIDER) ?? ""),
           output: (out) => process.stderr.write(out),
         });
-        const steps = Object.entries(result.changes)
-          .filter(([op]) => op !== "same")
-          .reduce((sum, [, count]) => sum + count, 0);
-        report.drills.push({
-          ...drill(name, drillStart),
-          replaced: result.replaced,
-          steps,
-          detail: `engine summary ${JSON.stringify(result.changes)}; Deployment uid ${result.deploymentUid}`,
-        });
+        for (const [drillName, up] of [
+          [name, create],
+          [scaleName, scale],
+        ] as const)
+          report.drills.push({
+            name: drillName,
+            ok: up.replaced === 0,
+            seconds: up.seconds,
+            replaced: up.replaced,
+            steps: up.steps,
+            detail: `engine summary ${JSON.stringify(up.changes)}; Deployment uid ${up.deploymentUid}, ${up.replicas} replicas Available`,
+          });
       } catch (error) {
         report.drills.push(drill(name, drillStart, error));
       }

@@ -21,14 +21,23 @@ import { type LocalCluster } from "./cluster";
 import { read } from "./kube";
 import { deploymentAvailable, SMOKE_IMAGE } from "./smoke";
 
-/** What the smoke `pulumi up` did. */
-export interface PulumiSmokeResult {
+/** What one `pulumi up` of the smoke program did. */
+export interface PulumiUpResult {
   /** The engine's own summary: operation → count, e.g. `{ create: 3 }`. */
   readonly changes: Readonly<Record<string, number>>;
   readonly replaced: number;
+  /** Resource operations other than `same`. */
+  readonly steps: number;
   /** The Deployment's uid as the API server reports it after the update. */
   readonly deploymentUid: string;
+  readonly replicas: number;
   readonly seconds: number;
+}
+
+/** The smoke's two updates: the first creates, the second scales the Deployment in place. */
+export interface PulumiSmokeResult {
+  readonly create: PulumiUpResult;
+  readonly scale: PulumiUpResult;
 }
 
 /** The environment of every CLI command of an e2e run. */
@@ -49,9 +58,10 @@ export function pulumiEnv(
 }
 
 /**
- * `pulumi up` of a Namespace and a two-replica Deployment on `cluster`; Pulumi's own await waits
- * for the Deployment to be Available (pulumi-kubernetes `provider/pkg/await`), then the API
- * confirms it.
+ * `pulumi up` of a Namespace and a two-replica Deployment on `cluster`, then again with three
+ * replicas. Pulumi's own await waits each time for the Deployment to be Available
+ * (pulumi-kubernetes `provider/pkg/await`); then the API confirms it, and that the second update
+ * kept the same object (same uid).
  */
 export async function pulumiSmoke(options: {
   readonly cluster: LocalCluster;
@@ -62,7 +72,6 @@ export async function pulumiSmoke(options: {
   readonly kubernetesProviderDir: string;
   readonly output?: (line: string) => void;
 }): Promise<PulumiSmokeResult> {
-  const started = Date.now();
   const { cluster, runDir } = options;
   const state = path.join(runDir, "pulumi-state");
   const workDir = path.join(runDir, "pulumi-smoke");
@@ -74,7 +83,7 @@ export async function pulumiSmoke(options: {
     skipVersionCheck: true,
   });
   const namespace = "pulumi-smoke";
-  const replicas = 2;
+  let replicas = 2;
   const program = async () => {
     const provider = new k8s.Provider("local", { kubeconfig: cluster.kubeconfig });
     const ns = new k8s.core.v1.Namespace("smoke", { metadata: { name: namespace } }, { provider });
@@ -110,18 +119,34 @@ export async function pulumiSmoke(options: {
       },
     },
   );
-  const up = await stack.up({ color: "never", onOutput: (out) => options.output?.(out) });
-  const changes = up.summary.resourceChanges ?? {};
-  const deployment = await read(cluster, `/apis/apps/v1/namespaces/${namespace}/deployments/smoke`);
-  if (!deploymentAvailable(deployment, replicas))
-    throw new Error(
-      `after pulumi up, Deployment ${namespace}/smoke is not Available with ${replicas} ready replicas: ${JSON.stringify(deployment?.status ?? null)}`,
-    );
-  const metadata = deployment?.metadata as { uid?: string } | undefined;
-  return {
-    changes,
-    replaced: changes.replace ?? 0,
-    deploymentUid: metadata?.uid ?? "",
-    seconds: (Date.now() - started) / 1000,
+  const up = async (): Promise<PulumiUpResult> => {
+    const started = Date.now();
+    const result = await stack.up({ color: "never", onOutput: (out) => options.output?.(out) });
+    const changes = result.summary.resourceChanges ?? {};
+    const apiPath = `/apis/apps/v1/namespaces/${namespace}/deployments/smoke`;
+    const deployment = await read(cluster, apiPath);
+    if (!deploymentAvailable(deployment, replicas))
+      throw new Error(
+        `after pulumi up, Deployment ${namespace}/smoke is not Available with ${replicas} ready replicas: ${JSON.stringify(deployment?.status ?? null)}`,
+      );
+    const metadata = deployment?.metadata as { uid?: string } | undefined;
+    return {
+      changes,
+      replaced: changes.replace ?? 0,
+      steps: Object.entries(changes)
+        .filter(([operation]) => operation !== "same")
+        .reduce((sum, [, count]) => sum + count, 0),
+      deploymentUid: metadata?.uid ?? "",
+      replicas,
+      seconds: (Date.now() - started) / 1000,
+    };
   };
+  const create = await up();
+  replicas = 3;
+  const scale = await up();
+  if (scale.deploymentUid !== create.deploymentUid)
+    throw new Error(
+      `scaling replaced the Deployment: uid ${create.deploymentUid} became ${scale.deploymentUid}`,
+    );
+  return { create, scale };
 }
