@@ -45,7 +45,7 @@ import { TarsHomeServices } from "./components/tars-home-services";
 import { TarsSetDeployment } from "./components/tars-set-deployment";
 import { CvmPool } from "./components/cvm-pool";
 import { downloadsFromTarsweb } from "./fleet/tarsnode-bootstrap";
-import { apiEndpointSources, homeHealthCheckRules, webAccess } from "./fleet/security";
+import { apiEndpointSources, nodeHealthCheckRules, webAccess } from "./fleet/security";
 
 /** Stack outputs other stacks and `tarsfed` read. */
 type StackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -153,15 +153,11 @@ function createNetwork(
   const global = new pulumi.StackReference("global", {
     name: stackRefName(config, "globalStack", "global"),
   });
-  // The home region: tarsweb's group, the health checks of its direct-access CLBs, and the
-  // framework database's own group (TencentDB's, or the in-cluster database's CLB's).
-  const home = slice.isHome
-    ? {
-        webAccess: webAccess(fleet),
-        nodeHealthChecks: homeHealthCheckRules(fleet.tars.db),
-        databaseSecurityGroup: true,
-      }
-    : {};
+  // Every region's nodes admit its direct-access CLBs' health checks (the registry's; at home
+  // also tarsweb's and the in-cluster database's). The home region also gets tarsweb's group and
+  // the framework database's own group (TencentDB's, or the in-cluster database's CLB's).
+  const nodeHealthChecks = nodeHealthCheckRules(fleet.tars.db, slice.isHome);
+  const home = slice.isHome ? { webAccess: webAccess(fleet), databaseSecurityGroup: true } : {};
   return new RegionNetwork(
     region.name,
     {
@@ -175,6 +171,7 @@ function createNetwork(
       servantPorts: slice.servantPorts,
       ccnId: global.requireOutput("ccnId") as pulumi.Output<string>,
       apiSources: apiEndpointSources(fleet),
+      nodeHealthChecks,
       ...home,
     },
     opts,

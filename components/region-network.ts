@@ -46,7 +46,7 @@ export interface RegionNetworkArgs {
   readonly webAccess?: WebAccess;
   /**
    * Rules admitting the health checks of direct-access CLBs to their pods on the nodes
-   * (`homeHealthCheckRules`: tarsweb's, and the in-cluster database's).
+   * (`nodeHealthCheckRules`: the registry's everywhere; at home tarsweb's and the in-cluster database's).
    *
    * @default - none
    */

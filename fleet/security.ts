@@ -132,11 +132,31 @@ export function webHealthCheckRules(): SecurityRule[] {
 }
 
 /**
- * What the home region's nodes admit from the CLBs' health checks: tarsweb's port, and MySQL's
- * when the database runs in the cluster behind a direct-access CLB of its own.
+ * Every region's nodes admit the registry CLB's health checks on QueryObj's and RegistryObj's
+ * ports: the registry Service is a direct-access one too, so the CLB probes the pods, and TKE
+ * rolls a direct-access workload by the CLB's health status, so a dropped probe stalls every
+ * registry rollout (`maxUnavailable: 0`).
+ * @see https://cloud.tencent.com/document/product/457/41897 (direct access: rolling updates follow
+ * the CLB's health checks)
  */
-export function homeHealthCheckRules(db: DbSpec): SecurityRule[] {
+export function registryHealthCheckRules(): SecurityRule[] {
   return [
+    healthCheckRule(
+      `${REGISTRY_PORTS.query},${REGISTRY_PORTS.registry}`,
+      "registry CLB health checks",
+    ),
+  ];
+}
+
+/**
+ * What a region's nodes admit from the CLBs' health checks: the registry's ports everywhere; at
+ * home also tarsweb's port, and MySQL's when the database runs in the cluster behind a
+ * direct-access CLB of its own.
+ */
+export function nodeHealthCheckRules(db: DbSpec, isHome: boolean): SecurityRule[] {
+  if (!isHome) return registryHealthCheckRules();
+  return [
+    ...registryHealthCheckRules(),
     ...webHealthCheckRules(),
     ...(db.mode === DbMode.InCluster
       ? [healthCheckRule(MYSQL_PORT, "in-cluster database CLB health checks")]
@@ -144,7 +164,7 @@ export function homeHealthCheckRules(db: DbSpec): SecurityRule[] {
   ];
 }
 
-function healthCheckRule(port: number, description: string): SecurityRule {
+function healthCheckRule(port: number | string, description: string): SecurityRule {
   return {
     action: "ACCEPT",
     cidrBlock: CLB_HEALTH_CHECK_CIDR,

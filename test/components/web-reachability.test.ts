@@ -273,3 +273,31 @@ describe("tarsweb's reachability in the demo plan", () => {
     expect(clientReaches(copy, "10.0.0.0/8")).toBe(false);
   });
 });
+
+describe("the registry CLBs' health checks in the demo plan", () => {
+  // The registry's LoadBalancer Service is a direct-access one in every cluster, so its CLB
+  // probes the pods through the nodes' security group; TKE rolls such a workload by those probes.
+  it.each(fleet.regions.map((r) => r.name))(
+    "reach the registry pods of every cluster in %s on QueryObj's and RegistryObj's ports",
+    (region) => {
+      const stack = stackOf(plan, region);
+      const groups = [
+        ...new Set(
+          ofType(stack, "tencentcloud:index/kubernetesNodePool:KubernetesNodePool").flatMap(
+            (r) => at(r.inputs, "autoScalingConfig", "orderlySecurityGroupIds") as string[],
+          ),
+        ),
+      ];
+      expect(groups.length).toBeGreaterThan(0);
+      for (const id of groups) {
+        const rules = ingressOf(stack, id);
+        expect([17890, 17891].map((port) => admits(rules, cidr("100.64.0.0/10"), port))).toEqual([
+          true,
+          true,
+        ]);
+        // The range is admitted on those ports only: not tarsweb's outside the home region.
+        expect(admits(rules, cidr("100.64.0.0/10"), 3000)).toBe(region === fleet.homeRegion);
+      }
+    },
+  );
+});
