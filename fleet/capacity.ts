@@ -21,6 +21,7 @@ import { allocatableResources, parseInstanceType } from "./instance-types";
 import {
   allClusters,
   type ClusterSpec,
+  type ExistingCapacitySpec,
   type FleetSpec,
   type ServerSpec,
   type SetSpec,
@@ -169,8 +170,28 @@ export function totalDemand(breakdown: DemandBreakdown): Resources {
   return add(add(breakdown.active, breakdown.warmStandby), breakdown.framework);
 }
 
-/** What a cluster's node pools can schedule with every pool at `maxSize` or at `desiredSize`. */
+/**
+ * What an existing cluster declares it can schedule (`existing.capacity`): its cpu and memory, or
+ * `nodes` × what one node of `instanceType` schedules. It is both its capacity now and at most.
+ */
+export function existingCapacity(capacity: ExistingCapacitySpec): Resources {
+  if ("instanceType" in capacity) {
+    const parsed = parseInstanceType(capacity.instanceType);
+    if (!parsed.ok) throw new Error(`${capacity.instanceType}: ${parsed.reason}`);
+    return times(allocatableResources(parsed.type), capacity.nodes);
+  }
+  return {
+    cpuMilli: quantity(parseCpuMilli(capacity.cpu), "existing cluster cpu"),
+    memoryMiB: quantity(parseMemoryMiB(capacity.memory), "existing cluster memory"),
+  };
+}
+
+/**
+ * What a cluster's node pools can schedule with every pool at `maxSize` or at `desiredSize`; for
+ * an existing cluster, the capacity it declares (`existingCapacity`).
+ */
 export function clusterCapacity(cluster: ClusterSpec, at: "maxSize" | "desiredSize"): Resources {
+  if (cluster.existing !== undefined) return existingCapacity(cluster.existing.capacity);
   return cluster.nodePools.reduce((total, pool) => {
     const parsed = parseInstanceType(pool.instanceType);
     if (!parsed.ok) throw new Error(`${cluster.name}/${pool.name}: ${parsed.reason}`);

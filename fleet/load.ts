@@ -9,7 +9,9 @@ import { FleetError, type Issue } from "./issues";
 import { FleetFileSchema, type FleetFile } from "./schema";
 import { indexSource, type SourceIndex } from "./source";
 import { readYaml } from "./yaml-text";
-import { validateFleet } from "./validate";
+import { validateFleet, type ValidateOptions } from "./validate";
+import { type KubeconfigReader } from "./validate-existing";
+import { kubeconfigPath } from "./kubeconfig";
 import { fleetErrorMap, zodIssues } from "./zod-issues";
 import { toFleetSpec } from "./to-spec";
 import { type FleetSpec } from "./model";
@@ -22,8 +24,33 @@ export interface LoadedFleet {
   readonly source: SourceIndex;
 }
 
-/** Parses and validates fleet text; throws {@link FleetError} with every problem. */
-export function parseFleet(text: string, file: string): LoadedFleet {
+/**
+ * Reads the kubeconfig files of existing clusters from disk, relative to the fleet file's
+ * directory (`fleet/kubeconfig.ts`).
+ */
+export function fileKubeconfigReader(fleetFile: string): KubeconfigReader {
+  return (file) => {
+    try {
+      return { text: readFileSync(kubeconfigPath(fleetFile, file), "utf8") };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return {
+        error:
+          code === "ENOENT"
+            ? `no such file ${kubeconfigPath(fleetFile, file)}`
+            : (error as Error).message,
+      };
+    }
+  };
+}
+
+/**
+ * Parses and validates fleet text; throws {@link FleetError} with every problem.
+ *
+ * Kubeconfig files of existing clusters are read with `options.readKubeconfig`, by default from
+ * disk beside `file` ({@link fileKubeconfigReader}).
+ */
+export function parseFleet(text: string, file: string, options: ValidateOptions = {}): LoadedFleet {
   const yaml = readYaml(text, file);
   if (!yaml.ok) throw new FleetError([yaml.issue]);
   const source = indexSource(file, yaml.doc, yaml.lines);
@@ -40,7 +67,9 @@ export function parseFleet(text: string, file: string): LoadedFleet {
     ]);
   }
   const parsed = FleetFileSchema.safeParse(data, { error: fleetErrorMap, reportInput: true });
-  const ruleIssues = validateFleet(data, source);
+  const ruleIssues = validateFleet(data, source, {
+    readKubeconfig: options.readKubeconfig ?? fileKubeconfigReader(file),
+  });
   // Where a rule explains a field, its message is the more useful one: drop the schema's.
   const explained = new Set(ruleIssues.map((i) => i.path));
   const shapeIssues = parsed.success

@@ -6,7 +6,7 @@
  * element carrying its own key, so nothing downstream depends on object key order.
  */
 import { type NetworkType } from "./carve";
-import { type DbMode } from "./schema";
+import { type DbMode, type NetworkSource } from "./schema";
 
 /** The whole platform. */
 export interface FleetSpec {
@@ -84,12 +84,17 @@ export interface NetworkSpec {
 
 /** One region: a VPC, its clusters and CVM pools. */
 export interface RegionSpec {
-  /** Fleet name of the region; also the name of its stack. */
+  /** Fleet name of the region; also its TARS stack's name (its infra stack is `<region>-infra`). */
   readonly name: string;
   /** Tencent Cloud region, e.g. `ap-guangzhou`. */
   readonly tencentRegion: string;
   readonly vpcCidr: string;
-  /** Availability zones in file order, e.g. `ap-guangzhou-3`. */
+  /**
+   * `created`: the region's infra stack creates its VPC, subnets and security groups;
+   * `existing`: its clusters all exist, in a network this fleet does not manage (no infra stack).
+   */
+  readonly network: NetworkSource;
+  /** Availability zones in file order, e.g. `ap-guangzhou-3`; empty for an existing network. */
   readonly zones: readonly string[];
   /**
    * Zone of the region's single-zone resources: the framework database, the internal load
@@ -112,7 +117,45 @@ export interface ClusterSpec {
   readonly serviceCidr: string;
   /** GR clusters only: the container CIDR. */
   readonly podCidr?: string;
+  /** The node pools of a cluster this fleet creates; empty for an existing cluster. */
   readonly nodePools: readonly NodePoolSpec[];
+  /**
+   * How to reach a cluster this fleet does not create, and what it can hold.
+   *
+   * @default - the fleet creates the cluster (TKE) in its region's infra stack
+   */
+  readonly existing?: ExistingClusterSpec;
+}
+
+/** Where a stack reads an existing cluster's kubeconfig. */
+export type KubeconfigSource =
+  | {
+      /** Key of a secret in the region's (TARS) stack config, as written (`tars-federation:` optional). */
+      readonly secretConfig: string;
+    }
+  | {
+      /** Path of a kubeconfig file, relative to the fleet file's directory, as written. */
+      readonly file: string;
+    };
+
+/** What an existing cluster can schedule for this fleet, as the fleet file declares it. */
+export type ExistingCapacitySpec =
+  | {
+      /** A Kubernetes CPU quantity, e.g. `32` or `31500m`. */
+      readonly cpu: string;
+      /** A Kubernetes memory quantity, e.g. `120Gi`. */
+      readonly memory: string;
+    }
+  | {
+      /** The nodes' CVM instance type: capacity is `nodes` × what one node schedules. */
+      readonly instanceType: string;
+      readonly nodes: number;
+    };
+
+/** A cluster the fleet uses as it is. */
+export interface ExistingClusterSpec {
+  readonly kubeconfig: KubeconfigSource;
+  readonly capacity: ExistingCapacitySpec;
 }
 
 /** One node pool of a cluster. */
@@ -178,6 +221,11 @@ export function regionByName(fleet: FleetSpec, name: string): RegionSpec {
   const region = fleet.regions.find((r) => r.name === name);
   if (region === undefined) throw new Error(`fleet ${fleet.name} has no region ${name}`);
   return region;
+}
+
+/** Whether the fleet creates the cluster (TKE), rather than using an existing one. */
+export function isCreatedCluster(cluster: ClusterSpec): boolean {
+  return cluster.existing === undefined;
 }
 
 /** Every cluster of the fleet, region by region, in file order. */

@@ -126,9 +126,20 @@ export function serverLabelName(serverId: string): string {
   return toDnsLabelish(serverId);
 }
 
-/** The stack that deploys one region. */
+/** The TARS stack of one region: its Kubernetes objects (framework, Set Deployments, Jobs). */
 export function regionStackName(region: string): string {
   return region;
+}
+
+/** What a region's infra stack name adds to the region's name. */
+export const INFRA_STACK_SUFFIX = "-infra";
+
+/**
+ * The infra stack of one region: its cloud resources (network, clusters, node pools, load
+ * balancers, CVM pools, the framework database).
+ */
+export function infraStackName(region: string): string {
+  return `${region}${INFRA_STACK_SUFFIX}`;
 }
 
 /** The stack holding fleet-wide resources (CCN and its bandwidth limits). */

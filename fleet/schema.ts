@@ -17,6 +17,15 @@ export const DbMode = { TencentDb: "tencentdb", InCluster: "in-cluster" } as con
 /** One of {@link DbMode}. */
 export type DbMode = (typeof DbMode)[keyof typeof DbMode];
 
+/**
+ * Where a region's network comes from: `created` by its `<region>-infra` stack, or `existing`
+ * (a VPC this fleet does not manage, whose clusters all exist too; the region then has no infra
+ * stack).
+ */
+export const NetworkSource = { Created: "created", Existing: "existing" } as const;
+/** One of {@link NetworkSource}. */
+export type NetworkSource = (typeof NetworkSource)[keyof typeof NetworkSource];
+
 /** Inclusive whole-number range with a message that states both bounds and the value. */
 function intRange(min: number, max: number) {
   const message = (input: unknown) =>
@@ -139,6 +148,41 @@ const NodePoolSchema = z.strictObject({
   ).default(DEFAULT_NODE_OS),
 });
 
+const KubeconfigSchema = z
+  .strictObject({
+    secretConfig: text(
+      "key of a secret in the region's stack config holding the kubeconfig: <key> or tars-federation:<key>",
+      "^(tars-federation:)?[A-Za-z][A-Za-z0-9_-]*$",
+    ).optional(),
+    file: text("path of a kubeconfig file, relative to the fleet file").optional(),
+  })
+  .meta({
+    description:
+      "where the region's stack reads the cluster's kubeconfig (its current context): give secretConfig or file",
+  });
+
+const CapacitySchema = z
+  .strictObject({
+    cpu: z
+      .union([z.string(), z.number()])
+      .optional()
+      .meta({ description: "CPU the cluster can schedule for this fleet, e.g. 32 or 31500m" }),
+    memory: text("memory the cluster can schedule for this fleet, e.g. 120Gi").optional(),
+    instanceType: text("the nodes' CVM instance type, e.g. SA5.2XLARGE16").optional(),
+    nodes: intRange(1, 5000).optional().meta({ description: "how many nodes of instanceType" }),
+  })
+  .meta({
+    description:
+      "what the cluster can schedule, for the capacity maths: cpu and memory, or instanceType and nodes",
+  });
+
+const ExistingClusterSchema = z
+  .strictObject({ kubeconfig: KubeconfigSchema, capacity: CapacitySchema })
+  .meta({
+    description:
+      "a cluster this fleet uses as it is instead of creating it: no node pools, no load balancers",
+  });
+
 const ClusterSchema = z.strictObject({
   kubernetesVersion: text("TKE Kubernetes version, quoted", "^\\d+\\.\\d+\\.\\d+$"),
   networkType: z
@@ -147,7 +191,10 @@ const ClusterSchema = z.strictObject({
     .meta({ description: "VPC-CNI: pod IPs routable across regions; GR needs podCidr" }),
   serviceCidr: cidrText("Kubernetes service CIDR, disjoint from every fleet CIDR"),
   podCidr: cidrText("GR only: container CIDR, disjoint from every fleet CIDR").optional(),
-  nodePools: z.record(z.string(), NodePoolSchema),
+  nodePools: z.record(z.string(), NodePoolSchema).optional().meta({
+    description: "the node pools of a cluster this fleet creates; none for an existing one",
+  }),
+  existing: ExistingClusterSchema.optional(),
 });
 
 const CvmPoolSchema = z.strictObject({
@@ -172,7 +219,17 @@ const CvmPoolSchema = z.strictObject({
 const RegionSchema = z.strictObject({
   tencentRegion: text("Tencent Cloud region, e.g. ap-guangzhou", "^[a-z]{2}-[a-z]+$"),
   vpcCidr: cidrText("the region's VPC, /12 to /18"),
-  zones: z.array(text("availability zone, e.g. ap-guangzhou-3")),
+  network: z
+    .enum([NetworkSource.Created, NetworkSource.Existing])
+    .default(NetworkSource.Created)
+    .meta({
+      description:
+        "created: the region's infra stack creates the VPC; existing: a VPC of clusters that all exist, no infra stack",
+    }),
+  zones: z.array(text("availability zone, e.g. ap-guangzhou-3")).optional().meta({
+    description:
+      "the availability zones subnets are carved for; required unless network is existing",
+  }),
   primaryZone: text(
     "zone of the single-zone resources (framework database, load balancers, API endpoints); default: the lowest-numbered zone",
   ).optional(),

@@ -7,6 +7,7 @@ import {
   type ClusterSpec,
   type CvmPoolSpec,
   type DbSpec,
+  type ExistingClusterSpec,
   type FleetSpec,
   type RegionSpec,
 } from "./model";
@@ -17,6 +18,23 @@ function toDb(db: FleetFile["tars"]["db"]): DbSpec {
   return db.mode === "tencentdb" ? { ...db, engineVersion: String(db.engineVersion) } : { ...db };
 }
 
+type ExistingFile = NonNullable<RegionFile["clusters"][string]["existing"]>;
+
+/** An existing cluster's entry; validation made sure it names one source and one capacity form. */
+function toExisting(file: ExistingFile): ExistingClusterSpec {
+  const { kubeconfig, capacity } = file;
+  return {
+    kubeconfig:
+      kubeconfig.secretConfig !== undefined
+        ? { secretConfig: kubeconfig.secretConfig }
+        : { file: kubeconfig.file ?? "" },
+    capacity:
+      capacity.instanceType !== undefined
+        ? { instanceType: capacity.instanceType, nodes: capacity.nodes ?? 0 }
+        : { cpu: String(capacity.cpu ?? ""), memory: capacity.memory ?? "" },
+  };
+}
+
 function toClusters(region: string, file: RegionFile): ClusterSpec[] {
   return Object.entries(file.clusters).map(([name, c]) => ({
     name,
@@ -25,7 +43,11 @@ function toClusters(region: string, file: RegionFile): ClusterSpec[] {
     networkType: c.networkType,
     serviceCidr: c.serviceCidr,
     ...(c.podCidr === undefined ? {} : { podCidr: c.podCidr }),
-    nodePools: Object.entries(c.nodePools).map(([poolName, p]) => ({ name: poolName, ...p })),
+    nodePools: Object.entries(c.nodePools ?? {}).map(([poolName, p]) => ({
+      name: poolName,
+      ...p,
+    })),
+    ...(c.existing === undefined ? {} : { existing: toExisting(c.existing) }),
   }));
 }
 
@@ -52,7 +74,8 @@ function toRegions(file: FleetFile): RegionSpec[] {
     name,
     tencentRegion: r.tencentRegion,
     vpcCidr: r.vpcCidr,
-    zones: r.zones,
+    network: r.network,
+    zones: r.zones ?? [],
     ...(r.primaryZone === undefined ? {} : { primaryZone: r.primaryZone }),
     clusters: toClusters(name, r),
     cvmPools: toCvmPools(name, r, file.tars.tarsnodePackageSha256),

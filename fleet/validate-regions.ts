@@ -5,7 +5,7 @@ import { type FieldPath } from "./issues";
 import { asInt, asString, entriesOf, field, isRecord, itemsOf } from "./raw";
 import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "./carve";
 import { parseInstanceType } from "./instance-types";
-import { GLOBAL_STACK } from "./naming";
+import { GLOBAL_STACK, INFRA_STACK_SUFFIX } from "./naming";
 import { isSha256, isTarsnodePackageUrl } from "./tarsnode-bootstrap";
 import { allowed, checkLabelKey, type FleetNames, type Report } from "./validate-common";
 
@@ -32,6 +32,12 @@ export function checkRegions(regions: unknown, report: Report): FleetNames {
     regionNames.add(name);
     if (checkLabelKey(path, "region", MAX_PART_NAME_LENGTH, report) && name === GLOBAL_STACK) {
       report(path, `region name "${GLOBAL_STACK}" is taken by the stack that holds the CCN`, "key");
+    } else if (name.endsWith(INFRA_STACK_SUFFIX)) {
+      report(
+        path,
+        `region name ${JSON.stringify(name)} ends in "${INFRA_STACK_SUFFIX}", which names a region's infra stack (<region>${INFRA_STACK_SUFFIX}): choose another name`,
+        "key",
+      );
     }
     let tencentRegion = asString(field(region, "tencentRegion"));
     if (tencentRegion !== undefined) {
@@ -65,6 +71,11 @@ function checkZones(
 ): Set<string> {
   const zones = new Set<string>();
   const list = field(region, "zones");
+  // An existing network has no subnets to carve: its zones are optional.
+  const network = isRecord(region) ? region.network : undefined;
+  if (list === undefined && isRecord(region) && (network === undefined || network === "created")) {
+    report([...path, "zones"], "missing, expected a list");
+  }
   if (Array.isArray(list) && list.length === 0) {
     report([...path, "zones"], "must list at least one availability zone");
   }

@@ -14,12 +14,27 @@ import { pinnedImageProblem } from "./image";
 import { checkAddressPlan } from "./validate-network";
 import { checkRegions, checkTarsnodePackages } from "./validate-regions";
 import { checkSets, checkServers } from "./validate-workloads";
+import { checkExisting, type KubeconfigReader } from "./validate-existing";
 
 /** Longest fleet name; it prefixes every cloud name. */
 export const MAX_FLEET_NAME_LENGTH = 24;
 
+/** What validation reads besides the document. */
+export interface ValidateOptions {
+  /**
+   * Reads the kubeconfig files existing clusters name.
+   *
+   * @default - files are not read: their contents are not checked
+   */
+  readonly readKubeconfig?: KubeconfigReader;
+}
+
 /** Validates a parsed (but not yet typed) fleet document; returns every issue found. */
-export function validateFleet(data: unknown, index: SourceIndex): Issue[] {
+export function validateFleet(
+  data: unknown,
+  index: SourceIndex,
+  options: ValidateOptions = {},
+): Issue[] {
   const issues: Issue[] = [];
   const report: Report = (path, message, target = "value") =>
     issues.push({ ...index.pos(path, target), path: formatPath(path), message });
@@ -42,6 +57,7 @@ export function validateFleet(data: unknown, index: SourceIndex): Issue[] {
   checkTarsnodePackages(data, report);
   checkBandwidth(field(data, "network"), names, report);
   checkAddressPlan(data, report);
+  checkExisting(data, report, options.readKubeconfig);
   const sets = checkSets(data.sets, names, report);
   checkServers(data.servers, { ...names, sets }, report);
   return issues;

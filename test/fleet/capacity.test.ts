@@ -237,6 +237,7 @@ const arbFleet: fc.Arbitrary<FleetSpec> = fc
             name: r.name,
             tencentRegion: `ap-${r.name}`,
             vpcCidr: "10.0.0.0/16",
+            network: "created" as const,
             zones: [`ap-${r.name}-1`],
             clusters,
             cvmPools: [],
