@@ -11,6 +11,7 @@ export const ComponentType = {
   CvmPool: "tarsfed:compute:CvmPool",
   TarsFramework: "tarsfed:tars:TarsFramework",
   TarsDatabase: "tarsfed:tars:TarsDatabase",
+  TarsIdcGroups: "tarsfed:tars:TarsIdcGroups",
   TarsHomeServices: "tarsfed:tars:TarsHomeServices",
   TarsSetDeployment: "tarsfed:tars:TarsSetDeployment",
 } as const;

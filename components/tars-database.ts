@@ -25,6 +25,7 @@ import { frameworkLabels } from "../fleet/k8s/servers";
 import { type DbConnection } from "./tars-framework";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
+import { TarsIdcGroups } from "./tars-idc-groups";
 import { createInternalLoadBalancer } from "./internal-load-balancer";
 import {
   configMapArgs,
@@ -73,6 +74,8 @@ export class TarsDatabase extends pulumi.ComponentResource {
   /** How other clusters connect, as the framework user. */
   public readonly connection: DbConnection;
   public readonly initJob: k8s.batch.v1.Job;
+  /** The fleet's regions as TARS IDC groups, written once the schema is there. */
+  public readonly idcGroups: TarsIdcGroups;
 
   constructor(name: string, args: TarsDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TarsDatabase, name, {}, opts);
@@ -96,6 +99,11 @@ export class TarsDatabase extends pulumi.ComponentResource {
       database = createInClusterDb(name, args, db, secret, k8sOpts, this);
     }
     this.initJob = createInitJob(name, args, [database.server, secret], k8sOpts);
+    this.idcGroups = new TarsIdcGroups(
+      `${name}-idc-groups`,
+      { fleet: args.fleet, cluster: args.cluster, after: [...k8sOpts.dependsOn, this.initJob] },
+      { parent: this },
+    );
     this.connection = {
       host: database.host,
       port: MYSQL_PORT,

@@ -35,6 +35,7 @@ import {
   SQL_TREE_DIRS,
 } from "./suites/database";
 import { tarscliSuite } from "./suites/tarscli";
+import { idcGroupsRerunSuite, idcGroupsSuite, plannedIdcGroupsJob } from "./suites/idc-groups";
 import { debianVersion, GO_TOOLS, goToolRecord } from "./tools";
 
 /** The checkout this file is in. */
@@ -46,6 +47,8 @@ const DB_SUITES = [
   "db-job: full load",
   "db-job: rerun keeps every row",
   "db-job: interrupted load",
+  "idc-groups-job: groups, priorities, enable_group",
+  "idc-groups-job: rerun changes nothing",
 ];
 
 /** Where the framework SQL files are: `TARS_SQL_ROOT`, else `../shared/reference/tars-sql` beside the checkout. */
@@ -78,6 +81,7 @@ async function databaseSuites(
   stopOnSignal: (stop: () => Promise<void>) => void,
 ): Promise<SuiteResult[]> {
   const job = await plannedDbJob(ROOT);
+  const groupsJob = await plannedIdcGroupsJob(ROOT);
   const db: MariaDb = await startMariaDb(`Root_${Math.random().toString(36).slice(2, 12)}`);
   const scratch = scratchDir();
   const cleanUp = async () => {
@@ -92,6 +96,10 @@ async function databaseSuites(
       fullLoadSuite(ctx),
       rerunSuite(ctx),
       interruptedLoadSuite(ctx),
+      // After the database suites: the group Job writes into the schema they loaded.
+      ...[idcGroupsSuite, idcGroupsRerunSuite].map((suite) =>
+        suite({ db, job: groupsJob, scratch, env: ctx.env }),
+      ),
     ];
     const results: SuiteResult[] = [];
     for (const suite of suites) results.push(await runSuite(suite));

@@ -12,6 +12,7 @@ import { allowed, type FleetNames, type Report } from "./validate-common";
 import { UNPUBLISHED_SERVICES } from "./framework";
 import { pinnedImageProblem } from "./image";
 import { checkAddressPlan } from "./validate-network";
+import { checkIdcGroupRules } from "./validate-idc-groups";
 import { checkRegions, checkTarsnodePackages } from "./validate-regions";
 import { checkSets, checkServers } from "./validate-workloads";
 import { checkExisting, type KubeconfigReader } from "./validate-existing";
@@ -58,6 +59,7 @@ export function validateFleet(
   checkBandwidth(field(data, "network"), names, report);
   checkAddressPlan(data, report);
   checkExisting(data, report, options.readKubeconfig);
+  checkIdcGroupRules(data.regions, report);
   const sets = checkSets(data.sets, names, report);
   checkServers(data.servers, { ...names, sets }, report);
   return issues;

@@ -28,6 +28,7 @@ import {
   workloadPdb,
 } from "./tarscli";
 import { hardenPod, ImageProfile } from "./pod-security";
+import { IDC_GROUPS_HASH_ANNOTATION, idcGroupsHash } from "./idc-groups";
 
 /** The registry's Service exposed through the cluster's internal CLB. */
 export const REGISTRY_LB_SERVICE = "tars-registry-lb";
@@ -95,7 +96,9 @@ export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
     labels,
     selector,
     replicas: fleet.tars.registryReplicas,
-    podAnnotations: pod.annotations,
+    // The registry reads IDC group rules only at start and once an hour (fleet/idc-groups.ts):
+    // new rules restart it, nothing else about the groups does.
+    podAnnotations: { [IDC_GROUPS_HASH_ANNOTATION]: idcGroupsHash(fleet), ...pod.annotations },
     pod: pod.spec,
   });
 }

@@ -23,6 +23,8 @@ const CLB = "tencentcloud:index/clbInstance:ClbInstance";
 const ENDPOINT = "tencentcloud:index/kubernetesClusterEndpoint:KubernetesClusterEndpoint";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
+/** The home stack's IDC group Job: named after its rules' hash, so new rules replace it. */
+const IDC_JOB = "tars-db-idc-groups-job";
 const K8S_PROVIDER_URN = "urn:pulumi:s::p::pulumi:providers:kubernetes::k8s";
 
 // ---------------------------------------------------------------------------------------------
@@ -323,7 +325,12 @@ describe("diff of the demo fleet", () => {
   it("after adding a zone adds subnets and moves no existing subnet, VPC, cluster or database", () => {
     const diff = demoDiff("zone");
     const guangzhou = stack(diff, "guangzhou");
-    expect(diff.stacks.filter(touched).map((s) => s.name)).toEqual(["guangzhou"]);
+    // New subnets are new IDC group rules: every region's registries restart to read them.
+    expect(diff.stacks.filter(touched).map((s) => s.name)).toEqual([
+      "guangzhou",
+      "shanghai",
+      "beijing",
+    ]);
     expect(guangzhou.removed).toEqual([]);
     expect(guangzhou.added.map((r) => [r.type, r.name])).toEqual([
       [SUBNET, "guangzhou-node-ap-guangzhou-7"],
@@ -336,8 +343,8 @@ describe("diff of the demo fleet", () => {
       fields: ["eniSubnetIds"],
     });
     // Node pools keep the subnets they were created with (ignoreChanges: subnetIds is ForceNew):
-    // nothing at all is replaced.
-    expect(guangzhou.changed.filter((c) => c.replace)).toEqual([]);
+    // nothing is replaced but the IDC group Job, which runs again with the new rules.
+    expect(guangzhou.changed.filter((c) => c.replace).map((c) => c.name)).toEqual([IDC_JOB]);
     expect(guangzhou.changed.filter((c) => c.type === NODE_POOL)).toEqual([]);
   });
 
@@ -363,8 +370,9 @@ describe("diff of the demo fleet", () => {
       "guangzhou-node-ap-guangzhou-2",
       "guangzhou-pod-gz1-ap-guangzhou-2",
     ]);
-    // Nothing is replaced, no single-zone resource changes, nothing needs consent.
-    expect(guangzhou.changed.filter((c) => c.replace)).toEqual([]);
+    // Nothing is replaced but the IDC group Job, no single-zone resource changes, nothing needs
+    // consent.
+    expect(guangzhou.changed.filter((c) => c.replace).map((c) => c.name)).toEqual([IDC_JOB]);
     expect(guangzhou.changed.filter((c) => [MYSQL, CLB, ENDPOINT].includes(c.type))).toEqual([]);
     expect(guangzhou.critical).toEqual([]);
   });
@@ -395,7 +403,11 @@ describe("diff of the demo fleet", () => {
       "demo-bandwidth-chengdu-shanghai",
     ]);
     expect(diff.summary.removed).toBe(0);
-    expect(diff.summary.replaced).toBe(0);
+    // Only the IDC group Job, which writes the new region's group.
+    expect(diff.summary.replaced).toBe(1);
+    expect(stack(diff, "guangzhou").changed.filter((c) => c.replace)).toMatchObject([
+      { name: IDC_JOB },
+    ]);
   });
 
   it("renders replacements first, and a summary line", () => {
