@@ -1,10 +1,12 @@
 /**
  * The TARS framework of one cluster: database credentials, the registry, the registry's internal
- * load balancer for CVM nodes, and the NetworkPolicies of both namespaces.
+ * load balancer for CVM nodes, the NetworkPolicies of both namespaces and, in the cluster that
+ * runs its region's base services, tarsconfig, tarslog, tarsstat and tarsproperty.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as tencentcloud from "@pulumi/tencentcloud";
+import { regionalServicesIn } from "../fleet/framework";
 import { type FleetSpec } from "../fleet/model";
 import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "../fleet/naming";
 import {
@@ -25,6 +27,7 @@ import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { createInternalLoadBalancer } from "./internal-load-balancer";
 import { deploymentArgs, networkPolicyArgs, pdbArgs, serviceArgs } from "./k8s-args";
+import { createFrameworkServices } from "./tarscli-objects";
 
 /** How the framework services reach the framework database. */
 export interface DbConnection {
@@ -112,6 +115,12 @@ export class TarsFramework extends pulumi.ComponentResource {
     );
     this.registryLb = lb.clb;
     this.registryAddress = lb.address;
+    // The region's base services, once per region (fleet/framework.ts, regionServicesCluster);
+    // those that use the database start once its credentials are there.
+    createFrameworkServices(name, args.fleet, regionalServicesIn(args.fleet, args.cluster.name), {
+      ...k8sOpts,
+      dependsOn: [...k8sOpts.dependsOn, secret],
+    });
     createNetworkPolicies(name, args, this);
     this.registerOutputs({ registryAddress: this.registryAddress });
   }

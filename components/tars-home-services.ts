@@ -1,7 +1,8 @@
 /**
  * The framework services that run once, in the home region's first cluster: tarsweb,
- * tarsnotify, and for CVM pools tarsAdminRegistry and tarspatch, each with the NetworkPolicy that
- * admits its clients (`fleet/k8s/network-policies.ts`).
+ * tarsnotify, tarsquerystat, tarsqueryproperty, and for CVM pools tarsAdminRegistry and
+ * tarspatch, each with the NetworkPolicy that admits its clients
+ * (`fleet/k8s/network-policies.ts`).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,17 +10,13 @@ import type * as tencentcloud from "@pulumi/tencentcloud";
 import { homeFrameworkServices } from "../fleet/framework";
 import { type FleetSpec } from "../fleet/model";
 import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
-import {
-  frameworkServicePolicy,
-  webPolicy as webNetworkPolicy,
-} from "../fleet/k8s/network-policies";
-import { frameworkWorkload } from "../fleet/k8s/servers";
+import { webPolicy as webNetworkPolicy } from "../fleet/k8s/network-policies";
 import { WEB, webDeployment, webLbService, webPdb } from "../fleet/k8s/web";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { createInternalLoadBalancer } from "./internal-load-balancer";
 import { deploymentArgs, networkPolicyArgs, pdbArgs } from "./k8s-args";
-import { createTarscliObjects } from "./tarscli-objects";
+import { createFrameworkServices } from "./tarscli-objects";
 
 /** Arguments of {@link TarsHomeServices}. */
 export interface TarsHomeServicesArgs {
@@ -49,15 +46,7 @@ export class TarsHomeServices extends pulumi.ComponentResource {
       provider: args.cluster.k8sProvider,
       dependsOn: namespace === undefined ? [] : [namespace],
     };
-    for (const service of homeFrameworkServices(args.fleet)) {
-      const workload = frameworkWorkload(args.fleet, service);
-      createTarscliObjects(
-        `${name}-${service.server.toLowerCase()}`,
-        workload,
-        frameworkServicePolicy(args.fleet, workload),
-        k8sOpts,
-      );
-    }
+    createFrameworkServices(name, args.fleet, homeFrameworkServices(args.fleet), k8sOpts);
     const webPolicy = new k8s.networking.v1.NetworkPolicy(
       `${name}-web-network-policy`,
       networkPolicyArgs(webNetworkPolicy(args.fleet)),

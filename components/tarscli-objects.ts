@@ -1,17 +1,28 @@
 /**
  * The objects of every tarscli workload, for servers and framework services alike: its meta
- * ConfigMap, Deployment, PDB and NetworkPolicy.
+ * ConfigMap, Deployment, PDB and NetworkPolicy; and the framework services built from them
+ * (tarslog as a StatefulSet with its volume).
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { type FrameworkServiceSpec, type LogVolumeSpec } from "../fleet/framework";
+import { type FleetSpec } from "../fleet/model";
+import { tarslogStatefulSet } from "../fleet/k8s/base-services";
 import {
   tarscliDeployment,
   tarscliMetaConfigMap,
   workloadPdb,
   type TarscliWorkload,
 } from "../fleet/k8s/tarscli";
-import { type NetworkPolicy } from "../fleet/k8s/network-policies";
-import { configMapArgs, deploymentArgs, networkPolicyArgs, pdbArgs } from "./k8s-args";
+import { frameworkServicePolicy, type NetworkPolicy } from "../fleet/k8s/network-policies";
+import { frameworkWorkload } from "../fleet/k8s/servers";
+import {
+  configMapArgs,
+  deploymentArgs,
+  networkPolicyArgs,
+  pdbArgs,
+  statefulSetArgs,
+} from "./k8s-args";
 
 /** The Kubernetes objects of one tarscli workload. */
 export interface TarscliObjects {
@@ -56,4 +67,64 @@ export function createTarscliObjects(
     opts,
   );
   return { meta, deployment, pdb, networkPolicy: policy };
+}
+
+/** The Kubernetes objects of tarslog: no PDB, since it runs one replica. */
+export interface TarscliStatefulSetObjects {
+  readonly meta: k8s.core.v1.ConfigMap;
+  readonly statefulSet: k8s.apps.v1.StatefulSet;
+  readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
+}
+
+/**
+ * Creates `${name}-meta`, `${name}-network-policy` and `${name}-statefulset` for a service with a
+ * log volume. The StatefulSet is protected and kept when removed from the program, like every
+ * stateful resource (policy `stateful-resources-protected`): its claim holds the region's logs.
+ */
+export function createTarscliStatefulSet(
+  name: string,
+  workload: TarscliWorkload,
+  volume: LogVolumeSpec,
+  networkPolicy: NetworkPolicy,
+  opts: pulumi.CustomResourceOptions,
+): TarscliStatefulSetObjects {
+  const meta = new k8s.core.v1.ConfigMap(
+    `${name}-meta`,
+    configMapArgs(tarscliMetaConfigMap(workload)),
+    opts,
+  );
+  const policy = new k8s.networking.v1.NetworkPolicy(
+    `${name}-network-policy`,
+    networkPolicyArgs(networkPolicy),
+    opts,
+  );
+  const dependsOn = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? []), meta, policy];
+  const statefulSet = new k8s.apps.v1.StatefulSet(
+    `${name}-statefulset`,
+    statefulSetArgs(tarslogStatefulSet(workload, volume)),
+    { ...opts, dependsOn, protect: true, retainOnDelete: true },
+  );
+  return { meta, statefulSet, networkPolicy: policy };
+}
+
+/**
+ * Every framework service of `services`, each named `${prefix}-<server in lowercase>`: a
+ * Deployment with its PDB, or tarslog's StatefulSet, each with its meta ConfigMap and the
+ * NetworkPolicy that admits its clients (`fleet/k8s/network-policies.ts`). `opts` carries the
+ * parent, provider and what every service waits for (the namespace, the database Secret).
+ */
+export function createFrameworkServices(
+  prefix: string,
+  fleet: FleetSpec,
+  services: readonly FrameworkServiceSpec[],
+  opts: pulumi.CustomResourceOptions,
+): void {
+  for (const service of services) {
+    const name = `${prefix}-${service.server.toLowerCase()}`;
+    const workload = frameworkWorkload(fleet, service);
+    const policy = frameworkServicePolicy(fleet, workload);
+    const { logVolume } = service;
+    if (logVolume === undefined) createTarscliObjects(name, workload, policy, opts);
+    else createTarscliStatefulSet(name, workload, logVolume, policy, opts);
+  }
 }

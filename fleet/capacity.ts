@@ -4,6 +4,7 @@
  *
  * Demand is the sum of the requests of every pod the manifests create in the cluster: the Set
  * Deployments (active and warm-standby copies, from `placeWorkloads`), the registry in every
+ * cluster, a region's base services (tarsconfig, tarslog, tarsstat, tarsproperty) in its services
  * cluster and, in the home region's first cluster, tarsweb, the home framework services and the
  * in-cluster database. Requests equal limits everywhere, so requests are what the scheduler
  * reserves. Capacity is each node pool at `maxSize` (the cluster autoscaler may grow it that far;
@@ -16,7 +17,16 @@
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ (requests decide placement)
  * @see https://www.tencentcloud.com/document/product/457/48777 (TKE node allocatable)
  */
-import { homeFrameworkServices, IN_CLUSTER_DB_SIZE, REGISTRY_SIZE, WEB_SIZE } from "./framework";
+import {
+  type FrameworkServiceSpec,
+  homeFrameworkServices,
+  IN_CLUSTER_DB_SIZE,
+  regionalFrameworkServices,
+  regionalServicesIn,
+  REGISTRY_SIZE,
+  servicePodSize,
+  WEB_SIZE,
+} from "./framework";
 import { allocatableResources, parseInstanceType } from "./instance-types";
 import {
   allClusters,
@@ -43,7 +53,10 @@ export interface DemandBreakdown {
   readonly active: Resources;
   /** The one-replica warm copies of Sets whose standby the cluster is. */
   readonly warmStandby: Resources;
-  /** Registry, and in the home cluster tarsweb, the home services and an in-cluster DB. */
+  /**
+   * Registry; the region's base services in its services cluster; and in the home cluster
+   * tarsweb, the home services and an in-cluster DB.
+   */
   readonly framework: Resources;
 }
 
@@ -130,15 +143,22 @@ export function homeClusterName(fleet: FleetSpec): string | undefined {
   return fleet.regions.find((r) => r.name === fleet.homeRegion)?.clusters[0]?.name;
 }
 
-/** Framework demand of one cluster: its registry, plus the home services in the home cluster. */
+/** What the pods of `services` request together, every replica and container counted. */
+export function servicesDemand(services: readonly FrameworkServiceSpec[]): Resources {
+  return services.reduce((sum, s) => add(sum, times(servicePodSize(s), s.replicas)), ZERO);
+}
+
+/**
+ * Framework demand of one cluster: its registry, its region's base services when it runs them,
+ * and the home services in the home cluster.
+ */
 export function frameworkDemand(fleet: FleetSpec, cluster: string): Resources {
   const registryPod = add(REGISTRY_SIZE.cppRegistry, REGISTRY_SIZE.goRegistry);
   let demand = times(registryPod, fleet.tars.registryReplicas);
+  demand = add(demand, servicesDemand(regionalServicesIn(fleet, cluster)));
   if (cluster !== homeClusterName(fleet)) return demand;
   demand = add(demand, times(WEB_SIZE, fleet.tars.webReplicas));
-  for (const service of homeFrameworkServices(fleet)) {
-    demand = add(demand, times(service.size, service.replicas));
-  }
+  demand = add(demand, servicesDemand(homeFrameworkServices(fleet)));
   return fleet.tars.db.mode === DbMode.InCluster ? add(demand, IN_CLUSTER_DB_SIZE) : demand;
 }
 
@@ -296,18 +316,42 @@ export function regionLoss(fleet: FleetSpec, region: string): RegionLossVerdict 
   const shortfalls = clusterCapacities(after)
     .filter((c) => c.region !== region && !c.fits)
     .map(shortfallOf);
-  const notes =
-    region === fleet.homeRegion
-      ? [`home region: the framework database, tarsweb and tarsnotify do not fail over`]
-      : [];
   return {
     region,
     survivable: lostSets.length === 0 && shortfalls.length === 0,
     movedSets,
     lostSets,
     shortfalls,
-    notes,
+    notes: regionLossNotes(fleet, region, movedSets),
   };
+}
+
+/**
+ * What goes with a region besides its Sets: the home services never move, and the Sets that move
+ * out report to, log to and read config from the base services of the regions they move to.
+ */
+function regionLossNotes(fleet: FleetSpec, region: string, movedSets: readonly string[]): string[] {
+  const notes: string[] = [];
+  if (region === fleet.homeRegion) {
+    const home = [
+      "the framework database",
+      "tarsweb",
+      ...homeFrameworkServices(fleet).map((s) => s.server),
+    ];
+    notes.push(`home region: ${listText(home)} do not fail over`);
+  }
+  if (movedSets.length > 0) {
+    const base = listText(regionalFrameworkServices(fleet).map((s) => s.server));
+    notes.push(`its ${base} go with it: the Sets that move use those of the region they move to`);
+  }
+  return notes;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listText(items: readonly string[]): string {
+  return items.length <= 1
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** The `capacity` report: every cluster, and the verdict for losing each region. */

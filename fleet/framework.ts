@@ -5,10 +5,12 @@
  * always what its manifests request.
  *
  * Every cluster runs the registry (K8STARS: the C++ registry serving QueryObj and RegistryObj,
- * beside the Go registry tarscli talks to). The home region's first cluster also runs tarsweb,
- * tarsnotify and, when the fleet has CVM pools, what tarsnode needs to be managed from tarsweb:
- * tarsAdminRegistry (tarsnode's outbound admin connection, port 12000) and tarspatch (package
- * publishing). The framework database is described separately (`tars.db`).
+ * beside the Go registry tarscli talks to). Every region runs tarsconfig, tarslog, tarsstat and
+ * tarsproperty once, in its services cluster ({@link regionServicesCluster}). The home region's
+ * first cluster also runs tarsweb, tarsnotify, tarsquerystat, tarsqueryproperty and, when the
+ * fleet has CVM pools, what tarsnode needs to be managed from tarsweb: tarsAdminRegistry
+ * (tarsnode's outbound admin connection, port 12000) and tarspatch (package publishing). The
+ * framework database is described separately (`tars.db`).
  *
  * Images: K8STARS publishes `tarsregistry`, `cppregistry`, `tarsstat`, `tarsconfig`, `tarslog`,
  * `tarsnotify`, `tarsproperty`, `tarsquerystat` and `tarsqueryproperty` under
@@ -20,7 +22,8 @@
  * run one of them alone. The fleet names those two images (`tars.images`).
  * @see https://github.com/TarsCloud/K8STARS/tree/master/baseserver
  */
-import { type FleetSpec } from "./model";
+import { type FleetSpec, type LogSpec } from "./model";
+import { NetworkType } from "./carve";
 import { ADMIN_REGISTRY_PORT } from "./ports";
 import { ImageProfile } from "./k8s/pod-security";
 
@@ -64,29 +67,192 @@ export const UNPUBLISHED_SERVICES = ["tarsAdminRegistry", "tarspatch"] as const;
 export interface FrameworkServiceSpec {
   /** TARS server name under app `tars`, e.g. `tarsnotify`. */
   readonly server: string;
-  /** Its image: K8STARS' for tarsnotify, the fleet's `tars.images` for the others. */
+  /** Its image: K8STARS' for the base services, the fleet's `tars.images` for the others. */
   readonly image: string;
   readonly servants: readonly { readonly name: string; readonly port: number }[];
   readonly size: ContainerSize;
   readonly replicas: number;
   /** How its image must run (`k8s/pod-security.ts`). */
   readonly securityProfile: ImageProfile;
+  /** Whether it reads or writes the framework database: only then do its pods get `tars-db`. */
+  readonly usesDb: boolean;
+  /** tarslog only: the volume its files go to; it then runs as a StatefulSet. */
+  readonly logVolume?: LogVolumeSpec;
+}
+
+/** tarslog's volume: where the files go, its size and class, and how long files are kept. */
+export interface LogVolumeSpec extends LogSpec {
+  /** Where tarslog writes, inside its container. */
+  readonly mountPath: string;
+}
+
+/**
+ * The native framework's servant ports, which CVM nodes and tarsweb expect: TarsFramework
+ * `deploy/framework/sql/tars_servers.sql` (t_adapter_conf rows of tarsconfig 18193, tarsstat
+ * 18293, tarsquerystat 18393, tarsproperty 18493, tarsnotify 18593, tarsqueryproperty 18693) and
+ * `tars_servers_logs.sql` (tarslog 18993). K8STARS' own images listen on a random port instead
+ * (`baseserver/_server_meta_tpl.yaml` names no endpoint); tarsfed mounts `_server_meta.yaml`.
+ * The servant names are K8STARS' (`baseserver/replace_obj.sh`).
+ */
+export const BASE_SERVICE_SERVANTS = {
+  tarsconfig: { name: "ConfigObj", port: 18193 },
+  tarsstat: { name: "StatObj", port: 18293 },
+  tarsquerystat: { name: "QueryObj", port: 18393 },
+  tarsproperty: { name: "PropertyObj", port: 18493 },
+  tarsnotify: { name: "NotifyObj", port: 18593 },
+  tarsqueryproperty: { name: "QueryObj", port: 18693 },
+  tarslog: { name: "LogObj", port: 18993 },
+} as const;
+
+/**
+ * Memory a process needs besides its shared memory: its threads, the MySQL client and its
+ * buffers. Our sizing, not a number from TARS' sources.
+ */
+const PROCESS_MEMORY_MIB = 256;
+
+/**
+ * tarsstat's container: 2 buffers × `hashmapnum` hash maps × `<hashmap> size` of System V shared
+ * memory, plus the process.
+ *
+ * - `size` = 256M. K8STARS `baseserver/conf/tarsstat.conf` holds two `<tars>` blocks, `size=8M`
+ *   (line 14) and `size=256M` (line 36). The image names the file in `TARS_MERGE_CONF`
+ *   (`baseserver/Dockerfile` line 14) and tarscli merges it over its generated config with
+ *   K8STARS `mergeconf`, which reopens an element seen before (`mergeconf/conf.go` lines 131-138)
+ *   and lets a later key overwrite an earlier one (line 129): tarsstat reads 256M.
+ * - `hashmapnum` is not set: StatServer's default is 1, and it keeps two buffers,
+ *   `_hashmap[2][hashmapnum]` (TarsFramework v2.4.3 `StatServer/StatServer.cpp` lines 174-194;
+ *   K8STARS' images carry the `tarscloud/framework:v2.4.3` binaries, `baseserver/makefile` line 8).
+ * - Each map is one segment of exactly `size` bytes: `initStore(key, iSize)` (StatServer.cpp
+ *   line 233) is TarsCpp's `ShmStorePolicy::initStore`, `TC_Shm::init(iSize, key)`
+ *   (`servant/jmem/jmem_policy.h`), and `TC_Common::toSize("256M")` is 256 × 1024 × 1024
+ *   (`util/src/tc_common.cpp`). The kernel charges shared memory to the memory cgroup of the
+ *   pod that touches it, so the request covers all of it.
+ *
+ * 2 × 1 × 256 MiB = 512 MiB shared, + 256 MiB process = 768 MiB.
+ */
+export const TARSSTAT_SIZE: ContainerSize = {
+  cpuMilli: 500,
+  memoryMiB: 2 * 1 * 256 + PROCESS_MEMORY_MIB,
+};
+
+/**
+ * tarsproperty's container, worked out as {@link TARSSTAT_SIZE}'s.
+ *
+ * - `size` = 128M: K8STARS `baseserver/conf/tarsproperty.conf` line 20, the file's only block.
+ * - `hashmapnum` is not set: PropertyServer's default is 3, with two buffers
+ *   (TarsFramework v2.4.3 `PropertyServer/PropertyServer.cpp` lines 184-206; `initStore(key,
+ *   iSize)` at line 244, the same shared-memory store).
+ *
+ * 2 × 3 × 128 MiB = 768 MiB shared, + 256 MiB process = 1024 MiB.
+ */
+export const TARSPROPERTY_SIZE: ContainerSize = {
+  cpuMilli: 500,
+  memoryMiB: 2 * 3 * 128 + PROCESS_MEMORY_MIB,
+};
+
+/**
+ * Where tarslog writes: `<log> logpath` in K8STARS `baseserver/conf/tarslog.conf` (line 3).
+ * Under it, LogServer keeps `<app>/<set>/<server>/` folders of files rolled by day, or by hour
+ * for the names listed in `<log><format> hour` (TarsFramework v2.4.3 `LogServer/LogImp.cpp`,
+ * `LogServer.cpp` `loadLogFormat`); it deletes none of them.
+ */
+export const TARSLOG_PATH = "/usr/local/app/tars/remote_app_log";
+
+/** The container beside tarslog that deletes files older than `tars.log.retentionDays`. */
+export const LOG_RETENTION_SIZE: ContainerSize = { cpuMilli: 50, memoryMiB: 64 };
+
+/** Small tarscli services: a TARS server, a thread pool and a MySQL client. Our sizing. */
+const SMALL_SERVICE_SIZE: ContainerSize = { cpuMilli: 250, memoryMiB: 256 };
+
+/** A K8STARS base service at its native port, run as the other tarscli images are. */
+function baseService(
+  fleet: FleetSpec,
+  server: keyof typeof BASE_SERVICE_SERVANTS,
+  rest: Pick<FrameworkServiceSpec, "size" | "replicas" | "usesDb" | "logVolume">,
+): FrameworkServiceSpec {
+  return {
+    server,
+    image: k8starsImage(fleet, server),
+    servants: [BASE_SERVICE_SERVANTS[server]],
+    securityProfile: ImageProfile.Tarscli,
+    ...rest,
+  };
+}
+
+/**
+ * The base services every region runs once, in its services cluster: what genconf points every
+ * server at (`tars.tarsconfig.ConfigObj`, `tars.tarslog.LogObj`, `tars.tarsstat.StatObj`,
+ * `tars.tarsproperty.PropertyObj`; K8STARS `app/genconf/config.go` lines 97-109), so that
+ * reports, config reads and remote logs stay in the region.
+ *
+ * - tarsconfig (2 replicas) reads `db_tars` (`baseserver/conf/tarsconfig.conf`).
+ * - tarsstat and tarsproperty (2 replicas each) aggregate reports in shared memory and write
+ *   them to `tars_stat` and `tars_property` every few minutes (`insertInterval`), each replica
+ *   its own rows (tarsstat writes its own address as `source_id`: TarsFramework v2.4.3
+ *   `StatServer/StatDbManager.cpp` line 297).
+ * - tarslog (1 replica, a StatefulSet with a volume) needs no database. One writer per region:
+ *   a TARS client spreads `LogObj` calls over every endpoint without a hash (TarsCpp
+ *   `servant/libservant/RemoteLogger.cpp`), so a second replica would split a server's day file
+ *   over two volumes.
+ */
+export function regionalFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] {
+  return [
+    baseService(fleet, "tarsconfig", { size: SMALL_SERVICE_SIZE, replicas: 2, usesDb: true }),
+    baseService(fleet, "tarslog", {
+      size: { cpuMilli: 250, memoryMiB: 512 },
+      replicas: 1,
+      usesDb: false,
+      logVolume: { ...fleet.tars.log, mountPath: TARSLOG_PATH },
+    }),
+    baseService(fleet, "tarsstat", { size: TARSSTAT_SIZE, replicas: 2, usesDb: true }),
+    baseService(fleet, "tarsproperty", { size: TARSPROPERTY_SIZE, replicas: 2, usesDb: true }),
+  ];
+}
+
+/**
+ * The cluster that runs a region's base services: its first VPC-CNI cluster, else its first.
+ *
+ * A VPC-CNI pod is reachable by its IP from CVM nodes and from other regions (over CCN), which
+ * callers falling back from another region need; a GR cluster's pods are not. Clusters keep their
+ * place in the file (their subnets depend on it), so the choice does not move.
+ */
+export function regionServicesCluster(fleet: FleetSpec, region: string): string | undefined {
+  const clusters = fleet.regions.find((r) => r.name === region)?.clusters ?? [];
+  return (clusters.find((c) => c.networkType === NetworkType.VpcCni) ?? clusters[0])?.name;
+}
+
+/** The base services `cluster` runs for its region: all of them, or none. */
+export function regionalServicesIn(fleet: FleetSpec, cluster: string): FrameworkServiceSpec[] {
+  const region = fleet.regions.find((r) => r.clusters.some((c) => c.name === cluster));
+  if (region === undefined || regionServicesCluster(fleet, region.name) !== cluster) return [];
+  return regionalFrameworkServices(fleet);
+}
+
+/** What one pod of a service requests: its container, and tarslog's retention container. */
+export function servicePodSize(service: FrameworkServiceSpec): ContainerSize {
+  const extra =
+    service.logVolume === undefined ? { cpuMilli: 0, memoryMiB: 0 } : LOG_RETENTION_SIZE;
+  return {
+    cpuMilli: service.size.cpuMilli + extra.cpuMilli,
+    memoryMiB: service.size.memoryMiB + extra.memoryMiB,
+  };
 }
 
 /**
  * Framework services run in the home cluster, at their native ports so CVM nodes and tarsweb
  * find them where a native install has them.
+ *
+ * tarsquerystat and tarsqueryproperty read `tars_stat` and `tars_property`
+ * (`baseserver/conf/tarsquerystat.conf`, `tarsqueryproperty.conf`) for tarsweb's monitoring
+ * pages, which call `tars.tarsquerystat.QueryObj` and `tars.tarsqueryproperty.QueryObj`
+ * (TarsWeb `rpc/index.js` lines 42-43): beside tarsweb and the database, at home.
  */
 export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] {
+  const query = { size: { cpuMilli: 250, memoryMiB: 512 }, replicas: 2, usesDb: true };
   const services: FrameworkServiceSpec[] = [
-    {
-      server: "tarsnotify",
-      image: k8starsImage(fleet, "tarsnotify"),
-      servants: [{ name: "NotifyObj", port: 18593 }],
-      size: { cpuMilli: 250, memoryMiB: 256 },
-      replicas: 2,
-      securityProfile: ImageProfile.Tarscli,
-    },
+    baseService(fleet, "tarsnotify", { size: SMALL_SERVICE_SIZE, replicas: 2, usesDb: true }),
+    baseService(fleet, "tarsquerystat", query),
+    baseService(fleet, "tarsqueryproperty", query),
   ];
   if (fleetNeedsNodeServices(fleet)) {
     services.push(
@@ -97,6 +263,7 @@ export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] 
         size: { cpuMilli: 250, memoryMiB: 256 },
         replicas: 1,
         securityProfile: ImageProfile.Tarscli,
+        usesDb: true,
       },
       {
         server: "tarspatch",
@@ -105,6 +272,7 @@ export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] 
         size: { cpuMilli: 250, memoryMiB: 512 },
         replicas: 1,
         securityProfile: ImageProfile.Tarspatch,
+        usesDb: true,
       },
     );
   }

@@ -36,9 +36,21 @@ export interface TarsSpec {
   readonly db: DbSpec;
   /** Registry replicas in every cluster. */
   readonly registryReplicas: number;
+  /** tarslog's volume and how long it keeps files (`tars.log`). */
+  readonly log: LogSpec;
   readonly webReplicas: number;
   /** Networks allowed to reach tarsweb besides the fleet's own VPCs. */
   readonly webAllowedCidrs: readonly string[];
+}
+
+/** tarslog's volume in each region (`tars.log`). */
+export interface LogSpec {
+  /** Size of the volume, GiB (rendered as `<n>Gi`). */
+  readonly storageGb: number;
+  /** Kubernetes StorageClass of the volume, e.g. TKE's `cbs`. */
+  readonly storageClass: string;
+  /** Days a file is kept after its last write; older files are deleted. */
+  readonly retentionDays: number;
 }
 
 /**

@@ -101,6 +101,20 @@ const TarsSchema = z.strictObject({
   registry: z
     .strictObject({ replicas: intRange(1, 20).default(2).meta({ description: "per cluster" }) })
     .default({ replicas: 2 }),
+  log: z
+    .strictObject({
+      storageGb: intRange(10, 32000)
+        .default(100)
+        .meta({ description: "size of tarslog's volume in each region, GB" }),
+      storageClass: text(
+        "Kubernetes StorageClass of tarslog's volume; TKE clusters have `cbs` (CBS cloud disks)",
+      ).default("cbs"),
+      retentionDays: intRange(1, 3650)
+        .default(30)
+        .meta({ description: "days tarslog's files are kept; older files are deleted hourly" }),
+    })
+    .default({ storageGb: 100, storageClass: "cbs", retentionDays: 30 })
+    .meta({ description: "tarslog, the remote log service of every region" }),
   web: z
     .strictObject({
       replicas: intRange(1, 10).default(1),
@@ -280,6 +294,7 @@ export const FleetFileSchema = z
       prestopWaitSeconds: 80,
       db: { mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 },
       registry: { replicas: 2 },
+      log: { storageGb: 100, storageClass: "cbs", retentionDays: 30 },
       web: { replicas: 1, allowedCidrs: [] },
     }),
     network: NetworkSchema.default({ defaultBandwidthMbps: 100, bandwidth: [] }),

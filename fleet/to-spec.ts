@@ -98,6 +98,7 @@ export function toFleetSpec(file: FleetFile): FleetSpec {
       prestopWaitSeconds: file.tars.prestopWaitSeconds,
       db: toDb(file.tars.db),
       registryReplicas: file.tars.registry.replicas,
+      log: file.tars.log,
       webReplicas: file.tars.web.replicas,
       webAllowedCidrs: file.tars.web.allowedCidrs,
     },

@@ -128,8 +128,11 @@ export function isSetDeployment(resource: WorkloadLike): boolean {
   return Labels.tarsSet in labels && namespaceOf(resource.props) === SERVER_NAMESPACE;
 }
 
-/** Whether the workload is a TARS one: a Set Deployment, or a Deployment running tarscli. */
+/**
+ * Whether the workload is a TARS one: a Set Deployment, or a Deployment or StatefulSet (tarslog,
+ * with its volume) running tarscli.
+ */
 export function isTarsWorkload(resource: WorkloadLike): boolean {
-  if (resource.type !== K8sType.Deployment) return false;
+  if (resource.type !== K8sType.Deployment && resource.type !== K8sType.StatefulSet) return false;
   return isSetDeployment(resource) || containersOf(resource).some(isTarscliContainer);
 }

@@ -2,8 +2,9 @@
  * The topology picture as Graphviz DOT.
  *
  * Regions stand side by side, each a box holding its VPC, the TARS framework (home region only),
- * its TKE clusters and its CVM pools. A TKE cluster holds its node pools and a node per Set running
- * there now (failed-over Sets in orange) and per warm-standby copy. Above the regions a CCN strip
+ * its TKE clusters and its CVM pools. A TKE cluster holds its node pools, the region's base
+ * services when it runs them, and a node per Set running there now (failed-over Sets in orange)
+ * and per warm-standby copy. Above the regions a CCN strip
  * has one node per region pair with its bandwidth limit, joined to both VPCs by thick edges.
  * Dashed edges run from each Set to where it fails over (or, failed over, back to).
  *
@@ -154,7 +155,31 @@ function poolsNode(cluster: TopologyCluster): string {
   });
 }
 
+/** Names a few to a line: `a · b · c`. */
+function serviceLines(names: readonly string[], perLine = 2): LabelLine[] {
+  const lines: LabelLine[] = [];
+  for (let i = 0; i < names.length; i += perLine) {
+    lines.push({ text: names.slice(i, i + perLine).join(" · "), sizePt: 9 });
+  }
+  return lines;
+}
+
+/** The region's base services, in the cluster that runs them. */
+function baseServicesNode(cluster: TopologyCluster): string {
+  return nodeStatement(nodeId("base", cluster.name), {
+    label: htmlLabel([
+      { text: "region's base services", bold: true, sizePt: 10 },
+      ...serviceLines(cluster.baseServices),
+    ]),
+    shape: "cylinder",
+    style: "filled",
+    fillcolor: Palette.frameworkFill,
+    color: Palette.clusterBorder,
+  });
+}
+
 function clusterBlock(cluster: TopologyCluster, sets: ReadonlyMap<string, TopologySet>): string[] {
+  const base = cluster.baseServices.length > 0;
   const gr = cluster.networkType === NetworkType.GlobalRouter;
   const activeSets = cluster.activeSets.flatMap((id) => sets.get(id) ?? []);
   const awaySets = cluster.awaySets.flatMap((id) => sets.get(id) ?? []);
@@ -175,11 +200,13 @@ function clusterBlock(cluster: TopologyCluster, sets: ReadonlyMap<string, Topolo
     },
     [
       poolsNode(cluster),
+      ...(base ? [baseServicesNode(cluster)] : []),
       ...activeSets.map(setNode),
       ...cluster.warmSets.map((id) => warmNode(id, cluster.name)),
       ...awaySets.map((set) => awayNode(set, cluster.name)),
       ...stack([
         nodeId("pools", cluster.name),
+        ...(base ? [nodeId("base", cluster.name)] : []),
         ...cluster.activeSets.map((id) => nodeId("set", id)),
         ...cluster.warmSets.map((id) => nodeId("warm", id, cluster.name)),
         ...cluster.awaySets.map((id) => nodeId("away", id, cluster.name)),
@@ -201,12 +228,12 @@ function cvmNode(region: string, pool: TopologyCvmPool): string {
   });
 }
 
-function frameworkNode(region: string, frameworkDb: string): string {
+function frameworkNode(region: string, topology: Topology): string {
   return nodeStatement(nodeId("framework", region), {
     label: htmlLabel([
       { text: "TARS framework", bold: true, sizePt: 11 },
-      { text: `DB: ${frameworkDb}`, sizePt: 9 },
-      { text: "tarsweb · tarsnotify", sizePt: 9 },
+      { text: `DB: ${topology.frameworkDb}`, sizePt: 9 },
+      ...serviceLines(topology.homeServices),
     ]),
     shape: "cylinder",
     style: "filled",
@@ -249,7 +276,7 @@ function regionBlock(
         fillcolor: Palette.vpcFill,
         color: Palette.ccn,
       }),
-      ...(region.home ? [frameworkNode(region.name, topology.frameworkDb)] : []),
+      ...(region.home ? [frameworkNode(region.name, topology)] : []),
       ...region.clusters.flatMap((c) => clusterBlock(c, sets)),
       ...region.cvmPools.map((pool) => cvmNode(region.name, pool)),
       // The VPC sits above everything it holds.

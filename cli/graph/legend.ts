@@ -20,7 +20,10 @@ export function legendBlock(): string[] {
     swatchRow(Palette.awayFill, "home cluster of a failed-over Set"),
     swatchRow(Palette.warmFill, "warm copy: 1 pod per server, no traffic"),
     swatchRow(Palette.cvmFill, "CVM pool running tarsnode"),
-    swatchRow(Palette.frameworkFill, "TARS framework (home region)"),
+    swatchRow(
+      Palette.frameworkFill,
+      "TARS framework (home region) and each region's base services",
+    ),
     lineRow(Palette.ccn, "━━━", "CCN link between VPCs"),
     lineRow(Palette.standby, "- - -", "standby: where the Set fails over to"),
     lineRow(Palette.warm, "- - -", "warm standby"),

@@ -5,6 +5,7 @@
  * `tarsfed graph` stays fast. Everything is in file order, so one fleet gives one picture.
  */
 import { type NetworkType } from "../../fleet/carve";
+import { homeFrameworkServices, regionalServicesIn } from "../../fleet/framework";
 import { type DbSpec, type FleetSpec, type NodePoolSpec } from "../../fleet/model";
 import { DbMode } from "../../fleet/schema";
 import { activeCluster, warmStandbyCluster } from "../../fleet/placement";
@@ -16,6 +17,8 @@ export interface Topology {
   readonly fleet: string;
   /** The framework database, e.g. `TencentDB MySQL 5.7`; it runs in the home region. */
   readonly frameworkDb: string;
+  /** What runs once, in the home cluster, beside the database: tarsweb, tarsnotify, ... */
+  readonly homeServices: readonly string[];
   /** Regions in file order. */
   readonly regions: readonly TopologyRegion[];
   /** One CCN bandwidth limit per region pair, pairs sorted by name. */
@@ -29,7 +32,7 @@ export interface TopologyRegion {
   readonly name: string;
   /** Tencent Cloud region, e.g. `ap-guangzhou`. */
   readonly tencentRegion: string;
-  /** Whether the region hosts the framework database, tarsweb and tarsnotify. */
+  /** Whether the region hosts the framework database and the home services. */
   readonly home: boolean;
   readonly vpcCidr: string;
   readonly zones: readonly string[];
@@ -44,6 +47,8 @@ export interface TopologyCluster {
   readonly kubernetesVersion: string;
   /** One line per node pool, e.g. `general SA5.2XLARGE16 ×2–10`. */
   readonly nodePools: readonly string[];
+  /** The region's base services when this cluster runs them (tarsconfig, tarslog, ...), else none. */
+  readonly baseServices: readonly string[];
   /** Ids of the Sets whose active copy runs here now. */
   readonly activeSets: readonly string[];
   /** Ids of the Sets whose warm-standby copy runs here now. */
@@ -131,6 +136,7 @@ export function buildTopology(fleet: FleetSpec): Topology {
       networkType: cluster.networkType,
       kubernetesVersion: cluster.kubernetesVersion,
       nodePools: cluster.nodePools.map(nodePoolSummary),
+      baseServices: regionalServicesIn(fleet, cluster.name).map((s) => s.server),
       activeSets: sets.filter((s) => s.activeCluster === cluster.name).map((s) => s.id),
       warmSets: sets.filter((s) => s.warm && s.standbyCluster === cluster.name).map((s) => s.id),
       awaySets: sets.filter((s) => s.failedOver && s.homeCluster === cluster.name).map((s) => s.id),
@@ -149,6 +155,7 @@ export function buildTopology(fleet: FleetSpec): Topology {
   return {
     fleet: fleet.name,
     frameworkDb: frameworkDbSummary(fleet.tars.db),
+    homeServices: ["tarsweb", ...homeFrameworkServices(fleet).map((s) => s.server)],
     regions,
     links,
     sets,

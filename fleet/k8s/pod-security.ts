@@ -22,7 +22,7 @@ import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE, stableHash, toDnsLabelish } from
 
 /** The ways the images this program runs must be run; one row each in {@link IMAGE_SECURITY}. */
 export const ImageProfile = {
-  /** K8STARS images built on `tarsbase/tarscli`: servers, the Go registry, tarsnotify, tarsAdminRegistry. */
+  /** K8STARS images built on `tarsbase/tarscli`: servers, the Go registry, the base services, tarsAdminRegistry. */
   Tarscli: "tarscli",
   /** K8STARS `cppregistry`: a tarscli image whose registry also writes its object cache. */
   CppRegistry: "cppregistry",
@@ -75,7 +75,8 @@ const MYSQL_USER: RunAsUser = { uid: 999, gid: 999 };
 export const IMAGE_SECURITY: Readonly<Record<ImageProfile, ImageSecurity>> = {
   [ImageProfile.Tarscli]: {
     images:
-      "K8STARS tarsregistry and tarsnotify, tars.images.tarsAdminRegistry, and every server (built FROM tarsbase/tarscli)",
+      "K8STARS tarsregistry and base services (tarsconfig, tarslog and its retention container, tarsstat, tarsproperty, tarsnotify, tarsquerystat, tarsqueryproperty), " +
+      "tars.images.tarsAdminRegistry, and every server (built FROM tarsbase/tarscli)",
     user: "root",
     writablePaths: [...TARSCLI_WRITES, "/tmp"],
     reason:

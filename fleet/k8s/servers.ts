@@ -93,7 +93,7 @@ export function frameworkLabels(component: string) {
   };
 }
 
-/** The tarscli workload of a framework service (app `tars`), in the home cluster. */
+/** The tarscli workload of a framework service (app `tars`); the database Secret if it uses it. */
 export function frameworkWorkload(
   fleet: FleetSpec,
   service: FrameworkServiceSpec,
@@ -114,7 +114,7 @@ export function frameworkWorkload(
     locator: LOCAL_LOCATOR,
     prestopWaitSeconds: fleet.tars.prestopWaitSeconds,
     size: service.size,
-    envFromSecret: DB_SECRET,
+    ...(service.usesDb ? { envFromSecret: DB_SECRET } : {}),
     securityProfile: service.securityProfile,
   };
 }

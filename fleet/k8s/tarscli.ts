@@ -262,8 +262,8 @@ export function tarscliDeployment(w: TarscliWorkload): Spec<IDeployment> {
   });
 }
 
-/** The pod of a tarscli workload before hardening. */
-function tarscliPod(w: TarscliWorkload, container: string): IPodSpec {
+/** The pod of a tarscli workload before hardening; its container is named `container`. */
+export function tarscliPod(w: TarscliWorkload, container: string): IPodSpec {
   return {
     terminationGracePeriodSeconds: w.prestopWaitSeconds + SHUTDOWN_MARGIN_SECONDS,
     containers: [

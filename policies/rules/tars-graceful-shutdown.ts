@@ -71,6 +71,6 @@ export const tarsGracefulShutdown: ResourceRule = {
   description:
     "Every TARS workload runs tarscli prestop before stopping, with a grace period longer than TARS_PRESTOP_WAITTIME.",
   enforcementLevel: EnforcementLevel.Mandatory,
-  resourceTypes: [K8sType.Deployment],
+  resourceTypes: [K8sType.Deployment, K8sType.StatefulSet],
   check: (resource) => gracefulShutdownProblems(resource),
 };

@@ -33,10 +33,10 @@ describe("tarsfed capacity", () => {
       regions: { region: string; survivable: boolean; shortfalls: unknown[] }[];
     };
     expect(report.clusters.map((c) => [c.cluster, c.demand.cpuMilli, c.fits])).toEqual([
-      ["gz1", 7000, true],
+      ["gz1", 10800, true],
       ["gz2", 4000, true],
-      ["sh1", 6250, true],
-      ["bj1", 3000, true],
+      ["sh1", 9050, true],
+      ["bj1", 5800, true],
     ]);
     expect(report.regions.map((r) => [r.region, r.survivable, r.shortfalls])).toEqual([
       ["guangzhou", true, []],
@@ -53,12 +53,12 @@ describe("tarsfed capacity", () => {
       "",
       "gz1",
       "guangzhou",
-      "7",
+      "10.8",
       "78",
-      "71",
-      "7.8Gi",
+      "67.2",
+      "14.3Gi",
       "133Gi",
-      "125.3Gi",
+      "118.7Gi",
       "23.4 / 39.9Gi",
       "yes",
       "",
@@ -70,6 +70,6 @@ describe("tarsfed capacity", () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "tarsfed-capacity-")), "f.yaml");
     writeFileSync(file, tightText);
     const { stdout } = await run("--fleet", file, "capacity");
-    expect(stdout).toMatch(/guangzhou\s+│ NO\s+│ app\.gz\.1, app\.gz\.2 │ -\s+│ sh1: 0\.7 CPU/);
+    expect(stdout).toMatch(/guangzhou\s+│ NO\s+│ app\.gz\.1, app\.gz\.2 │ -\s+│ sh1: 1\.6 CPU/);
   });
 });

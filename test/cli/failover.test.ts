@@ -182,8 +182,8 @@ describe("tarsfed failover <set>", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      "refused: cluster sh1 would be short of 0.7 CPU after failing over app.gz.1 " +
-        "(demand 8.5 CPU / 8.5Gi, capacity at node-pool max 7.8 CPU / 13.3Gi); " +
+      "refused: cluster sh1 would be short of 1.6 CPU after failing over app.gz.1 " +
+        "(demand 11.3 CPU / 13.1Gi, capacity at node-pool max 9.7 CPU / 16.2Gi); " +
         "scale sh1's node pools first or pass --force",
     );
     expect(readFileSync(file, "utf8")).toBe(tightText);
@@ -202,7 +202,7 @@ describe("tarsfed failover <set>", () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ stacks: ["shanghai", "guangzhou"] });
     expect(stderr).toContain(
-      "warning: cluster sh1 would be short of 0.7 CPU after failing over app.gz.1",
+      "warning: cluster sh1 would be short of 1.6 CPU after failing over app.gz.1",
     );
     expect(readFileSync(file, "utf8")).toContain("failedOver: true }");
   });

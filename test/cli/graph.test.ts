@@ -101,6 +101,23 @@ describe("topology DOT", () => {
     expect(dot.match(/GR: pods not routable/g)).toHaveLength(1);
   });
 
+  it("draws each region's base services in its services cluster, and the home services", () => {
+    for (const cluster of ["gz1", "sh1", "bj1"]) {
+      const line = nodeLine(dot, `"base_${cluster}"`);
+      expect(line).toContain("region&#39;s base services");
+      expect(line).toContain("tarsconfig · tarslog");
+      expect(line).toContain("tarsstat · tarsproperty");
+      // Inside its cluster's box: declared between the cluster's subgraph and the next one.
+      const block = dot.slice(dot.indexOf(`subgraph "cluster_k8s_${cluster}"`));
+      expect(block.slice(0, block.indexOf("subgraph", 1))).toContain(`"base_${cluster}" [`);
+    }
+    expect(dot).not.toContain('"base_gz2"');
+    const home = nodeLine(dot, '"framework_guangzhou"');
+    expect(home).toContain("tarsweb · tarsnotify");
+    expect(home).toContain("tarsquerystat · tarsqueryproperty");
+    expect(home).toContain("tarsAdminRegistry · tarspatch");
+  });
+
   it("draws every CVM pool with its size and instance type", () => {
     expect(nodeLine(dot, '"cvm_guangzhou_legacy"')).toContain("2 × S5.LARGE8 · tarsnode");
     expect(nodeLine(dot, '"cvm_beijing_fallback"')).toContain("1 × S5.LARGE8 · tarsnode");
@@ -169,6 +186,7 @@ describe("DOT escaping", () => {
     const topology: Topology = {
       fleet: nasty,
       frameworkDb: nasty,
+      homeServices: [nasty],
       regions: [
         {
           name: nasty,
@@ -182,6 +200,7 @@ describe("DOT escaping", () => {
               networkType: "GR",
               kubernetesVersion: nasty,
               nodePools: [nasty],
+              baseServices: [nasty],
               activeSets: [nasty],
               warmSets: [],
               awaySets: [],

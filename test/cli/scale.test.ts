@@ -103,8 +103,8 @@ describe("tarsfed scale replicas", () => {
     );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
-      "refused: cluster gz1 would be short of 7 CPU after scaling TestApp.OrderServer in app.gz.1 " +
-        "to 80 replicas (demand 85 CPU / 85.8Gi, capacity at node-pool max 78 CPU / 133Gi); " +
+      "refused: cluster gz1 would be short of 10.8 CPU after scaling TestApp.OrderServer in app.gz.1 " +
+        "to 80 replicas (demand 88.8 CPU / 92.3Gi, capacity at node-pool max 78 CPU / 133Gi); " +
         "scale gz1's node pools first or pass --force",
     );
     expect(readFileSync(file, "utf8")).toBe(demoText);

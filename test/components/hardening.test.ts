@@ -205,6 +205,35 @@ describe("NetworkPolicies in the demo fleet's manifests", () => {
     expect(connects("gz1", hello("app.gz.1"), pod("kube-system", {}), 53)).toBe(true);
   });
 
+  it("lets business pods reach their region's base services, and callers of other regions by address", () => {
+    for (const [service, port] of [
+      ["tars-tarsconfig", 18193],
+      ["tars-tarsstat", 18293],
+      ["tars-tarsproperty", 18493],
+      ["tars-tarslog", 18993],
+    ] as const) {
+      expect(connects("sh1", hello("app.sh.1"), framework(service), port)).toBe(true);
+      // 10.10.68.5: a gz1 pod whose calls fall back to shanghai's services.
+      expect(connects("sh1", { ip: "10.10.68.5" }, framework(service), port)).toBe(true);
+      expect(connects("sh1", { ip: "192.168.1.1" }, framework(service), port)).toBe(false);
+    }
+    // A port the service does not serve stays closed.
+    expect(connects("sh1", hello("app.sh.1"), framework("tars-tarsstat"), 18193)).toBe(false);
+  });
+
+  it("lets the base services reach MySQL, and tarsweb reach the query services", () => {
+    // TencentDB in the home VPC, from shanghai over CCN.
+    for (const service of ["tars-tarsconfig", "tars-tarsstat", "tars-tarsproperty"]) {
+      expect(connects("sh1", framework(service), { ip: "10.10.8.40" }, 3306)).toBe(true);
+    }
+    expect(connects("gz1", framework("tars-web"), framework("tars-tarsquerystat"), 18393)).toBe(
+      true,
+    );
+    expect(connects("gz1", framework("tars-web"), framework("tars-tarsqueryproperty"), 18693)).toBe(
+      true,
+    );
+  });
+
   it("keeps business pods off MySQL and tarsweb, in the cluster and by address", () => {
     expect(connects("gz1", hello("app.gz.1"), framework("tars-web"), 3000)).toBe(false);
     expect(connects("gz1", hello("app.gz.1"), framework("tars-db"), 3306)).toBe(false);

@@ -76,18 +76,21 @@ describe("the framework in every cluster", () => {
 });
 
 describe("the home region", () => {
-  it("alone has the database, its schema Job, tarsweb and tarsnotify", () => {
+  it("alone has the database, its schema Job, tarsweb, tarsnotify and the query services", () => {
     const only = (type: string) =>
       plan.stacks.filter((s) => s.resources.some((r) => r.type === type)).map((s) => s.name);
     expect(only("tencentcloud:index/mysqlInstance:MysqlInstance")).toEqual(["guangzhou"]);
     expect(only("kubernetes:batch/v1:Job")).toEqual(["guangzhou"]);
+    const regional = /\/tars-(tarsconfig|tarsstat|tarsproperty)$/;
     const deployments = [...allObjects(plan, "Deployment").keys()].filter(
-      (k) => !k.includes("/tars/") && !k.endsWith("/tars-registry"),
+      (k) => !k.includes("/tars/") && !k.endsWith("/tars-registry") && !regional.test(k),
     );
     expect(deployments.sort()).toEqual([
       "gz1/tars-system/tars-tarsadminregistry",
       "gz1/tars-system/tars-tarsnotify",
       "gz1/tars-system/tars-tarspatch",
+      "gz1/tars-system/tars-tarsqueryproperty",
+      "gz1/tars-system/tars-tarsquerystat",
       "gz1/tars-system/tars-web",
     ]);
     const mysql = stackOf(plan, "guangzhou").resources.find(

@@ -208,10 +208,14 @@ function imageName(image: string): string {
   return last.includes(":") ? last.slice(0, last.indexOf(":")) : last;
 }
 
-/** Whether tarscli runs in the container: a tarscli probe, hook or command, or a tarscli image. */
+/**
+ * Whether tarscli runs in the container: a tarscli probe, hook or command, or a tarscli image
+ * left to its own `CMD tarscli supervisor` (a `command` replaces it: tarslog's retention
+ * container runs the tarslog image's bash, not tarscli).
+ */
 function runsTarscli(c: Container): boolean {
   const invoked = JSON.stringify([c.readinessProbe, c.lifecycle, c.command]).includes("tarscli");
-  return invoked || TARSCLI_IMAGES.has(imageName(c.image));
+  return invoked || (c.command === undefined && TARSCLI_IMAGES.has(imageName(c.image)));
 }
 
 /** What tarscli would refuse or misread in one container's environment. */
@@ -321,7 +325,7 @@ describe("the ports of tinycli", () => {
 });
 
 describe("tarscli's environment in the demo fleet", () => {
-  it("finds the tarscli containers: registries, Set Deployments with their warm standbys, home services", () => {
+  it("finds the tarscli containers: registries, Set Deployments with their warm standbys, base and home services", () => {
     const kinds = new Set(tarscliContainers.map((p) => p.container.name));
     expect(kinds).toEqual(
       new Set([
@@ -330,7 +334,13 @@ describe("tarscli's environment in the demo fleet", () => {
         "helloserver",
         "orderserver",
         "cartserver",
+        "tarsconfig",
+        "tarslog",
+        "tarsstat",
+        "tarsproperty",
         "tarsnotify",
+        "tarsquerystat",
+        "tarsqueryproperty",
         "tarsadminregistry",
         "tarspatch",
       ]),

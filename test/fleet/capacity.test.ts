@@ -6,12 +6,15 @@ import {
   checkFits,
   clusterCapacities,
   clusterDemands,
+  frameworkDemand,
   growthNeeded,
   regionLoss,
   serverPodSize,
+  servicesDemand,
   shortfallsAfter,
   totalDemand,
 } from "../../fleet/capacity";
+import { regionalServicesIn } from "../../fleet/framework";
 import { type ClusterSpec, type FleetSpec, type SetSpec } from "../../fleet/model";
 import { applyFailover } from "../../fleet/operations";
 import { demoText, fleetOf, replaceOnce, tightText } from "./fleet-copies";
@@ -19,28 +22,37 @@ import { demoText, fleetOf, replaceOnce, tightText } from "./fleet-copies";
 const demo = fleetOf(demoText).spec;
 const tight = fleetOf(tightText).spec;
 
+const BASE_SERVICES_NOTE =
+  "its tarsconfig, tarslog, tarsstat and tarsproperty go with it: the Sets that move use those of the region they move to";
+
 describe("capacity of the demo fleet", () => {
   it("adds up gz1 by hand: Set pods, framework, and ten SA5.2XLARGE16 nodes", () => {
     // Set app.gz.1 in gz1: HelloServer 3 × (500m, 512Mi), OrderServer 2 × (1, 1Gi),
     // CartServer 2 × (250m, 256Mi) = 4000m, 4096Mi.
-    // Framework (gz1 is the home region's first cluster): registry 2 × (500m+250m, 512Mi+256Mi),
-    // tarsweb 1 × (500m, 1Gi), tarsnotify 2 × (250m, 256Mi), and for the CVM pools
-    // tarsAdminRegistry (250m, 256Mi) and tarspatch (250m, 512Mi) = 3000m, 3840Mi.
+    // Framework (gz1 is the home region's first cluster and guangzhou's services cluster):
+    // registry 2 × (500m+250m, 512Mi+256Mi) = 1500m, 1536Mi;
+    // guangzhou's base services: tarsconfig 2 × (250m, 256Mi), tarslog 1 × (250m+50m, 512Mi+64Mi)
+    // with its retention container, tarsstat 2 × (500m, 768Mi), tarsproperty 2 × (500m, 1024Mi)
+    // = 2800m, 4672Mi;
+    // tarsweb 1 × (500m, 1Gi); tarsnotify 2 × (250m, 256Mi), tarsquerystat and tarsqueryproperty
+    // 2 × (250m, 512Mi) each, and for the CVM pools tarsAdminRegistry (250m, 256Mi) and tarspatch
+    // (250m, 512Mi) = 2500m, 4352Mi;
+    // together 6800m, 10560Mi.
     // SA5.2XLARGE16 (8 vCPU, 16 GiB) allocatable on TKE: 8000m − 100m − 2.5% × 4 cores = 7800m;
     // 16384Mi − (25% × 4Gi + 20% × 4Gi + 10% × 8Gi = 2662.4Mi) − 100Mi eviction = 13621Mi.
     const gz1 = clusterCapacities(demo).find((c) => c.cluster === "gz1");
     expect(gz1).toEqual({
       cluster: "gz1",
       region: "guangzhou",
-      demand: { cpuMilli: 7000, memoryMiB: 7936 },
+      demand: { cpuMilli: 10800, memoryMiB: 14656 },
       breakdown: {
         active: { cpuMilli: 4000, memoryMiB: 4096 },
         warmStandby: { cpuMilli: 0, memoryMiB: 0 },
-        framework: { cpuMilli: 3000, memoryMiB: 3840 },
+        framework: { cpuMilli: 6800, memoryMiB: 10560 },
       },
       capacity: { cpuMilli: 78000, memoryMiB: 136210 },
       capacityNow: { cpuMilli: 23400, memoryMiB: 40863 },
-      headroom: { cpuMilli: 71000, memoryMiB: 128274 },
+      headroom: { cpuMilli: 67200, memoryMiB: 121554 },
       fits: true,
     });
   });
@@ -48,22 +60,23 @@ describe("capacity of the demo fleet", () => {
   it("counts app.gz.1's warm copies in sh1, one pod per server", () => {
     const sh1 = clusterDemands(demo).get("sh1");
     expect(sh1?.warmStandby).toEqual({ cpuMilli: 500 + 1000 + 250, memoryMiB: 512 + 1024 + 256 });
-    expect(sh1?.framework).toEqual({ cpuMilli: 1500, memoryMiB: 1536 });
+    // The registry, and shanghai's base services: sh1 is the region's only cluster.
+    expect(sh1?.framework).toEqual({ cpuMilli: 1500 + 2800, memoryMiB: 1536 + 4672 });
   });
 
   it("lists every cluster's totals", () => {
     expect(
       clusterCapacities(demo).map((c) => [c.cluster, c.demand.cpuMilli, c.demand.memoryMiB]),
     ).toEqual([
-      ["gz1", 7000, 7936],
+      ["gz1", 10800, 14656],
       ["gz2", 4000, 4096],
-      ["sh1", 6250, 6400],
-      ["bj1", 3000, 3072],
+      ["sh1", 9050, 11072],
+      ["bj1", 5800, 7744],
     ]);
     expect(checkFits(demo)).toEqual([]);
   });
 
-  it("survives losing any one region, noting what the home region keeps", () => {
+  it("survives losing any one region, noting what the home region keeps and the base services that go", () => {
     expect(capacityReport(demo).regions).toEqual([
       {
         region: "guangzhou",
@@ -71,7 +84,11 @@ describe("capacity of the demo fleet", () => {
         movedSets: ["app.gz.1", "app.gz.2"],
         lostSets: [],
         shortfalls: [],
-        notes: ["home region: the framework database, tarsweb and tarsnotify do not fail over"],
+        notes: [
+          "home region: the framework database, tarsweb, tarsnotify, tarsquerystat, " +
+            "tarsqueryproperty, tarsAdminRegistry and tarspatch do not fail over",
+          BASE_SERVICES_NOTE,
+        ],
       },
       {
         region: "shanghai",
@@ -79,7 +96,7 @@ describe("capacity of the demo fleet", () => {
         movedSets: ["app.sh.1"],
         lostSets: [],
         shortfalls: [],
-        notes: [],
+        notes: [BASE_SERVICES_NOTE],
       },
       {
         region: "beijing",
@@ -87,9 +104,27 @@ describe("capacity of the demo fleet", () => {
         movedSets: ["app.bj.1"],
         lostSets: [],
         shortfalls: [],
-        notes: [],
+        notes: [BASE_SERVICES_NOTE],
       },
     ]);
+  });
+
+  it("counts each region's base services once, in its services cluster, every container included", () => {
+    // guangzhou's run in gz1 (gz2 is GR and second); gz2 has its registry alone.
+    expect(frameworkDemand(demo, "gz2")).toEqual({ cpuMilli: 1500, memoryMiB: 1536 });
+    expect(servicesDemand(regionalServicesIn(demo, "gz1"))).toEqual({
+      cpuMilli: 2 * 250 + (250 + 50) + 2 * 500 + 2 * 500,
+      memoryMiB: 2 * 256 + (512 + 64) + 2 * 768 + 2 * 1024,
+    });
+    expect(regionalServicesIn(demo, "gz2")).toEqual([]);
+    expect(frameworkDemand(demo, "bj1")).toEqual({ cpuMilli: 1500 + 2800, memoryMiB: 1536 + 4672 });
+  });
+
+  it("counts the base services in a surviving cluster: one region's loss does not move them", () => {
+    const after = applyFailover(demo, ["app.gz.1", "app.gz.2"]);
+    expect(clusterDemands(after).get("sh1")?.framework).toEqual(
+      clusterDemands(demo).get("sh1")?.framework,
+    );
   });
 
   it("counts an in-cluster database in the home cluster", () => {
@@ -101,8 +136,8 @@ describe("capacity of the demo fleet", () => {
       ),
     ).spec;
     expect(clusterDemands(inCluster).get("gz1")?.framework).toEqual({
-      cpuMilli: 4000,
-      memoryMiB: 5888,
+      cpuMilli: 6800 + 1000,
+      memoryMiB: 10560 + 2048,
     });
     expect(clusterDemands(inCluster).get("gz2")?.framework).toEqual({
       cpuMilli: 1500,
@@ -112,23 +147,27 @@ describe("capacity of the demo fleet", () => {
 });
 
 describe("capacity of a fleet whose standby is too small", () => {
-  it("fails losing guangzhou: sh1 would be 0.7 CPU short", () => {
+  it("fails losing guangzhou: sh1 would be 1.6 CPU short", () => {
+    // app.gz.1's active pods (4 CPU) replace its warm copies (1.75 CPU): 9.05 + 2.25 = 11.3 of 9.7.
     expect(regionLoss(tight, "guangzhou")).toMatchObject({
       survivable: false,
       lostSets: [],
-      shortfalls: [{ cluster: "sh1", cpuMilli: 700, memoryMiB: 0 }],
+      shortfalls: [{ cluster: "sh1", cpuMilli: 1600, memoryMiB: 0 }],
     });
-    // app.bj.1 adds 1.5 CPU to sh1's 6.25: 7.75 of 7.8 fits.
-    expect(regionLoss(tight, "beijing").survivable).toBe(true);
+    // app.bj.1 adds 1.5 CPU to sh1's 9.05: 10.55 of 9.7.
+    expect(regionLoss(tight, "beijing")).toMatchObject({
+      survivable: false,
+      shortfalls: [{ cluster: "sh1", cpuMilli: 850, memoryMiB: 0 }],
+    });
   });
 
   it("reports the shortfall an operation causes, with demand and capacity", () => {
     const after = applyFailover(tight, ["app.gz.1"]);
     const shortfalls = shortfallsAfter(tight, after);
-    expect(shortfalls).toEqual([{ cluster: "sh1", cpuMilli: 700, memoryMiB: 0 }]);
+    expect(shortfalls).toEqual([{ cluster: "sh1", cpuMilli: 1600, memoryMiB: 0 }]);
     expect(capacityRefusal(after, shortfalls, "failing over app.gz.1")).toBe(
-      "refused: cluster sh1 would be short of 0.7 CPU after failing over app.gz.1 " +
-        "(demand 8.5 CPU / 8.5Gi, capacity at node-pool max 7.8 CPU / 13.3Gi); " +
+      "refused: cluster sh1 would be short of 1.6 CPU after failing over app.gz.1 " +
+        "(demand 11.3 CPU / 13.1Gi, capacity at node-pool max 9.7 CPU / 16.2Gi); " +
         "scale sh1's node pools first or pass --force",
     );
   });
@@ -136,7 +175,7 @@ describe("capacity of a fleet whose standby is too small", () => {
   it("does not blame an operation for a cluster that was already short and got no worse", () => {
     const over = applyFailover(tight, ["app.gz.1"]);
     expect(shortfallsAfter(over, applyFailover(over, ["app.bj.1"]))).toEqual([
-      { cluster: "sh1", cpuMilli: 2200, memoryMiB: 0 },
+      { cluster: "sh1", cpuMilli: 3100, memoryMiB: 0 },
     ]);
     expect(shortfallsAfter(over, applyFailover(over, ["app.gz.2"]))).toEqual([]);
   });
@@ -152,7 +191,7 @@ describe("capacity of a fleet whose standby is too small", () => {
       })),
     };
     expect(growthNeeded(demo, scaled)).toEqual([
-      "cluster gz1 needs more nodes than it runs now (demand 55.5 CPU / 56.3Gi, capacity at " +
+      "cluster gz1 needs more nodes than it runs now (demand 59.3 CPU / 62.8Gi, capacity at " +
         "desiredSize 23.4 CPU / 39.9Gi); the autoscaler adds them, or pre-scale with " +
         "tarsfed scale pool gz1 <pool> --desired <n>",
     ]);

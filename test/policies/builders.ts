@@ -6,7 +6,9 @@ import { loadFleet } from "../../fleet/load";
 import { type FleetSpec } from "../../fleet/model";
 import { placeWorkloads, WorkloadRole } from "../../fleet/placement";
 import { nodeIngressRules } from "../../fleet/security";
-import { serverWorkload } from "../../fleet/k8s/servers";
+import { regionalFrameworkServices } from "../../fleet/framework";
+import { tarslogStatefulSet } from "../../fleet/k8s/base-services";
+import { frameworkWorkload, serverWorkload } from "../../fleet/k8s/servers";
 import { tarscliDeployment, workloadPdb } from "../../fleet/k8s/tarscli";
 import { webDeployment } from "../../fleet/k8s/web";
 import { type ResourceView } from "../../policies/rule";
@@ -86,6 +88,18 @@ export function setPdb(): ResourceView {
     {
       provider: k8sProvider("gz1"),
     },
+  );
+}
+
+/** guangzhou's tarslog as the fleet generates it: a protected tarscli StatefulSet with a volume. */
+export function tarslogResource(): ResourceView {
+  const service = regionalFrameworkServices(demo).find((s) => s.server === "tarslog");
+  if (service?.logVolume === undefined) throw new Error("the demo's tarslog has no volume");
+  return resource(
+    K8sType.StatefulSet,
+    "gz1-tars-tarslog-statefulset",
+    plain(tarslogStatefulSet(frameworkWorkload(demo, service), service.logVolume)),
+    { protect: true, provider: k8sProvider("gz1") },
   );
 }
 

@@ -27,6 +27,7 @@ import {
   nodeRuleSet,
   resource,
   setDeployment,
+  tarslogResource,
   webDeploymentResource,
   type JsonObject,
 } from "./builders";
@@ -89,6 +90,7 @@ const vpc = resource(
 );
 const latest = "ccr.ccs.tencentyun.com/demo/helloserver:latest";
 const deployment = setDeployment();
+const tarslog = tarslogResource();
 
 // [rule, good resource, broken resource, every message of the broken one]
 const cases: [ResourceRule, ResourceView, ResourceView, string[]][] = [
@@ -232,6 +234,25 @@ const cases: [ResourceRule, ResourceView, ResourceView, string[]][] = [
     ),
     [
       "terminationGracePeriodSeconds 30 (Kubernetes' default) is not longer than container helloserver's TARS_PRESTOP_WAITTIME 80: pods are killed before they have drained",
+    ],
+  ],
+  [
+    tarsGracefulShutdown,
+    tarslog,
+    changed(
+      tarslog,
+      (p) => (dig(p, "spec", "template", "spec").terminationGracePeriodSeconds = 60),
+    ),
+    [
+      "terminationGracePeriodSeconds 60 is not longer than container tarslog's TARS_PRESTOP_WAITTIME 80: pods are killed before they have drained",
+    ],
+  ],
+  [
+    statefulResourcesProtected,
+    tarslog,
+    { ...tarslog, protect: false },
+    [
+      "a StatefulSet and its volumes is not protected: register it with protect: true so no plan can delete or replace it",
     ],
   ],
   [

@@ -114,11 +114,19 @@ describe("region-loss-fits", () => {
 
   it("fails on the short cluster, in the stack that owns it", () => {
     const sh1 = cluster("sh1");
+    // sh1 holds 7.8 CPU and asks for 9.05: its Sets, app.gz.1's warm copies, its registry and
+    // shanghai's base services (2.8 CPU, which a region's loss does not move). Losing guangzhou
+    // adds 2.25 (11.3), losing beijing 1.5 (10.55).
     expect(regionLossFits.check({ resources: [cluster("bj1"), sh1], fleet: small })).toEqual([
       {
         resource: sh1.urn,
         message:
-          "cluster sh1 cannot absorb the loss of region guangzhou: it would be short of 0.7 CPU; raise its node pools' maxSize or add a pool",
+          "cluster sh1 cannot absorb the loss of region guangzhou: it would be short of 3.5 CPU; raise its node pools' maxSize or add a pool",
+      },
+      {
+        resource: sh1.urn,
+        message:
+          "cluster sh1 cannot absorb the loss of region beijing: it would be short of 2.75 CPU; raise its node pools' maxSize or add a pool",
       },
     ]);
     expect(regionLossFits.check({ resources: [cluster("bj1")], fleet: small })).toEqual([]);
