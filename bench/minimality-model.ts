@@ -11,7 +11,7 @@ import { ComponentType } from "../components/registry";
 import { NetworkType } from "../fleet/carve";
 import { cidrsOverlap, parseCidr } from "../fleet/cidr";
 import { homeClusterName } from "../fleet/capacity";
-import { homeFrameworkServices, regionalServicesIn } from "../fleet/framework";
+import { homeFrameworkServices } from "../fleet/framework";
 import { DbMode } from "../fleet/schema";
 import { type ClusterSpec, clusterByName, type FleetSpec, regionByName } from "../fleet/model";
 import { GLOBAL_STACK } from "../fleet/naming";
@@ -34,6 +34,7 @@ export const ResourceType = {
   Namespace: "kubernetes:core/v1:Namespace",
   NetworkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   StatefulSet: "kubernetes:apps/v1:StatefulSet",
+  Job: "kubernetes:batch/v1:Job",
   KubernetesProvider: "pulumi:providers:kubernetes",
   TencentProvider: "pulumi:providers:tencentcloud",
   Vpc: "tencentcloud:index/vpc:Vpc",
@@ -64,6 +65,13 @@ export interface ExpectedChange {
   readonly count: number;
   /** Why these resources must change. */
   readonly reason: string;
+  /**
+   * Whether they are replaced rather than updated in place: only a Job named after its content,
+   * which runs again when the content changes (`fleet/k8s/idc-groups.ts`).
+   *
+   * @default false
+   */
+  readonly replaced?: boolean;
 }
 
 /** An operation's minimal change, and what it leaves alone that one might expect it to touch. */
@@ -80,10 +88,44 @@ function entries(
   action: DiffAction,
   reason: string,
   counts: readonly TypeCount[],
+  replaced = false,
 ): ExpectedChange[] {
   return counts
     .filter(([, count]) => count > 0)
-    .map(([type, count]) => ({ stack, action, type, count, reason }));
+    .map(([type, count]) => ({
+      stack,
+      action,
+      type,
+      count,
+      reason,
+      ...(replaced ? { replaced } : {}),
+    }));
+}
+
+/**
+ * What new IDC group rules change (`fleet/k8s/idc-groups.ts`): in the home stack the rules'
+ * ConfigMap and the group Job, replaced so that it runs again (its name is the rules' hash); in
+ * every region, the registry of each cluster that was there before, restarted to read them.
+ */
+function idcGroupChanges(after: FleetSpec, newClusters: readonly string[]): ExpectedChange[] {
+  const home = after.homeRegion;
+  return [
+    ...entries(home, DiffAction.Changed, "the IDC group rules' ConfigMap shows the new rules", [
+      [ResourceType.ConfigMap, 1],
+    ]),
+    ...entries(
+      home,
+      DiffAction.Changed,
+      "the IDC group Job writes the new rules: a new Job, named after their hash",
+      [[ResourceType.Job, 1]],
+      true,
+    ),
+    ...after.regions.flatMap((r) =>
+      entries(r.name, DiffAction.Changed, "registries restart to read the new IDC group rules", [
+        [ResourceType.Deployment, r.clusters.filter((c) => !newClusters.includes(c.name)).length],
+      ]),
+    ),
+  ];
 }
 
 /**
@@ -110,16 +152,14 @@ function setWorkloadsIn(fleet: FleetSpec, cluster: string): number {
 
 /**
  * A cluster's NetworkPolicies that list the fleet's address spaces (other clusters come by
- * address): the registry's, the framework's and the servers' egress, every Set's, the region's
- * base services' where they run, and in the home cluster the framework services' and the
- * in-cluster database's.
+ * address): the registry's, the framework's and the servers' egress, every Set's, and in the home
+ * cluster the framework services' and the in-cluster database's.
  */
 function addressPolicies(fleet: FleetSpec, cluster: string): number {
   const home = cluster === homeClusterName(fleet);
   return (
     3 +
     setWorkloadsIn(fleet, cluster) +
-    regionalServicesIn(fleet, cluster).length +
     (home ? homeFrameworkServices(fleet).length : 0) +
     (home && fleet.tars.db.mode === DbMode.InCluster ? 1 : 0)
   );
@@ -169,25 +209,6 @@ function clusterObjects(cluster: ClusterSpec): TypeCount[] {
     [ResourceType.Clb, 1],
     [ResourceType.NetworkPolicy, CLUSTER_NETWORK_POLICIES],
   ];
-}
-
-/**
- * The region's base services in the cluster that runs them: tarsconfig, tarsstat and tarsproperty
- * (meta ConfigMap, NetworkPolicy, Deployment, PDB each) and tarslog (meta ConfigMap,
- * NetworkPolicy, StatefulSet); nothing elsewhere.
- */
-function baseServiceObjects(fleet: FleetSpec, cluster: string): TypeCount[] {
-  const services = regionalServicesIn(fleet, cluster);
-  const deployed = services.filter((s) => s.logVolume === undefined).length;
-  return services.length === 0
-    ? []
-    : [
-        [ResourceType.ConfigMap, services.length],
-        [ResourceType.NetworkPolicy, services.length],
-        [ResourceType.Deployment, deployed],
-        [ResourceType.Pdb, deployed],
-        [ResourceType.StatefulSet, services.length - deployed],
-      ];
 }
 
 const regionOfCluster = (fleet: FleetSpec, cluster: string) => clusterByName(fleet, cluster).region;
@@ -280,6 +301,7 @@ function addZone(after: FleetSpec, regionName: string, zone: string): MinimalCha
       ...entries(regionName, DiffAction.Changed, "eniSubnetIds gains the pod subnet (in place)", [
         [ResourceType.Cluster, vpcCni],
       ]),
+      ...idcGroupChanges(after, []),
     ],
     notes: ["node pools keep the subnets they were created with (subnetIds is ignoreChanges)"],
   };
@@ -313,6 +335,7 @@ function addCluster(after: FleetSpec, regionName: string, clusterName: string): 
       ...entries(regionName, DiffAction.Added, `its pod subnet in each zone`, [
         [ResourceType.Subnet, podSubnets],
       ]),
+      ...idcGroupChanges(after, [clusterName]),
     ],
     notes: cvm
       ? ["CVM user data gains the new registry but runs at first boot only (ignoreChanges)"]
@@ -340,20 +363,14 @@ function newRegionStack(after: FleetSpec, regionName: string): ExpectedChange[] 
       "the region's VPC, subnets, node and API endpoint security groups and CCN attachment",
       network,
     ),
-    ...region.clusters.flatMap((c) => [
-      ...entries(
+    ...region.clusters.flatMap((c) =>
+      entries(
         regionName,
         DiffAction.Added,
         `the cluster ${c.name} and its registry`,
         clusterObjects(c),
       ),
-      ...entries(
-        regionName,
-        DiffAction.Added,
-        `the region's base services in ${c.name}`,
-        baseServiceObjects(after, c.name),
-      ),
-    ]),
+    ),
   ];
 }
 
@@ -395,6 +412,10 @@ function addRegion(after: FleetSpec, regionName: string): MinimalChange {
         DiffAction.Changed,
         `database security group: MySQL open to ${region.vpcCidr}`,
         [[ResourceType.SecurityGroupRules, 1]],
+      ),
+      ...idcGroupChanges(
+        after,
+        region.clusters.map((c) => c.name),
       ),
     ],
     notes: ["existing bandwidth limits, subnets, clusters and Set Deployments stay as they are"],

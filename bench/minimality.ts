@@ -60,7 +60,10 @@ export interface MinimalityRow {
   readonly size: number;
   /** Resources the minimal change adds, removes or changes. */
   readonly minimalSize: number;
-  /** Whether the diff equals the minimal change, type by type, and replaces nothing. */
+  /**
+   * Whether the diff equals the minimal change, type by type, and replaces nothing but what the
+   * minimal change names (a Job named after its content, which runs again).
+   */
   readonly equal: boolean;
   /** Clusters, VPCs, subnets, databases the diff replaces (`stack name (fields)`); none wanted. */
   readonly replacedStateful: readonly string[];
@@ -142,9 +145,26 @@ function minimalCounts(changes: readonly ExpectedChange[]): Record<string, Stack
   const stacks: Record<string, StackCounts> = {};
   for (const c of changes) {
     const now = stacks[c.stack] ?? { added: 0, removed: 0, changed: 0, replaced: 0 };
-    stacks[c.stack] = { ...now, [c.action]: now[c.action] + c.count };
+    const replaced = now.replaced + (c.replaced === true ? c.count : 0);
+    stacks[c.stack] = { ...now, [c.action]: now[c.action] + c.count, replaced };
   }
   return stacks;
+}
+
+/** The diff's replacements, one `stack type` each, sorted. */
+function diffReplacements(diff: FleetDiff): string[] {
+  return diff.stacks
+    .flatMap((s) => s.changed.filter((c) => c.replace).map((c) => `${s.name} ${c.type}`))
+    .sort();
+}
+
+/** The replacements the minimal change names, the same way. */
+function minimalReplacements(minimal: MinimalChange): string[] {
+  return minimal.changes
+    .flatMap((c) =>
+      c.replaced === true ? Array.from({ length: c.count }, () => `${c.stack} ${c.type}`) : [],
+    )
+    .sort();
 }
 
 const sizeOf = (stacks: Readonly<Record<string, StackCounts>>) =>
@@ -189,7 +209,9 @@ export function compareToMinimal(
     minimal: minimalStacks,
     size: sizeOf(stacks),
     minimalSize: sizeOf(minimalStacks),
-    equal: found.length === 0 && diff.summary.replaced === 0,
+    equal:
+      found.length === 0 &&
+      diffReplacements(diff).join("\n") === minimalReplacements(minimal).join("\n"),
     replacedStateful,
     minimalChanges: minimal.changes,
     notes: minimal.notes,
