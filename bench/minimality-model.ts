@@ -11,7 +11,7 @@ import { ComponentType } from "../components/registry";
 import { NetworkType } from "../fleet/carve";
 import { cidrsOverlap, parseCidr } from "../fleet/cidr";
 import { homeClusterName } from "../fleet/capacity";
-import { homeFrameworkServices } from "../fleet/framework";
+import { homeFrameworkServices, regionalServicesIn } from "../fleet/framework";
 import { DbMode } from "../fleet/schema";
 import { type ClusterSpec, clusterByName, type FleetSpec, regionByName } from "../fleet/model";
 import { GLOBAL_STACK } from "../fleet/naming";
@@ -152,14 +152,16 @@ function setWorkloadsIn(fleet: FleetSpec, cluster: string): number {
 
 /**
  * A cluster's NetworkPolicies that list the fleet's address spaces (other clusters come by
- * address): the registry's, the framework's and the servers' egress, every Set's, and in the home
- * cluster the framework services' and the in-cluster database's.
+ * address): the registry's, the framework's and the servers' egress, every Set's, the region's
+ * base services' where they run, and in the home cluster the framework services' and the
+ * in-cluster database's.
  */
 function addressPolicies(fleet: FleetSpec, cluster: string): number {
   const home = cluster === homeClusterName(fleet);
   return (
     3 +
     setWorkloadsIn(fleet, cluster) +
+    regionalServicesIn(fleet, cluster).length +
     (home ? homeFrameworkServices(fleet).length : 0) +
     (home && fleet.tars.db.mode === DbMode.InCluster ? 1 : 0)
   );
@@ -209,6 +211,25 @@ function clusterObjects(cluster: ClusterSpec): TypeCount[] {
     [ResourceType.Clb, 1],
     [ResourceType.NetworkPolicy, CLUSTER_NETWORK_POLICIES],
   ];
+}
+
+/**
+ * The region's base services in the cluster that runs them: tarsconfig, tarsstat and tarsproperty
+ * (meta ConfigMap, NetworkPolicy, Deployment, PDB each) and tarslog (meta ConfigMap,
+ * NetworkPolicy, StatefulSet); nothing elsewhere.
+ */
+function baseServiceObjects(fleet: FleetSpec, cluster: string): TypeCount[] {
+  const services = regionalServicesIn(fleet, cluster);
+  const deployed = services.filter((s) => s.logVolume === undefined).length;
+  return services.length === 0
+    ? []
+    : [
+        [ResourceType.ConfigMap, services.length],
+        [ResourceType.NetworkPolicy, services.length],
+        [ResourceType.Deployment, deployed],
+        [ResourceType.Pdb, deployed],
+        [ResourceType.StatefulSet, services.length - deployed],
+      ];
 }
 
 const regionOfCluster = (fleet: FleetSpec, cluster: string) => clusterByName(fleet, cluster).region;
@@ -363,14 +384,20 @@ function newRegionStack(after: FleetSpec, regionName: string): ExpectedChange[] 
       "the region's VPC, subnets, node and API endpoint security groups and CCN attachment",
       network,
     ),
-    ...region.clusters.flatMap((c) =>
-      entries(
+    ...region.clusters.flatMap((c) => [
+      ...entries(
         regionName,
         DiffAction.Added,
         `the cluster ${c.name} and its registry`,
         clusterObjects(c),
       ),
-    ),
+      ...entries(
+        regionName,
+        DiffAction.Added,
+        `the region's base services in ${c.name}`,
+        baseServiceObjects(after, c.name),
+      ),
+    ]),
   ];
 }
 

@@ -109,8 +109,11 @@ describe("collecting objects", () => {
     const perCluster = Object.fromEntries(
       ["gz1", "gz2", "sh1", "bj1"].map((c) => [c, objects.filter((o) => o.cluster === c).length]),
     );
-    expect(perCluster).toEqual({ gz1: 45, gz2: 20, sh1: 32, bj1: 20 });
-    expect(objects).toHaveLength(117);
+    // Each region's services cluster (gz1, sh1, bj1) runs tarsconfig, tarsstat and tarsproperty
+    // (meta ConfigMap, NetworkPolicy, Deployment, PDB each) and tarslog (meta ConfigMap,
+    // NetworkPolicy, StatefulSet): 15 objects; gz1 adds tarsquerystat and tarsqueryproperty: 8.
+    expect(perCluster).toEqual({ gz1: 45 + 15 + 8, gz2: 20, sh1: 32 + 15, bj1: 20 + 15 });
+    expect(objects).toHaveLength(117 + 3 * 15 + 8);
   });
 
   it("fails on an object without a Kubernetes provider", () => {
@@ -138,6 +141,7 @@ describe("collecting objects", () => {
       "Service",
       "NetworkPolicy",
       "Deployment",
+      "StatefulSet",
       "PodDisruptionBudget",
       "Job",
     ]);
@@ -292,14 +296,14 @@ describe("tarsfed manifests", () => {
       helloDeployment(plan).inputs,
     );
     const all = parseAllDocuments(fs.readFileSync(path.join(out, "gz1", "all.yaml"), "utf8"));
-    expect(all).toHaveLength(45);
+    expect(all).toHaveLength(68);
     expect(all.map((d) => d.errors)).toEqual(all.map(() => []));
     const namespaces = fs.readdirSync(path.join(out, "gz1", "_cluster")).sort();
     expect(namespaces).toEqual(["Namespace-tars-system.yaml", "Namespace-tars.yaml"]);
     expect(result.stdout).toContain(
-      "all 117 objects passed the Kubernetes v1.33 schema check (kubernetes-models 4.5.1)",
+      "all 170 objects passed the Kubernetes v1.33 schema check (kubernetes-models 4.5.1)",
     );
-    expect(result.stderr).toBe(`wrote 121 files into ${out}`);
+    expect(result.stderr).toBe(`wrote 174 files into ${out}`);
   });
 
   it("prints the JSON shape", async () => {
@@ -311,10 +315,10 @@ describe("tarsfed manifests", () => {
     expect(document.out).toBe(out);
     expect(document.problems).toEqual([]);
     expect(document.clusters.map((c) => [c.cluster, c.objects, c.files.length])).toEqual([
-      ["gz1", 45, 46],
+      ["gz1", 68, 69],
       ["gz2", 20, 21],
-      ["sh1", 32, 33],
-      ["bj1", 20, 21],
+      ["sh1", 47, 48],
+      ["bj1", 35, 36],
     ]);
     expect(document.clusters[0]?.files).toContain(path.join(out, "gz1", "all.yaml"));
   });
@@ -341,7 +345,7 @@ describe("tarsfed manifests", () => {
     expect(result.code).toBe(0);
     const exist = [old, otherStack, mine, path.join(out, "zz9")].map((f) => fs.existsSync(f));
     expect(exist).toEqual([false, true, true, false]);
-    expect(result.stderr).toBe(`wrote 121 files into ${out}, removed 2 stale`);
+    expect(result.stderr).toBe(`wrote 174 files into ${out}, removed 2 stale`);
   });
 
   it("fails on an invalid object, naming the object and the field, and writes nothing", async () => {
