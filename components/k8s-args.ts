@@ -12,6 +12,7 @@ import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { type IJob } from "kubernetes-models/batch/v1/Job";
 import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { type IService } from "kubernetes-models/v1/Service";
+import { type IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { type IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { type INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { type Named, type Spec } from "../fleet/k8s/types";
@@ -30,6 +31,9 @@ export const pdbArgs = (m: Spec<IPodDisruptionBudget>) =>
   m as unknown as k8s.policy.v1.PodDisruptionBudgetArgs;
 /** A ConfigMap manifest as Pulumi args. */
 export const configMapArgs = (m: Named<IConfigMap>): k8s.core.v1.ConfigMapArgs => m;
+/** A PersistentVolumeClaim manifest as Pulumi args. */
+export const pvcArgs = (m: Spec<IPersistentVolumeClaim>) =>
+  m as unknown as k8s.core.v1.PersistentVolumeClaimArgs;
 /** A NetworkPolicy manifest as Pulumi args. */
 export const networkPolicyArgs = (m: Spec<INetworkPolicy>) =>
   m as unknown as k8s.networking.v1.NetworkPolicyArgs;

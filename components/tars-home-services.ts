@@ -7,7 +7,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as tencentcloud from "@pulumi/tencentcloud";
-import { homeFrameworkServices } from "../fleet/framework";
+import { fleetNeedsNodeServices, homeFrameworkServices } from "../fleet/framework";
+import { packageStoreClaim } from "../fleet/k8s/base-services";
 import { type FleetSpec } from "../fleet/model";
 import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
 import { webPolicy as webNetworkPolicy } from "../fleet/k8s/network-policies";
@@ -15,7 +16,7 @@ import { WEB, webDeployment, webLbService, webPdb } from "../fleet/k8s/web";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { createInternalLoadBalancer } from "./internal-load-balancer";
-import { deploymentArgs, networkPolicyArgs, pdbArgs } from "./k8s-args";
+import { deploymentArgs, networkPolicyArgs, pdbArgs, pvcArgs } from "./k8s-args";
 import { createFrameworkServices } from "./tarscli-objects";
 
 /** Arguments of {@link TarsHomeServices}. */
@@ -44,8 +45,17 @@ export class TarsHomeServices extends pulumi.ComponentResource {
     const k8sOpts = {
       parent: this,
       provider: args.cluster.k8sProvider,
-      dependsOn: namespace === undefined ? [] : [namespace],
+      dependsOn: namespace === undefined ? [] : ([namespace] as pulumi.Resource[]),
     };
+    if (fleetNeedsNodeServices(args.fleet)) {
+      // The packages tarsweb uploads and tarspatch serves: kept like the database's volume.
+      const store = new k8s.core.v1.PersistentVolumeClaim(
+        `${name}-package-store`,
+        pvcArgs(packageStoreClaim(FRAMEWORK_NAMESPACE, args.fleet.tars.packages)),
+        { ...k8sOpts, protect: true, retainOnDelete: true },
+      );
+      k8sOpts.dependsOn.push(store);
+    }
     createFrameworkServices(name, args.fleet, homeFrameworkServices(args.fleet), k8sOpts);
     const webPolicy = new k8s.networking.v1.NetworkPolicy(
       `${name}-web-network-policy`,

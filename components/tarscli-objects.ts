@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { type FrameworkServiceSpec, type LogVolumeSpec } from "../fleet/framework";
 import { type FleetSpec } from "../fleet/model";
-import { tarslogStatefulSet } from "../fleet/k8s/base-services";
+import { tarslogStatefulSet, withPackageStoreDeployment } from "../fleet/k8s/base-services";
 import {
   tarscliDeployment,
   tarscliMetaConfigMap,
@@ -23,6 +23,8 @@ import {
   pdbArgs,
   statefulSetArgs,
 } from "./k8s-args";
+import { type Spec } from "../fleet/k8s/types";
+import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 
 /** The Kubernetes objects of one tarscli workload. */
 export interface TarscliObjects {
@@ -34,13 +36,15 @@ export interface TarscliObjects {
 
 /**
  * Creates `${name}-meta`, `${name}-network-policy`, `${name}-deployment` and `${name}-pdb` with
- * `opts` (parent and provider). The pods start once their policy admits what they need.
+ * `opts` (parent and provider). The pods start once their policy admits what they need;
+ * `deployment` is the workload's own unless given (tarspatch's mounts the package store).
  */
 export function createTarscliObjects(
   name: string,
   workload: TarscliWorkload,
   networkPolicy: NetworkPolicy,
   opts: pulumi.CustomResourceOptions,
+  deployment: Spec<IDeployment> = tarscliDeployment(workload),
 ): TarscliObjects {
   const meta = new k8s.core.v1.ConfigMap(
     `${name}-meta`,
@@ -53,20 +57,16 @@ export function createTarscliObjects(
     opts,
   );
   const dependsOn = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? []), meta, policy];
-  const deployment = new k8s.apps.v1.Deployment(
-    `${name}-deployment`,
-    deploymentArgs(tarscliDeployment(workload)),
-    {
-      ...opts,
-      dependsOn,
-    },
-  );
+  const created = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(deployment), {
+    ...opts,
+    dependsOn,
+  });
   const pdb = new k8s.policy.v1.PodDisruptionBudget(
     `${name}-pdb`,
     pdbArgs(workloadPdb(workload)),
     opts,
   );
-  return { meta, deployment, pdb, networkPolicy: policy };
+  return { meta, deployment: created, pdb, networkPolicy: policy };
 }
 
 /** The Kubernetes objects of tarslog: no PDB, since it runs one replica. */
@@ -109,7 +109,8 @@ export function createTarscliStatefulSet(
 
 /**
  * Every framework service of `services`, each named `${prefix}-<server in lowercase>`: a
- * Deployment with its PDB, or tarslog's StatefulSet, each with its meta ConfigMap and the
+ * Deployment with its PDB (tarspatch's pods mounting the package store, whose claim the caller
+ * creates), or tarslog's StatefulSet, each with its meta ConfigMap and the
  * NetworkPolicy that admits its clients (`fleet/k8s/network-policies.ts`). `opts` carries the
  * parent, provider and what every service waits for (the namespace, the database Secret).
  */
@@ -124,7 +125,13 @@ export function createFrameworkServices(
     const workload = frameworkWorkload(fleet, service);
     const policy = frameworkServicePolicy(fleet, workload);
     const { logVolume } = service;
-    if (logVolume === undefined) createTarscliObjects(name, workload, policy, opts);
-    else createTarscliStatefulSet(name, workload, logVolume, policy, opts);
+    if (logVolume !== undefined) {
+      createTarscliStatefulSet(name, workload, logVolume, policy, opts);
+    } else if (service.packageStore === true) {
+      const deployment = withPackageStoreDeployment(tarscliDeployment(workload));
+      createTarscliObjects(name, workload, policy, opts, deployment);
+    } else {
+      createTarscliObjects(name, workload, policy, opts);
+    }
   }
 }

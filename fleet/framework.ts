@@ -9,8 +9,11 @@
  * tarsproperty once, in its services cluster ({@link regionServicesCluster}). The home region's
  * first cluster also runs tarsweb, tarsnotify, tarsquerystat, tarsqueryproperty and, when the
  * fleet has CVM pools, what tarsnode needs to be managed from tarsweb: tarsAdminRegistry
- * (tarsnode's outbound admin connection, port 12000) and tarspatch (package publishing). The
- * framework database is described separately (`tars.db`).
+ * (AdminRegObj, port 12000: tarsweb calls it, and it calls each node's NodeObj, port 19385, inbound
+ * to the CVM, at the `node_obj` the node registered; TarsFramework v2.4.3
+ * `AdminRegistryServer/AdminRegistryImp.cpp` `DBPROXY->getNodePrx`) and tarspatch (package
+ * publishing), with the package store tarsweb and tarspatch share ({@link PACKAGE_STORE_PATH}).
+ * The framework database is described separately (`tars.db`).
  *
  * Images: K8STARS publishes `tarsregistry`, `cppregistry`, `tarsstat`, `tarsconfig`, `tarslog`,
  * `tarsnotify`, `tarsproperty`, `tarsquerystat` and `tarsqueryproperty` under
@@ -78,7 +81,30 @@ export interface FrameworkServiceSpec {
   readonly usesDb: boolean;
   /** tarslog only: the volume its files go to; it then runs as a StatefulSet. */
   readonly logVolume?: LogVolumeSpec;
+  /** tarspatch only: it serves packages from the package store, mounted at {@link PACKAGE_STORE_PATH}. */
+  readonly packageStore?: boolean;
 }
+
+/**
+ * Where server packages live, in tarsweb and in tarspatch alike: the package store's mount path.
+ *
+ * - tarsweb writes each upload there and renames it to `<path>/<app>/<server>/<file>.tgz`:
+ *   `pkgUploadPath.path` is `/usr/local/app/patchs/tars.upload` in the fork K8STARS builds its
+ *   image from (defool/TarsWeb branch `k8stars`, `config/webConf.js` lines 48-50; K8STARS
+ *   `baseserver/tarsweb/makefile` clones it), multer's `dest` is that folder (`app.js` line 39),
+ *   and `app/controller/patch/PatchController.js` (lines 128-140) moves the file under it. K8STARS'
+ *   `start.sh` rewrites only the database and locator placeholders, so the path is fixed.
+ *   (`/web/files` is something else: the tarsnode install files served at `/files`, `app.js`.)
+ * - tarspatch reads `uploadDirectory/<app>/<server>/<file>` (TarsFramework v2.4.3
+ *   `PatchServer/PatchImp.cpp` lines 64 and 127) with `uploadDirectory=UPLOAD_PATH/patchs/tars.upload`
+ *   (`deploy/framework/sql/template/tars.tarspatch`), and `UPLOAD_PATH` is the install path,
+ *   `/usr/local/app` by default (`deploy/tars-install.sh` lines 101-111): the same folder, so
+ *   `tars.images.tarspatch` must keep that default.
+ * - tarsAdminRegistry needs no mount: it deletes old packages through tarspatch
+ *   (`AdminRegistryServer/AdminRegistryImp.cpp` line 114, `_patchPrx->async_deletePatchFile`, after
+ *   `DbProxy::deleteHistorys` picks them), and tarspatch removes the file (`PatchImp.cpp` line 153).
+ */
+export const PACKAGE_STORE_PATH = "/usr/local/app/patchs/tars.upload";
 
 /** tarslog's volume: where the files go, its size and class, and how long files are kept. */
 export interface LogVolumeSpec extends LogSpec {
@@ -273,6 +299,7 @@ export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] 
         replicas: 1,
         securityProfile: ImageProfile.Tarspatch,
         usesDb: true,
+        packageStore: true,
       },
     );
   }

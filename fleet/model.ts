@@ -38,6 +38,8 @@ export interface TarsSpec {
   readonly registryReplicas: number;
   /** tarslog's volume and how long it keeps files (`tars.log`). */
   readonly log: LogSpec;
+  /** The package store tarsweb and tarspatch share (`tars.packages`); used only with CVM pools. */
+  readonly packages: PackageStoreSpec;
   readonly webReplicas: number;
   /** Networks allowed to reach tarsweb besides the fleet's own VPCs. */
   readonly webAllowedCidrs: readonly string[];
@@ -51,6 +53,14 @@ export interface LogSpec {
   readonly storageClass: string;
   /** Days a file is kept after its last write; older files are deleted. */
   readonly retentionDays: number;
+}
+
+/** The package store's volume in the home cluster (`tars.packages`). */
+export interface PackageStoreSpec {
+  /** Size of the volume, GiB (rendered as `<n>Gi`). */
+  readonly storageGb: number;
+  /** Kubernetes StorageClass of the volume; it must allow ReadWriteMany (CFS). */
+  readonly storageClass: string;
 }
 
 /**

@@ -367,7 +367,7 @@ function planRegionFailover(fleet: FleetSpec, region: string): OperationPlan {
   const notes = [...stuckNotes];
   if (region === fleet.homeRegion) {
     notes.push(
-      `${region} is the home region: the framework database, tarsweb and tarsnotify stay there`,
+      `${region} is the home region: the framework database, tarsweb, tarsnotify, tarsquerystat and tarsqueryproperty stay there`,
     );
   }
   const description = `failing over region ${region} (${setsList(movable)})`;

@@ -115,6 +115,22 @@ const TarsSchema = z.strictObject({
     })
     .default({ storageGb: 100, storageClass: "cbs", retentionDays: 30 })
     .meta({ description: "tarslog, the remote log service of every region" }),
+  packages: z
+    .strictObject({
+      storageGb: intRange(10, 32000)
+        .default(10)
+        .meta({ description: "size of the package store, GB (a CFS file system grows as needed)" }),
+      storageClass: text(
+        "Kubernetes StorageClass of the package store; it must allow ReadWriteMany: a CFS class " +
+          "(provisioner `com.tencent.cloud.csi.cfs`, from TKE's CFS add-on), which the cluster's " +
+          "admin creates",
+      ).default("cfs"),
+    })
+    .default({ storageGb: 10, storageClass: "cfs" })
+    .meta({
+      description:
+        "the volume tarsweb uploads server packages to and tarspatch serves them from to CVM nodes; only with CVM pools",
+    }),
   web: z
     .strictObject({
       replicas: intRange(1, 10).default(1),
@@ -295,6 +311,7 @@ export const FleetFileSchema = z
       db: { mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 },
       registry: { replicas: 2 },
       log: { storageGb: 100, storageClass: "cbs", retentionDays: 30 },
+      packages: { storageGb: 10, storageClass: "cfs" },
       web: { replicas: 1, allowedCidrs: [] },
     }),
     network: NetworkSchema.default({ defaultBandwidthMbps: 100, bandwidth: [] }),

@@ -166,9 +166,12 @@ function adapter(name: string, localIp: string, port: number, servant: string): 
  * The full `tars.tarsnode.config.conf` for one node, ending with a newline.
  *
  * Section and key names follow TarsFramework's
- * `deploy/framework/conf/tarsnode/conf/tars.tarsnode.config.conf` and what
- * `NodeServer/NodeServer.cpp` reads (`/tars/node<registryObj>`, `/tars/node<adminObj>`,
- * `/tars/node/hashmap`). Pass {@link LOCAL_IP_PLACEHOLDER} as `localIp` for the text the script
+ * `deploy/framework/conf/tarsnode/conf/tars.tarsnode.config.conf` and what NodeServer reads at
+ * v2.4.3 (`/tars/node<registryObj>` and `<queryObj>` in `NodeServer/RegistryProxy.h`,
+ * `/tars/node/keepalive` in `KeepAliveThread.cpp`, `/tars/node/hashmap` in `NodeServer.cpp`).
+ * There is no admin key: tarsnode never calls tarsAdminRegistry; tarsAdminRegistry calls the
+ * node's `NodeObj` (the `node_obj` the node registers, `AdminRegistryServer/AdminRegistryImp.cpp`
+ * `DBPROXY->getNodePrx`). Pass {@link LOCAL_IP_PLACEHOLDER} as `localIp` for the text the script
  * embeds; it swaps in the real IP at boot. Throws a RangeError naming a bad field.
  *
  * @see https://github.com/TarsCloud/TarsFramework/blob/master/NodeServer/NodeServer.cpp
@@ -197,7 +200,6 @@ export function renderTarsnodeConfig(input: TarsnodeBootstrapInput, localIp: str
   const hashmap = "file=serversCache.dat minBlock=500 maxBlock=500 factor=1 size=10M";
   const node = section("node", [
     "registryObj=tars.tarsregistry.RegistryObj",
-    "adminObj=tars.tarsAdminRegistry.AdminRegObj",
     ...section("keepalive", entries("heartTimeout=45 monitorInterval=3 synStatInterval=60")),
     ...section("hashmap", entries(hashmap)),
     ...section("container", entries("socket=/var/run/docker.sock timeout=300")),

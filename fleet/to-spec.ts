@@ -99,6 +99,7 @@ export function toFleetSpec(file: FleetFile): FleetSpec {
       db: toDb(file.tars.db),
       registryReplicas: file.tars.registry.replicas,
       log: file.tars.log,
+      packages: file.tars.packages,
       webReplicas: file.tars.web.replicas,
       webAllowedCidrs: file.tars.web.allowedCidrs,
     },

@@ -33,6 +33,7 @@ export const K8sType = {
   PodDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
   Namespace: "kubernetes:core/v1:Namespace",
   NetworkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  PersistentVolumeClaim: "kubernetes:core/v1:PersistentVolumeClaim",
 } as const;
 
 /** Kubernetes objects that run pods. */

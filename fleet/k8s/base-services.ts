@@ -1,7 +1,7 @@
 /**
  * The Kubernetes shape of the framework's base services beyond a plain tarscli Deployment:
  * tarslog as a StatefulSet whose files live on a volume, with a container that deletes files
- * older than `tars.log.retentionDays`.
+ * older than `tars.log.retentionDays`; and the package store tarsweb and tarspatch share.
  *
  * tarslog rolls its files by day (or by hour) and deletes none of them (TarsFramework v2.4.3
  * `LogServer/LogImp.cpp`; TarsCpp `TC_RollByTime` in `util/include/util/tc_logger.h` only ever
@@ -10,6 +10,8 @@
  */
 import { type IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { type IContainer } from "kubernetes-models/v1/Container";
+import { type IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import {
   containerResources,
   serverMeta,
@@ -19,8 +21,11 @@ import {
 } from "./tarscli";
 import { hardenPod, ImageProfile } from "./pod-security";
 import { type Spec } from "./types";
-import { LOG_RETENTION_SIZE, type LogVolumeSpec } from "../framework";
+import { LOG_RETENTION_SIZE, type LogVolumeSpec, PACKAGE_STORE_PATH } from "../framework";
+import { type PackageStoreSpec } from "../model";
 import { stableHash } from "../naming";
+import { frameworkLabels } from "./servers";
+import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 
 /** Name of tarslog's volume claim template, and so of its claim's prefix (`<name>-<pod>`). */
 export const LOG_VOLUME = "remote-logs";
@@ -137,5 +142,76 @@ export function tarslogStatefulSet(w: TarscliWorkload, volume: LogVolumeSpec): S
         },
       ],
     },
+  };
+}
+
+/** Name of the package store's claim, and of its volume in the pods that mount it. */
+export const PACKAGE_STORE = "tars-packages";
+
+/**
+ * The package store: one ReadWriteMany claim in the home cluster's framework namespace that
+ * tarsweb (every replica) and tarspatch mount at {@link PACKAGE_STORE_PATH}, as a native install
+ * shares one host's folder between them (see {@link PACKAGE_STORE_PATH} for the sources). Without
+ * it an upload stays on the tarsweb pod that took it, tarspatch finds no file to hand to tarsnode,
+ * and a restart loses every package.
+ *
+ * Pods of both Deployments run on any node, so the class must allow ReadWriteMany: TKE's CFS
+ * add-on provides the provisioner `com.tencent.cloud.csi.cfs`, whose volumes are "Multiple-Read-
+ * Multiple-Write" and mount on many nodes at once (TKE documentation, Storage Management, CFS
+ * StorageClass, "Kubectl operation instructions", whose example class is named `cfs`; see also
+ * TencentCloud/kubernetes-csi-tencentcloud `README.md`, CFS CSI Plugin). A CBS disk attaches to
+ * one node only and would not do.
+ */
+export function packageStoreClaim(
+  namespace: string,
+  store: PackageStoreSpec,
+): Spec<IPersistentVolumeClaim> {
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name: PACKAGE_STORE, namespace, labels: frameworkLabels(PACKAGE_STORE).labels },
+    spec: {
+      accessModes: ["ReadWriteMany"],
+      storageClassName: store.storageClass,
+      resources: { requests: { storage: `${store.storageGb}Gi` } },
+    },
+  };
+}
+
+/**
+ * `pod` with the package store mounted at {@link PACKAGE_STORE_PATH} in its first container: its
+ * root filesystem aside, that folder is where the packages are written and read.
+ */
+export function withPackageStore(pod: IPodSpec): IPodSpec {
+  const [main, ...rest] = pod.containers;
+  return {
+    ...pod,
+    containers: [
+      {
+        ...main,
+        volumeMounts: [
+          ...(main.volumeMounts ?? []),
+          { name: PACKAGE_STORE, mountPath: PACKAGE_STORE_PATH },
+        ],
+      },
+      ...rest,
+    ],
+    volumes: [
+      ...(pod.volumes ?? []),
+      { name: PACKAGE_STORE, persistentVolumeClaim: { claimName: PACKAGE_STORE } },
+    ],
+  };
+}
+
+/** A Deployment whose pods mount the package store ({@link withPackageStore}): tarspatch's. */
+export function withPackageStoreDeployment(deployment: Spec<IDeployment>): Spec<IDeployment> {
+  const { spec } = deployment;
+  const podSpec = spec?.template.spec;
+  if (spec === undefined || podSpec === undefined) {
+    throw new Error(`Deployment ${deployment.metadata.name} has no pod template`);
+  }
+  return {
+    ...deployment,
+    spec: { ...spec, template: { ...spec.template, spec: withPackageStore(podSpec) } },
   };
 }

@@ -99,8 +99,10 @@ export const IMAGE_SECURITY: Readonly<Record<ImageProfile, ImageSecurity>> = {
     user: "root",
     writablePaths: null,
     reason:
-      "root and a writable root: a tarscli image like the others, but tarspatch keeps packages in the folders its configuration names " +
-      "(`directory` and `uploadDirectory` under UPLOAD_PATH/patchs in TarsFramework's tars.tarspatch template), which the fleet's image decides",
+      "root and a writable root: a tarscli image like the others, but tarspatch writes in the folders its configuration names " +
+      "(`directory` and `uploadDirectory` under UPLOAD_PATH/patchs in TarsFramework's tars.tarspatch template; PatchImp.cpp copies a package " +
+      "into `directory`/TARSBatchPatching before serving it), and the fleet's image sets that configuration; `uploadDirectory`, " +
+      "/usr/local/app/patchs/tars.upload, is the package store shared with tarsweb (a ReadWriteMany claim), never the root filesystem",
   },
   [ImageProfile.Tarsweb]: {
     images: "K8STARS tarsweb (tars.images.tarsweb)",
@@ -108,7 +110,9 @@ export const IMAGE_SECURITY: Readonly<Record<ImageProfile, ImageSecurity>> = {
     writablePaths: null,
     reason:
       "root and a writable root: K8STARS baseserver/tarsweb/Dockerfile sets USER root and installs into /web, and its start.sh " +
-      "rewrites /web/config/webConf.js and /web/config/tars.conf with `sed -i` before `npm run start`; /web/files holds the packages it serves",
+      "rewrites /web/config/webConf.js and /web/config/tars.conf with `sed -i` before `npm run start`; uploaded packages go to " +
+      "/usr/local/app/patchs/tars.upload (defool/TarsWeb@k8stars config/webConf.js), the package store shared with tarspatch when the fleet " +
+      "has CVM pools, never the root filesystem",
   },
   [ImageProfile.FrameworkSql]: {
     images: "tars.frameworkImage (tarscloud/framework), the database Job's init container",

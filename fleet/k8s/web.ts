@@ -11,10 +11,12 @@
 import { type Spec } from "./types";
 import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { type IService } from "kubernetes-models/v1/Service";
+import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { type FleetSpec } from "../model";
 import { FRAMEWORK_NAMESPACE } from "../naming";
-import { WEB_PORT, WEB_SIZE } from "../framework";
+import { fleetNeedsNodeServices, WEB_PORT, WEB_SIZE } from "../framework";
+import { withPackageStore } from "./base-services";
 import { lbService } from "./load-balancer";
 import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR } from "./servers";
 import { containerResources, highAvailabilityDeployment, workloadPdb } from "./tarscli";
@@ -23,30 +25,34 @@ import { hardenPod, ImageProfile } from "./pod-security";
 /** Name of tarsweb's Deployment, PDB and Service. */
 export const WEB = "tars-web";
 
-/** The tarsweb Deployment. */
+/**
+ * The tarsweb Deployment. With CVM pools, every replica mounts the package store where tarsweb
+ * writes uploaded packages, which tarspatch serves to tarsnode (`base-services.ts`,
+ * `packageStoreClaim`).
+ */
 export function webDeployment(fleet: FleetSpec): Spec<IDeployment> {
   const { selector, labels } = frameworkLabels(WEB);
-  const pod = hardenPod(
-    {
-      containers: [
-        {
-          name: "tars-web",
-          // K8STARS pins tarsweb at its own tag (baseserver/yaml/tarsweb.yaml); see TARSWEB_TAG.
-          image: fleet.tars.images.tarsweb,
-          envFrom: [{ secretRef: { name: DB_SECRET } }],
-          env: [{ name: "TARS_LOCATOR", value: LOCAL_LOCATOR }],
-          ports: [{ name: "http", containerPort: WEB_PORT, protocol: "TCP" }],
-          readinessProbe: {
-            tcpSocket: { port: WEB_PORT },
-            initialDelaySeconds: 10,
-            periodSeconds: 10,
-          },
-          resources: containerResources(WEB_SIZE),
+  const spec: IPodSpec = {
+    containers: [
+      {
+        name: "tars-web",
+        // K8STARS pins tarsweb at its own tag (baseserver/yaml/tarsweb.yaml); see TARSWEB_TAG.
+        image: fleet.tars.images.tarsweb,
+        envFrom: [{ secretRef: { name: DB_SECRET } }],
+        env: [{ name: "TARS_LOCATOR", value: LOCAL_LOCATOR }],
+        ports: [{ name: "http", containerPort: WEB_PORT, protocol: "TCP" }],
+        readinessProbe: {
+          tcpSocket: { port: WEB_PORT },
+          initialDelaySeconds: 10,
+          periodSeconds: 10,
         },
-      ],
-    },
-    { "tars-web": ImageProfile.Tarsweb },
-  );
+        resources: containerResources(WEB_SIZE),
+      },
+    ],
+  };
+  const pod = hardenPod(fleetNeedsNodeServices(fleet) ? withPackageStore(spec) : spec, {
+    "tars-web": ImageProfile.Tarsweb,
+  });
   return highAvailabilityDeployment({
     name: WEB,
     namespace: FRAMEWORK_NAMESPACE,

@@ -1,9 +1,9 @@
 /**
  * Stateful resources registered with `protect: true`.
  *
- * Deleting the framework database, a TKE cluster or a VPC loses data or takes a region down, and
- * a replacement is a deletion. With `protect`, the engine refuses any plan that would delete
- * them until someone lifts the protection on purpose.
+ * Deleting the framework database, a TKE cluster, a VPC or a volume claim loses data or takes a
+ * region down, and a replacement is a deletion. With `protect`, the engine refuses any plan that
+ * would delete them until someone lifts the protection on purpose.
  * @see https://www.pulumi.com/docs/iac/concepts/options/protect/
  */
 import { EnforcementLevel, type ResourceRule } from "../rule";
@@ -15,6 +15,7 @@ export const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   [TencentType.KubernetesCluster]: "a TKE cluster",
   [TencentType.Vpc]: "a region's VPC",
   [K8sType.StatefulSet]: "a StatefulSet and its volumes",
+  [K8sType.PersistentVolumeClaim]: "a volume claim (the package store)",
 };
 
 /** Why an unprotected resource of `type` must be protected; undefined when it need not be. */
@@ -28,7 +29,8 @@ export function unprotectedProblem(type: string, protect: boolean): string | und
 export const statefulResourcesProtected: ResourceRule = {
   kind: "resource",
   name: "stateful-resources-protected",
-  description: "The framework database, TKE clusters, VPCs and StatefulSets are protected.",
+  description:
+    "The framework database, TKE clusters, VPCs, StatefulSets and volume claims are protected.",
   enforcementLevel: EnforcementLevel.Mandatory,
   resourceTypes: Object.keys(STATEFUL_TYPES),
   check: (resource) => {

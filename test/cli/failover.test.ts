@@ -252,7 +252,7 @@ describe("tarsfed failover --region", () => {
       phases: [{ effect: "gain", stacks: ["shanghai", "beijing"] }],
     });
     expect(stderr).toBe(
-      "note: guangzhou is the home region: the framework database, tarsweb and tarsnotify stay there",
+      "note: guangzhou is the home region: the framework database, tarsweb, tarsnotify, tarsquerystat and tarsqueryproperty stay there",
     );
     expect(readFileSync(file, "utf8")).toBe(demoText);
   });

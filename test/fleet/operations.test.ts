@@ -60,7 +60,7 @@ describe("planFailover", () => {
     expect(plan.stacks).toEqual(["shanghai", "beijing"]);
     expect(plan.skipped).toEqual(["guangzhou"]);
     expect(plan.notes).toEqual([
-      "guangzhou is the home region: the framework database, tarsweb and tarsnotify stay there",
+      "guangzhou is the home region: the framework database, tarsweb, tarsnotify, tarsquerystat and tarsqueryproperty stay there",
     ]);
     expect(where(plan.fleet)).toMatchObject({ "app.gz.1": "sh1", "app.gz.2": "bj1" });
   });

@@ -141,12 +141,14 @@ describe("renderTarsnodeConfig", () => {
     [`${server}/ServerAdapter<endpoint>`, "tcp -h 10.1.2.3 -p 19386 -t 60000"],
     [`${server}/ServerAdapter<servant>`, "tars.tarsnode.ServerObj"],
     ["/tars/node<registryObj>", "tars.tarsregistry.RegistryObj"],
-    ["/tars/node<adminObj>", "tars.tarsAdminRegistry.AdminRegObj"],
     ["/tars/node/keepalive<heartTimeout>", "45"],
     ["/tars/node/keepalive<monitorInterval>", "3"],
     ["/tars/node/keepalive<synStatInterval>", "60"],
     ["/tars/node/hashmap<file>", "serversCache.dat"],
   ])("sets %s to %s", (path, value) => expect(conf.get(path)).toBe(value));
+
+  it("names no admin object: NodeServer reads none, tarsAdminRegistry calls NodeObj", () =>
+    expect(conf.get("/tars/node<adminObj>")).toBeUndefined());
 
   it("puts every path under the install directory", () => {
     expect(custom.get(`${server}<basepath>`)).toBe("/data/tars/tarsnode/bin");

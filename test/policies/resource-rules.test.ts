@@ -19,12 +19,14 @@ import {
 } from "../../policies/rules";
 import { K8sType, TencentType } from "../../policies/tokens";
 import { renderTarsnodeBootstrap } from "../../fleet/tarsnode-bootstrap";
+import { packageStoreClaim } from "../../fleet/k8s/base-services";
 import {
   cluster,
   containerOf,
   demo,
   dig,
   nodeRuleSet,
+  plain,
   resource,
   setDeployment,
   tarslogResource,
@@ -91,6 +93,12 @@ const vpc = resource(
 const latest = "ccr.ccs.tencentyun.com/demo/helloserver:latest";
 const deployment = setDeployment();
 const tarslog = tarslogResource();
+const packageStore = resource(
+  K8sType.PersistentVolumeClaim,
+  "guangzhou-home-package-store",
+  plain(packageStoreClaim("tars-system", demo.tars.packages)),
+  { protect: true },
+);
 
 // [rule, good resource, broken resource, every message of the broken one]
 const cases: [ResourceRule, ResourceView, ResourceView, string[]][] = [
@@ -253,6 +261,14 @@ const cases: [ResourceRule, ResourceView, ResourceView, string[]][] = [
     { ...tarslog, protect: false },
     [
       "a StatefulSet and its volumes is not protected: register it with protect: true so no plan can delete or replace it",
+    ],
+  ],
+  [
+    statefulResourcesProtected,
+    packageStore,
+    { ...packageStore, protect: false },
+    [
+      "a volume claim (the package store) is not protected: register it with protect: true so no plan can delete or replace it",
     ],
   ],
   [
