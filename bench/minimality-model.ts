@@ -5,7 +5,9 @@
  * A minimal change touches exactly the resources the operation is about, replaces nothing, and
  * updates in place only what must learn about the change (a security group that opens TARS ports
  * to a new VPC, a cluster that gets a new ENI subnet). Counts are per stack, action and resource
- * type; each entry says why the resources must change.
+ * type; each entry says why the resources must change. An entry names its region, and lands in
+ * the region's infra stack (cloud resources and their components) or its TARS stack (Kubernetes
+ * objects, the clusters' providers and their components), as the program splits them.
  */
 import { ComponentType } from "../components/registry";
 import { NetworkType } from "../fleet/carve";
@@ -14,7 +16,7 @@ import { homeClusterName } from "../fleet/capacity";
 import { homeFrameworkServices, regionalServicesIn } from "../fleet/framework";
 import { DbMode } from "../fleet/schema";
 import { type ClusterSpec, clusterByName, type FleetSpec, regionByName } from "../fleet/model";
-import { GLOBAL_STACK } from "../fleet/naming";
+import { GLOBAL_STACK, infraStackName } from "../fleet/naming";
 import { placeWorkloads } from "../fleet/placement";
 import { clusterPodRanges } from "../fleet/security";
 import { Operation, type OperationEdit, type Subject } from "./minimality-edits";
@@ -23,8 +25,10 @@ import { Operation, type OperationEdit, type Subject } from "./minimality-edits"
 export const ResourceType = {
   SetDeployment: ComponentType.TarsSetDeployment,
   TkeCluster: ComponentType.TkeCluster,
+  ClusterConnection: ComponentType.ClusterConnection,
   TarsFramework: ComponentType.TarsFramework,
   RegionNetwork: ComponentType.RegionNetwork,
+  TarsLoadBalancers: ComponentType.TarsLoadBalancers,
   CvmPool: ComponentType.CvmPool,
   ConfigMap: "kubernetes:core/v1:ConfigMap",
   Deployment: "kubernetes:apps/v1:Deployment",
@@ -82,9 +86,32 @@ export interface MinimalChange {
 
 type TypeCount = readonly [type: string, count: number];
 
-/** `[type, count]` pairs as changes of one stack and action, zero counts dropped. */
+/** The components of an infra stack; everything else of a region is its TARS stack's. */
+const INFRA_COMPONENTS: readonly string[] = [
+  ComponentType.RegionNetwork,
+  ComponentType.TkeCluster,
+  ComponentType.TarsLoadBalancers,
+  ComponentType.TarsDatabaseInstance,
+  ComponentType.CvmPool,
+];
+
+/** The stack of `region` (or `global`) that holds resources of `type`. */
+function stackOf(region: string, type: string): string {
+  if (region === GLOBAL_STACK) return region;
+  const cloud =
+    type.startsWith("tencentcloud:") ||
+    type.startsWith("random:") ||
+    type === ResourceType.TencentProvider ||
+    INFRA_COMPONENTS.includes(type);
+  return cloud ? infraStackName(region) : region;
+}
+
+/**
+ * `[type, count]` pairs as changes of one region (or `global`) and action, zero counts dropped;
+ * each lands in the region's infra or TARS stack by its type.
+ */
 function entries(
-  stack: string,
+  region: string,
   action: DiffAction,
   reason: string,
   counts: readonly TypeCount[],
@@ -93,7 +120,7 @@ function entries(
   return counts
     .filter(([, count]) => count > 0)
     .map(([type, count]) => ({
-      stack,
+      stack: stackOf(region, type),
       action,
       type,
       count,
@@ -191,9 +218,10 @@ function inWebAllowList(fleet: FleetSpec, ranges: readonly string[]): boolean {
 }
 
 /**
- * A cluster's own resources: TkeCluster (the cluster, its node pools, the intranet endpoint, the
- * Kubernetes provider, the two namespaces) and TarsFramework (the DB Secret, the registry
- * Deployment, Service and PDB, its internal CLB and the LoadBalancer Service bound to it).
+ * A cluster's own resources: TkeCluster (the cluster, its node pools, the intranet endpoint) and
+ * the registry's internal CLB in the infra stack; ClusterConnection (the Kubernetes provider, the
+ * two namespaces) and TarsFramework (the DB Secret, the registry Deployment, Service and PDB, and
+ * the LoadBalancer Service bound to the CLB) in the TARS stack.
  */
 function clusterObjects(cluster: ClusterSpec): TypeCount[] {
   return [
@@ -201,6 +229,7 @@ function clusterObjects(cluster: ClusterSpec): TypeCount[] {
     [ResourceType.Cluster, 1],
     [ResourceType.NodePool, cluster.nodePools.length],
     [ResourceType.Endpoint, 1],
+    [ResourceType.ClusterConnection, 1],
     [ResourceType.KubernetesProvider, 1],
     [ResourceType.Namespace, 2],
     [ResourceType.TarsFramework, 1],
@@ -364,7 +393,10 @@ function addCluster(after: FleetSpec, regionName: string, clusterName: string): 
   };
 }
 
-/** The new region's stack, component by component; the edit puts no Set and no CVM pool there. */
+/**
+ * The new region's stacks, component by component: its infra stack (network, clusters, CLBs) and
+ * its TARS stack (providers, framework, base services); the edit puts no Set and no CVM pool there.
+ */
 function newRegionStack(after: FleetSpec, regionName: string): ExpectedChange[] {
   const region = regionByName(after, regionName);
   const zones = region.zones.length;
@@ -376,6 +408,7 @@ function newRegionStack(after: FleetSpec, regionName: string): ExpectedChange[] 
     [ResourceType.SecurityGroup, 2],
     [ResourceType.SecurityGroupRules, 2],
     [ResourceType.CcnAttachment, 1],
+    [ResourceType.TarsLoadBalancers, 1],
   ];
   return [
     ...entries(

@@ -7,10 +7,13 @@
 export const ComponentType = {
   FleetCcn: "tarsfed:network:FleetCcn",
   RegionNetwork: "tarsfed:network:RegionNetwork",
+  TarsLoadBalancers: "tarsfed:network:TarsLoadBalancers",
   TkeCluster: "tarsfed:compute:TkeCluster",
+  ClusterConnection: "tarsfed:compute:ClusterConnection",
   CvmPool: "tarsfed:compute:CvmPool",
   TarsFramework: "tarsfed:tars:TarsFramework",
   TarsDatabase: "tarsfed:tars:TarsDatabase",
+  TarsDatabaseInstance: "tarsfed:tars:TarsDatabaseInstance",
   TarsIdcGroups: "tarsfed:tars:TarsIdcGroups",
   TarsHomeServices: "tarsfed:tars:TarsHomeServices",
   TarsSetDeployment: "tarsfed:tars:TarsSetDeployment",

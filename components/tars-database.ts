@@ -1,13 +1,13 @@
 /**
- * The framework database in the home region, and the Job that prepares its schemas.
+ * The framework database's Kubernetes side, in the home TARS stack: the Job that prepares its
+ * schemas and, in `in-cluster` mode, the database itself. Its cloud side (passwords, TencentDB)
+ * is `TarsDatabaseInstance`, in the home infra stack.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import * as tencentcloud from "@pulumi/tencentcloud";
 import { DbMode } from "../fleet/schema";
 import { type DbSpec, type FleetSpec } from "../fleet/model";
-import { CloudTag, FRAMEWORK_NAMESPACE, physicalName } from "../fleet/naming";
+import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
 import {
   DB_ADMIN_USER,
   DB_INIT_SECRET,
@@ -26,7 +26,7 @@ import { type DbConnection } from "./tars-framework";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { TarsIdcGroups } from "./tars-idc-groups";
-import { createInternalLoadBalancer } from "./internal-load-balancer";
+import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
 import {
   configMapArgs,
   jobArgs,
@@ -40,35 +40,38 @@ export interface TarsDatabaseArgs {
   readonly fleet: FleetSpec;
   /** The home region's first cluster: it runs the init Job (and the in-cluster database). */
   readonly cluster: ClusterRef;
-  readonly vpcId: pulumi.Input<string>;
-  /** Node subnet of the database (TencentDB) or its CLB (in-cluster). */
-  readonly subnetId: pulumi.Input<string>;
-  /** Zone of `subnetId`. */
-  readonly availabilityZone: string;
+  /** The database's passwords and, for TencentDB, its address (`TarsDatabaseInstance`). */
+  readonly instance: DatabaseInstanceRef;
   /**
-   * The database's own security group, TencentDB's or the in-cluster database's CLB's: MySQL from
-   * the fleet only.
+   * The CLB other regions reach an in-cluster database through (the home infra stack's).
+   *
+   * @default - none (the home cluster is existing): other regions are given the database's
+   *   in-cluster name
    */
-  readonly securityGroupId: pulumi.Input<string>;
+  readonly lb?: LoadBalancerRef;
 }
 
-// TencentDB passwords need 8-64 characters of at least two kinds; these avoid shell and SQL quoting.
-const PASSWORD = {
-  length: 24,
-  special: true,
-  overrideSpecial: "_-",
-  minUpper: 2,
-  minLower: 2,
-  minNumeric: 2,
-  minSpecial: 1,
-};
+/** The database's cloud side as the TARS stack reads it: from the home infra stack's outputs. */
+export interface DatabaseInstanceRef {
+  /**
+   * TencentDB's intranet address.
+   *
+   * @default - none: the database is in-cluster
+   */
+  readonly host?: pulumi.Input<string>;
+  /** Secret. */
+  readonly rootPassword: pulumi.Input<string>;
+  /** The framework user's password. Secret. */
+  readonly adminPassword: pulumi.Input<string>;
+}
 
 /**
  * The database every registry and framework service shares.
  *
- * TencentDB for MySQL 5.7 by default (no public access), or a StatefulSet with a volume
- * (`tars.db.mode: in-cluster`). Either is protected and kept when removed from the program: the
- * database is the platform's memory. The init Job then creates what is missing, never dropping.
+ * TencentDB for MySQL 5.7 by default (no public access, created by the infra stack), or a
+ * StatefulSet with a volume (`tars.db.mode: in-cluster`). Either is protected and kept when
+ * removed from the program: the database is the platform's memory. The init Job then creates what
+ * is missing, never dropping.
  */
 export class TarsDatabase extends pulumi.ComponentResource {
   /** How other clusters connect, as the framework user. */
@@ -79,7 +82,7 @@ export class TarsDatabase extends pulumi.ComponentResource {
 
   constructor(name: string, args: TarsDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TarsDatabase, name, {}, opts);
-    const passwords = createPasswords(name, this);
+    const passwords = args.instance;
     const namespace = args.cluster.namespaces[FRAMEWORK_NAMESPACE];
     const k8sOpts: K8sOptions = {
       parent: this,
@@ -90,13 +93,15 @@ export class TarsDatabase extends pulumi.ComponentResource {
     let database: DatabaseServer;
     let secret: k8s.core.v1.Secret;
     if (db.mode === DbMode.TencentDb) {
-      database = createTencentDb(name, args, db, passwords.root, this);
-      secret = createInitSecret(name, database.host, passwords, k8sOpts);
+      // TencentDB is the infra stack's, applied before this one: the Job waits for its Secret.
+      const host = pulumi.output(args.instance.host ?? "");
+      secret = createInitSecret(name, host, passwords, k8sOpts);
+      database = { host, server: secret };
     } else {
       // The Job reaches an in-cluster database by its Service, and MySQL reads its root password
       // from the same Secret, so the Secret comes first.
       secret = createInitSecret(name, IN_CLUSTER_DB_HOST, passwords, k8sOpts);
-      database = createInClusterDb(name, args, db, secret, k8sOpts, this);
+      database = createInClusterDb(name, args, db, secret, k8sOpts);
     }
     this.initJob = createInitJob(name, args, [database.server, secret], k8sOpts);
     this.idcGroups = new TarsIdcGroups(
@@ -108,7 +113,7 @@ export class TarsDatabase extends pulumi.ComponentResource {
       host: database.host,
       port: MYSQL_PORT,
       user: DB_ADMIN_USER,
-      password: passwords.admin.result,
+      password: pulumi.secret(passwords.adminPassword),
     };
     this.registerOutputs({ host: database.host, port: MYSQL_PORT, user: DB_ADMIN_USER });
   }
@@ -131,46 +136,10 @@ const STATEFUL = { protect: true, retainOnDelete: true };
 
 const IN_CLUSTER_DB_HOST = `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
 
-function createPasswords(name: string, parent: pulumi.Resource) {
-  return {
-    root: new random.RandomPassword(`${name}-root-password`, PASSWORD, { parent }),
-    admin: new random.RandomPassword(`${name}-admin-password`, PASSWORD, { parent }),
-  };
-}
-
-function createTencentDb(
-  name: string,
-  args: TarsDatabaseArgs,
-  db: Extract<DbSpec, { mode: "tencentdb" }>,
-  rootPassword: random.RandomPassword,
-  parent: pulumi.Resource,
-): DatabaseServer {
-  const mysql = new tencentcloud.MysqlInstance(
-    `${name}-mysql`,
-    {
-      instanceName: physicalName("mysql", [args.fleet.name, "tars"]),
-      engineVersion: db.engineVersion,
-      memSize: db.memoryMb,
-      volumeSize: db.storageGb,
-      chargeType: "POSTPAID",
-      vpcId: args.vpcId,
-      subnetId: args.subnetId,
-      availabilityZone: args.availabilityZone,
-      securityGroups: [args.securityGroupId],
-      internetService: 0,
-      intranetPort: MYSQL_PORT,
-      rootPassword: rootPassword.result,
-      tags: { [CloudTag.fleet]: args.fleet.name },
-    },
-    { parent, ...STATEFUL },
-  );
-  return { host: mysql.intranetIp, server: mysql };
-}
-
 function createInitSecret(
   name: string,
   dbHost: pulumi.Input<string>,
-  passwords: ReturnType<typeof createPasswords>,
+  passwords: DatabaseInstanceRef,
   k8sOpts: K8sOptions,
 ): k8s.core.v1.Secret {
   return new k8s.core.v1.Secret(
@@ -186,8 +155,8 @@ function createInitSecret(
         DB_HOST: dbHost,
         DB_PORT: String(MYSQL_PORT),
         DB_USER: DB_ADMIN_USER,
-        DB_PASS: passwords.admin.result,
-        ROOT_PASSWORD: passwords.root.result,
+        DB_PASS: pulumi.secret(passwords.adminPassword),
+        ROOT_PASSWORD: pulumi.secret(passwords.rootPassword),
       } satisfies Record<DbInitEnv, pulumi.Input<string>>,
     },
     k8sOpts,
@@ -200,7 +169,6 @@ function createInClusterDb(
   db: Extract<DbSpec, { mode: "in-cluster" }>,
   secret: k8s.core.v1.Secret,
   k8sOpts: K8sOptions,
-  parent: pulumi.Resource,
 ): DatabaseServer {
   const policy = new k8s.networking.v1.NetworkPolicy(
     `${name}-network-policy`,
@@ -218,25 +186,12 @@ function createInClusterDb(
   );
   const [local, external] = inClusterDbServices();
   new k8s.core.v1.Service(`${name}-service`, serviceArgs(local), k8sOpts);
-  // The other regions' registries reach the database through the home cluster's CLB.
-  const lb = createInternalLoadBalancer(
-    name,
-    {
-      fleetName: args.fleet.name,
-      cluster: args.cluster.name,
-      role: IN_CLUSTER_DB,
-      service: external,
-      vpcId: args.vpcId,
-      subnetId: args.subnetId,
-      securityGroupId: args.securityGroupId,
-      // Direct access keeps the registries' own addresses, which the nodes' group would check
-      // against its own region only: the database's group decides instead (fleet/security.ts).
-      passToTarget: true,
-    },
-    parent,
-    k8sOpts,
-  );
-  return { host: lb.address, server: statefulSet };
+  // The other regions' registries reach the database through the home cluster's CLB; an
+  // existing home cluster has none, and its database is known by its in-cluster name only.
+  if (args.lb === undefined)
+    return { host: pulumi.output(IN_CLUSTER_DB_HOST), server: statefulSet };
+  createLbService(name, external, args.lb, k8sOpts);
+  return { host: pulumi.output(args.lb.address), server: statefulSet };
 }
 
 /**

@@ -5,7 +5,6 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type * as tencentcloud from "@pulumi/tencentcloud";
 import { regionalServicesIn } from "../fleet/framework";
 import { type FleetSpec } from "../fleet/model";
 import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "../fleet/naming";
@@ -22,10 +21,10 @@ import {
   registryPdb,
   registryService,
 } from "../fleet/k8s/registry";
-import { DB_SECRET, frameworkLabels, REGISTRY_SERVICE } from "../fleet/k8s/servers";
+import { DB_SECRET, frameworkLabels } from "../fleet/k8s/servers";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
-import { createInternalLoadBalancer } from "./internal-load-balancer";
+import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
 import { deploymentArgs, networkPolicyArgs, pdbArgs, serviceArgs } from "./k8s-args";
 import { createFrameworkServices } from "./tarscli-objects";
 
@@ -43,23 +42,22 @@ export interface TarsFrameworkArgs {
   readonly fleet: FleetSpec;
   readonly cluster: ClusterRef;
   readonly db: DbConnection;
-  /** Subnet of the registry's internal CLB (a node subnet). */
-  readonly lbSubnetId: pulumi.Input<string>;
-  readonly vpcId: pulumi.Input<string>;
-  /** Security group of the CLB: TARS ports from the fleet. */
-  readonly lbSecurityGroupId: pulumi.Input<string>;
+  /**
+   * The registry's internal CLB, for CVM machines (the infra stack's `TarsLoadBalancers`).
+   *
+   * @default - none (an existing cluster): the registry has its ClusterIP Service only
+   */
+  readonly registryLb?: LoadBalancerRef;
 }
 
 /**
  * The registry of one cluster and what it needs.
  *
- * The registry's CLB is created here rather than by TKE so its address exists before the
- * Service does and survives the Service being recreated: CVM nodes keep it in their config.
+ * The registry's CLB comes from the infra stack rather than from TKE, so its address exists
+ * before the Service does and survives the Service being recreated: CVM nodes keep it in their
+ * config.
  */
 export class TarsFramework extends pulumi.ComponentResource {
-  public readonly registryLb: tencentcloud.ClbInstance;
-  /** The registry's QueryObj address for machines outside the cluster (the CLB VIP). */
-  public readonly registryAddress: pulumi.Output<string>;
   public readonly registry: k8s.apps.v1.Deployment;
 
   constructor(name: string, args: TarsFrameworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -99,22 +97,8 @@ export class TarsFramework extends pulumi.ComponentResource {
     );
     new k8s.core.v1.Service(`${name}-registry-service`, serviceArgs(registryService()), k8sOpts);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-registry-pdb`, pdbArgs(registryPdb()), k8sOpts);
-    const lb = createInternalLoadBalancer(
-      `${name}-registry`,
-      {
-        fleetName: args.fleet.name,
-        cluster: args.cluster.name,
-        role: REGISTRY_SERVICE,
-        service: registryLbService(),
-        vpcId: args.vpcId,
-        subnetId: args.lbSubnetId,
-        securityGroupId: args.lbSecurityGroupId,
-      },
-      this,
-      k8sOpts,
-    );
-    this.registryLb = lb.clb;
-    this.registryAddress = lb.address;
+    if (args.registryLb !== undefined)
+      createLbService(`${name}-registry`, registryLbService(), args.registryLb, k8sOpts);
     // The region's base services, once per region (fleet/framework.ts, regionServicesCluster);
     // those that use the database start once its credentials are there.
     createFrameworkServices(name, args.fleet, regionalServicesIn(args.fleet, args.cluster.name), {
@@ -122,7 +106,7 @@ export class TarsFramework extends pulumi.ComponentResource {
       dependsOn: [...k8sOpts.dependsOn, secret],
     });
     createNetworkPolicies(name, args, this);
-    this.registerOutputs({ registryAddress: this.registryAddress });
+    this.registerOutputs({});
   }
 }
 

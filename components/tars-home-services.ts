@@ -6,16 +6,15 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type * as tencentcloud from "@pulumi/tencentcloud";
 import { fleetNeedsNodeServices, homeFrameworkServices } from "../fleet/framework";
 import { packageStoreClaim } from "../fleet/k8s/base-services";
 import { type FleetSpec } from "../fleet/model";
 import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
 import { webPolicy as webNetworkPolicy } from "../fleet/k8s/network-policies";
-import { WEB, webDeployment, webLbService, webPdb } from "../fleet/k8s/web";
+import { webDeployment, webLbService, webPdb } from "../fleet/k8s/web";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
-import { createInternalLoadBalancer } from "./internal-load-balancer";
+import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
 import { deploymentArgs, networkPolicyArgs, pdbArgs, pvcArgs } from "./k8s-args";
 import { createFrameworkServices } from "./tarscli-objects";
 
@@ -24,21 +23,20 @@ export interface TarsHomeServicesArgs {
   readonly fleet: FleetSpec;
   /** The home region's first cluster. */
   readonly cluster: ClusterRef;
-  readonly vpcId: pulumi.Input<string>;
-  /** Subnet of tarsweb's internal CLB. */
-  readonly lbSubnetId: pulumi.Input<string>;
-  /** tarsweb CLB's security group: the fleet's VPCs and `tars.web.allowedCidrs`. */
-  readonly webSecurityGroupId: pulumi.Input<string>;
+  /**
+   * tarsweb's internal CLB (the home infra stack's `TarsLoadBalancers`). It passes clients' own
+   * addresses to the pods (direct access), and its security group decides who reaches tarsweb
+   * (`fleet/security.ts`).
+   *
+   * @default - none (an existing home cluster): tarsweb's Service is a ClusterIP one
+   */
+  readonly webLb?: LoadBalancerRef;
   /** Who may reach tarsweb; also the Service's `loadBalancerSourceRanges`. */
   readonly webSources: readonly string[];
 }
 
 /** tarsweb behind an internal CLB, and the tarscli framework services of the home cluster. */
 export class TarsHomeServices extends pulumi.ComponentResource {
-  public readonly webLb: tencentcloud.ClbInstance;
-  /** tarsweb's address (the CLB VIP). */
-  public readonly webAddress: pulumi.Output<string>;
-
   constructor(name: string, args: TarsHomeServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TarsHomeServices, name, {}, opts);
     const namespace = args.cluster.namespaces[FRAMEWORK_NAMESPACE];
@@ -67,26 +65,7 @@ export class TarsHomeServices extends pulumi.ComponentResource {
       dependsOn: [...k8sOpts.dependsOn, webPolicy],
     });
     new k8s.policy.v1.PodDisruptionBudget(`${name}-web-pdb`, pdbArgs(webPdb()), k8sOpts);
-    const lb = createInternalLoadBalancer(
-      `${name}-web`,
-      {
-        fleetName: args.fleet.name,
-        cluster: args.cluster.name,
-        role: WEB,
-        service: webLbService(args.webSources),
-        vpcId: args.vpcId,
-        subnetId: args.lbSubnetId,
-        securityGroupId: args.webSecurityGroupId,
-        // The CLB passes clients' own addresses to the pods (direct access), and the nodes' group
-        // admits tarsweb's port from the home region only: the web group decides
-        // (fleet/security.ts).
-        passToTarget: true,
-      },
-      this,
-      k8sOpts,
-    );
-    this.webLb = lb.clb;
-    this.webAddress = lb.address;
-    this.registerOutputs({ webAddress: this.webAddress });
+    createLbService(`${name}-web`, webLbService(args.webSources), args.webLb, k8sOpts);
+    this.registerOutputs({});
   }
 }

@@ -1,25 +1,17 @@
 /**
- * A TKE cluster: the managed control plane, its node pools, intranet API access, and the
- * Kubernetes provider every in-cluster object of this project uses.
+ * A TKE cluster: the managed control plane, its node pools and intranet API access, in its
+ * region's infra stack. The kubeconfig it outputs reaches the region's TARS stack, whose
+ * `ClusterConnection` builds the Kubernetes provider from it.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { NetworkType } from "../fleet/carve";
 import { type ClusterSpec } from "../fleet/model";
-import { CloudTag, MANAGED_BY, physicalName } from "../fleet/naming";
-import { podSecurityLabels } from "../fleet/k8s/pod-security";
+import { CloudTag, physicalName } from "../fleet/naming";
 import { ComponentType } from "./registry";
 
-/** What in-cluster components need of a cluster. */
-export interface ClusterRef {
-  /** Fleet name of the cluster, e.g. `gz1`. */
-  readonly name: string;
-  /** The cluster's own Kubernetes provider; pass it explicitly to every object. */
-  readonly k8sProvider: k8s.Provider;
-  /** Namespaces created with the cluster, by name; depend on them before creating objects. */
-  readonly namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>;
-}
+/** What in-cluster components need of a cluster (defined with `ClusterConnection`). */
+export type { ClusterRef } from "./cluster-connection";
 
 /** Arguments of {@link TkeCluster}. */
 export interface TkeClusterArgs {
@@ -35,8 +27,6 @@ export interface TkeClusterArgs {
   readonly nodeSecurityGroupId: pulumi.Input<string>;
   /** Security group of the intranet API endpoint: who may reach the API server. */
   readonly apiSecurityGroupId: pulumi.Input<string>;
-  /** Namespaces to create once the cluster answers. */
-  readonly namespaces: readonly string[];
 }
 
 /**
@@ -52,17 +42,15 @@ export class TkeCluster extends pulumi.ComponentResource {
   public readonly cluster: tencentcloud.KubernetesCluster;
   public readonly nodePools: Readonly<Record<string, tencentcloud.KubernetesNodePool>>;
   public readonly endpoint: tencentcloud.KubernetesClusterEndpoint;
-  public readonly k8sProvider: k8s.Provider;
-  public readonly ref: ClusterRef;
+  /** The intranet kubeconfig, a secret: the TARS stack reaches the cluster with it. */
+  public readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, args: TkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TkeCluster, name, {}, opts);
     this.cluster = createControlPlane(name, args, this);
     this.nodePools = createNodePools(name, args, this.cluster, this);
     this.endpoint = createEndpoint(name, args, this.cluster, Object.values(this.nodePools), this);
-    this.k8sProvider = createKubernetesProvider(name, this.cluster, this.endpoint, this);
-    const namespaces = createNamespaces(name, args, this.k8sProvider, this);
-    this.ref = { name: args.cluster.name, k8sProvider: this.k8sProvider, namespaces };
+    this.kubeconfig = pulumi.secret(this.endpoint.kubeConfigIntranet);
     this.registerOutputs({ clusterId: this.cluster.id, endpointId: this.endpoint.id });
   }
 }
@@ -169,59 +157,4 @@ function createEndpoint(
     // ForceNew) cannot create the new one beside the old: delete first.
     { parent, dependsOn: [...pools], deleteBeforeReplace: true },
   );
-}
-
-function createKubernetesProvider(
-  name: string,
-  cluster: tencentcloud.KubernetesCluster,
-  endpoint: tencentcloud.KubernetesClusterEndpoint,
-  parent: pulumi.Resource,
-): k8s.Provider {
-  return new k8s.Provider(
-    `${name}-k8s`,
-    {
-      kubeconfig: endpoint.kubeConfigIntranet,
-      // The cluster's identity is its TKE id: with `clusterIdentifier` set, the provider is
-      // replaced (and every object in the cluster with it) only when the id changes; a new API
-      // address in the kubeconfig is an update (@pulumi/kubernetes provider.d.ts,
-      // `clusterIdentifier`; `DiffConfig` in pulumi/pulumi-kubernetes
-      // provider/pkg/provider/provider.go, which also treats adding the identifier to an existing
-      // provider as no replacement).
-      clusterIdentifier: cluster.id,
-      enableServerSideApply: true,
-      // Update ConfigMaps and Secrets in place instead of replacing them; pods that read a
-      // changed `_server_meta.yaml` roll through the hash annotation on their template.
-      enableConfigMapMutable: true,
-      enableSecretMutable: true,
-      // `skipUpdateUnreachable` is left unset on purpose: the SDK then reads
-      // PULUMI_K8S_SKIP_UPDATE_UNREACHABLE (@pulumi/kubernetes provider.ts), which `tarsfed up`
-      // sets per stack: false (an unreachable cluster fails the stack), true only for a stack
-      // that only loses Sets, with --skip-unreachable (cli/engine/orchestrate.ts). Skipped
-      // objects stay in state: `deleteUnreachable: true` would drop them, so it stays off.
-      deleteUnreachable: false,
-    },
-    { parent },
-  );
-}
-
-/** The namespaces, each enforcing the Pod Security level its pods allow (`pod-security.ts`). */
-function createNamespaces(
-  name: string,
-  args: TkeClusterArgs,
-  provider: k8s.Provider,
-  parent: pulumi.Resource,
-): Record<string, k8s.core.v1.Namespace> {
-  const namespaces: Record<string, k8s.core.v1.Namespace> = {};
-  for (const namespace of args.namespaces) {
-    const labels = {
-      "app.kubernetes.io/managed-by": MANAGED_BY,
-      ...podSecurityLabels(namespace, args.cluster.kubernetesVersion),
-    };
-    namespaces[namespace] = new k8s.core.v1.Namespace(
-      `${name}-ns-${namespace}`,
-      { metadata: { name: namespace, labels } },
-      { parent, provider },
-    );
-  }
-  return namespaces;
 }

@@ -22,6 +22,7 @@
 import { type FieldPath, listAllowed } from "./issues";
 import { allClusters, clusterByName, type FleetSpec, type SetSpec } from "./model";
 import { activeCluster, placeWorkloads, WorkloadRole } from "./placement";
+import { infraStackName, regionStackName } from "./naming";
 import { stackOrder } from "./slice";
 
 /** A value the operations write into the fleet file. */
@@ -151,11 +152,12 @@ export function applyFailover(fleet: FleetSpec, setIds: readonly string[]): Flee
 /**
  * The stacks that must be applied to go from `before` to `after`, and their phases.
  *
- * A stack gains when one of its clusters gets a new Deployment, more replicas, a warm copy turned
- * active, or a bigger node pool; it loses on the reverse. Gaining stacks (also those that lose)
- * form the `gain` phase; losing ones (also those that gain) the `remove` phase, each in
- * deployment order (`global`, the home region, the others). Stacks named in `skipped` are left
- * out.
+ * A region's TARS stack (`<region>`) gains when one of its clusters gets a new Deployment, more
+ * replicas or a warm copy turned active, and loses on the reverse; its infra stack
+ * (`<region>-infra`) gains when a node pool grows and loses when one shrinks. So a failover,
+ * failback or replica change names TARS stacks only. Gaining stacks (also those that lose) form
+ * the `gain` phase; losing ones (also those that gain) the `remove` phase, each in deployment
+ * order (`stackOrder`). Stacks named in `skipped` are left out.
  */
 export function phasesToApply(
   before: FleetSpec,
@@ -165,15 +167,18 @@ export function phasesToApply(
   const gains = new Set<string>();
   const losses = new Set<string>();
   const regionOf = new Map(allClusters(after).map((c) => [c.name, c.region]));
-  const note = (key: string, delta: number) => {
+  const note = (key: string, delta: number, stackOf: (region: string) => string) => {
     const cluster = key.split("\u0000")[0];
-    const region = regionOf.get(cluster) ?? clusterByName(before, cluster).region;
-    if (delta > 0) gains.add(region);
-    if (delta < 0) losses.add(region);
+    const stack = stackOf(regionOf.get(cluster) ?? clusterByName(before, cluster).region);
+    if (delta > 0) gains.add(stack);
+    if (delta < 0) losses.add(stack);
   };
-  for (const counts of [activeCounts, workloadCounts, poolSizes]) {
-    for (const [key, delta] of countDeltas(counts(before), counts(after))) note(key, delta);
+  for (const counts of [activeCounts, workloadCounts]) {
+    for (const [key, delta] of countDeltas(counts(before), counts(after)))
+      note(key, delta, regionStackName);
   }
+  for (const [key, delta] of countDeltas(poolSizes(before), poolSizes(after)))
+    note(key, delta, infraStackName);
   const order = stackOrder(after).filter((s) => !skipped.includes(s));
   const effect = (s: string): StackEffect =>
     gains.has(s) && losses.has(s)
@@ -479,6 +484,11 @@ function scalePool(
   const cluster = allClusters(fleet).find((c) => c.name === request.cluster);
   if (cluster === undefined) {
     throw new OperationError(unknown("cluster", [request.cluster], allClusters(fleet)));
+  }
+  if (cluster.existing !== undefined) {
+    throw new OperationError(
+      `cluster ${cluster.name} is an existing cluster: this fleet does not manage its nodes; scale it where it is managed, then update its existing.capacity`,
+    );
   }
   const pool = cluster.nodePools.find((p) => p.name === request.pool);
   if (pool === undefined) {

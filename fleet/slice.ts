@@ -1,25 +1,40 @@
 /**
  * One stack's share of the fleet, and the order stacks are deployed in.
  *
- * Stacks are `global` (the CCN and its bandwidth limits) and one per region. The home region's
- * stack also owns the framework database, tarsweb and tarsnotify. Every region stack reads the
- * CCN id from `global`; the other regions read the database from the home region's stack.
+ * Stacks are split by lifecycle:
+ * - `global`: the CCN and its bandwidth limits (only when some region's network is created);
+ * - `<region>-infra`: the region's cloud resources: network, clusters, node pools, API endpoints,
+ *   internal load balancers, CVM pools and, at home, the framework database and its passwords.
+ *   A region whose network is existing has none;
+ * - `<region>`, its TARS stack: the Kubernetes objects (providers, namespaces, framework, base
+ *   services, Set Deployments, Jobs, NetworkPolicies).
+ *
+ * An infra stack reads the CCN id from `global` (and a non-home one tarsweb's address from the
+ * home infra stack); a TARS stack reads its kubeconfigs, load balancer ids and, at home, the
+ * database's address and passwords from its own infra stack, and every other TARS stack reads
+ * the database connection from the home TARS stack. A failover, failback or replica change
+ * touches TARS stacks only.
  */
 import { carveSubnets, NetworkType, primaryZone, SubnetRole, type CarvedSubnet } from "./carve";
 import {
   type ClusterSpec,
   type CvmPoolSpec,
   type FleetSpec,
+  isCreatedCluster,
   type RegionSpec,
   regionByName,
 } from "./model";
-import { GLOBAL_STACK } from "./naming";
+import { GLOBAL_STACK, INFRA_STACK_SUFFIX, infraStackName, regionStackName } from "./naming";
 import { placeWorkloads, type WorkloadSpec } from "./placement";
+import { DbMode, NetworkSource } from "./schema";
 import { webSources } from "./security";
+import { downloadsFromTarsweb } from "./tarsnode-bootstrap";
 
 /** What one stack deploys. */
 export type StackScope =
-  { readonly kind: "global" } | { readonly kind: "region"; readonly region: string };
+  | { readonly kind: "global" }
+  | { readonly kind: "infra"; readonly region: string }
+  | { readonly kind: "tars"; readonly region: string };
 
 /** One CCN bandwidth limit between two regions. */
 export interface BandwidthLimitSpec {
@@ -38,26 +53,25 @@ export interface GlobalSlice {
   readonly bandwidthLimits: readonly BandwidthLimitSpec[];
 }
 
-/** One cluster's share of a region stack. */
+/** One cluster's share of a region's stacks. */
 export interface ClusterSlice {
   readonly cluster: ClusterSpec;
+  /** Whether the infra stack creates the cluster (TKE); an existing one is reached by kubeconfig. */
+  readonly created: boolean;
   /**
    * Keys of the node subnets the cluster's node pools use (every zone of the region): the primary
    * zone's first (the API endpoint's subnet), then by zone number, whatever the order of `zones`.
+   * Empty for an existing cluster.
    */
   readonly nodeSubnetKeys: readonly string[];
-  /** Keys of the cluster's own VPC-CNI pod subnets; empty for GR clusters. */
+  /** Keys of the cluster's own VPC-CNI pod subnets; empty for GR and existing clusters. */
   readonly podSubnetKeys: readonly string[];
   /** The Set Deployments that run in this cluster now. */
   readonly workloads: readonly WorkloadSpec[];
 }
 
-/** A region stack's share. */
-export interface RegionSlice {
-  readonly fleet: FleetSpec;
-  readonly region: RegionSpec;
-  /** Whether this region hosts the framework database, tarsweb and tarsnotify. */
-  readonly isHome: boolean;
+/** A created network, as the region's infra stack builds it. */
+export interface NetworkSlice {
   /**
    * Zone of the single-zone resources: the framework database, the internal load balancers and
    * the cluster API endpoints (`regions.<r>.primaryZone`, else the lowest-numbered zone).
@@ -65,9 +79,42 @@ export interface RegionSlice {
   readonly primaryZone: string;
   /** Key of the primary zone's node subnet, where the single-zone resources sit. */
   readonly primaryNodeSubnetKey: string;
+  /**
+   * The subnets to create: node subnets, and the pod subnets of created VPC-CNI clusters (an
+   * existing cluster keeps its slot in the carve, so no neighbour moves, but gets no subnets).
+   */
   readonly subnets: readonly CarvedSubnet[];
+}
+
+/**
+ * The internal load balancers (CLBs) a region's infra stack creates; the TARS stack binds each to
+ * its LoadBalancer Service by id. Only clusters the fleet creates get them: TKE binds a CLB it did
+ * not create only to a cluster in the same VPC, which an existing cluster need not be.
+ */
+export interface LoadBalancerSlice {
+  /** Clusters whose registry gets a CLB, for CVM machines: the created ones, in file order. */
+  readonly registry: readonly string[];
+  /** Whether tarsweb gets its CLB: in the home region, when its first cluster is created. */
+  readonly web: boolean;
+  /** Whether the in-cluster database gets its CLB (for other regions): likewise, in-cluster mode. */
+  readonly database: boolean;
+}
+
+/** A region's share, for its infra stack and its TARS stack alike. */
+export interface RegionSlice {
+  readonly fleet: FleetSpec;
+  readonly region: RegionSpec;
+  /** Whether this region hosts the framework database, tarsweb and tarsnotify. */
+  readonly isHome: boolean;
+  /**
+   * The network the infra stack creates.
+   *
+   * @default - none: the region's network is existing, and it has no infra stack
+   */
+  readonly network?: NetworkSlice;
   readonly clusters: readonly ClusterSlice[];
   readonly cvmPools: readonly CvmPoolSpec[];
+  readonly loadBalancers: LoadBalancerSlice;
   /**
    * Every address space of the fleet that TARS traffic comes from: all VPC CIDRs and GR pod
    * CIDRs. Security groups open TARS ports to these and to nothing else.
@@ -83,11 +130,24 @@ export interface RegionSlice {
   readonly fleetHasCvmPools: boolean;
 }
 
-/** The `global` stack's share of the fleet. */
+/** Whether the region has an infra stack: its network is created. */
+export function hasInfraStack(region: RegionSpec): boolean {
+  return region.network === NetworkSource.Created;
+}
+
+/** Whether the fleet has a `global` stack: some region's network is created (and joins the CCN). */
+export function hasGlobalStack(fleet: FleetSpec): boolean {
+  return fleet.regions.some(hasInfraStack);
+}
+
+/** The `global` stack's share of the fleet: limits between the regions whose networks it joins. */
 export function globalSlice(fleet: FleetSpec): GlobalSlice {
   const home = regionByName(fleet, fleet.homeRegion);
   const explicit = new Map(fleet.network.bandwidth.map((b) => [b.regions.join("|"), b.mbps]));
-  const names = fleet.regions.map((r) => r.name).sort();
+  const names = fleet.regions
+    .filter(hasInfraStack)
+    .map((r) => r.name)
+    .sort();
   const limits: BandwidthLimitSpec[] = [];
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
@@ -118,43 +178,74 @@ export function fleetAddressSpaces(fleet: FleetSpec): string[] {
   return fleet.regions.flatMap(regionAddressSpaces);
 }
 
-/** A region stack's share of the fleet. */
-export function regionSlice(fleet: FleetSpec, regionName: string): RegionSlice {
-  const region = regionByName(fleet, regionName);
-  const subnets = carveSubnets({
+/** The network a region's infra stack creates: the carve, less existing clusters' pod subnets. */
+function networkSlice(region: RegionSpec): NetworkSlice {
+  const carved = carveSubnets({
     vpcCidr: region.vpcCidr,
     zones: region.zones,
     clusters: region.clusters,
   });
-  const workloads = placeWorkloads(fleet);
+  const created = new Set(region.clusters.filter(isCreatedCluster).map((c) => c.name));
+  const subnets = carved.filter((s) => s.cluster === undefined || created.has(s.cluster));
   const primary = primaryZone(region.zones, region.primaryZone);
-  const nodeSubnets = subnets.filter((s) => s.role === SubnetRole.Node);
-  const primarySubnet = nodeSubnets.find((s) => s.zone === primary);
+  const primarySubnet = subnets.find((s) => s.role === SubnetRole.Node && s.zone === primary);
   // The validator reports a primaryZone outside `zones` first.
   if (primarySubnet === undefined)
     throw new RangeError(`region ${region.name}: primary zone ${primary} is not one of its zones`);
-  const nodeSubnetKeys = [primarySubnet, ...nodeSubnets.filter((s) => s !== primarySubnet)].map(
-    (s) => s.key,
-  );
+  return { primaryZone: primary, primaryNodeSubnetKey: primarySubnet.key, subnets };
+}
+
+/** The keys of a created cluster's subnets: every node subnet, the primary zone's first. */
+function clusterSubnetKeys(
+  network: NetworkSlice,
+  cluster: ClusterSpec,
+): Pick<ClusterSlice, "nodeSubnetKeys" | "podSubnetKeys"> {
+  const nodes = network.subnets.filter((s) => s.role === SubnetRole.Node);
+  const primary = nodes.filter((s) => s.key === network.primaryNodeSubnetKey);
+  return {
+    nodeSubnetKeys: [...primary, ...nodes.filter((s) => !primary.includes(s))].map((s) => s.key),
+    podSubnetKeys:
+      cluster.networkType === NetworkType.VpcCni
+        ? network.subnets
+            .filter((s) => s.role === SubnetRole.Pod && s.cluster === cluster.name)
+            .map((s) => s.key)
+        : [],
+  };
+}
+
+/** A region's share of the fleet, for its infra stack and its TARS stack. */
+export function regionSlice(fleet: FleetSpec, regionName: string): RegionSlice {
+  const region = regionByName(fleet, regionName);
+  const network = hasInfraStack(region) ? networkSlice(region) : undefined;
+  const workloads = placeWorkloads(fleet);
+  const isHome = fleet.homeRegion === region.name;
+  const homeCreated = isHome && region.clusters[0] !== undefined && network !== undefined;
+  const firstCreated = homeCreated && isCreatedCluster(region.clusters[0]);
   return {
     fleet,
     region,
-    isHome: fleet.homeRegion === region.name,
-    primaryZone: primary,
-    primaryNodeSubnetKey: primarySubnet.key,
-    subnets,
-    clusters: region.clusters.map((cluster) => ({
-      cluster,
-      nodeSubnetKeys,
-      podSubnetKeys:
-        cluster.networkType === NetworkType.VpcCni
-          ? subnets
-              .filter((s) => s.role === SubnetRole.Pod && s.cluster === cluster.name)
-              .map((s) => s.key)
-          : [],
-      workloads: workloads.filter((w) => w.cluster === cluster.name),
-    })),
+    isHome,
+    ...(network === undefined ? {} : { network }),
+    clusters: region.clusters.map((cluster) => {
+      const created = isCreatedCluster(cluster);
+      const keys =
+        created && network !== undefined
+          ? clusterSubnetKeys(network, cluster)
+          : { nodeSubnetKeys: [], podSubnetKeys: [] };
+      return {
+        cluster,
+        created,
+        ...keys,
+        workloads: workloads.filter((w) => w.cluster === cluster.name),
+      };
+    }),
     cvmPools: region.cvmPools,
+    loadBalancers: {
+      registry:
+        network === undefined ? [] : region.clusters.filter(isCreatedCluster).map((c) => c.name),
+      web: firstCreated,
+      database: firstCreated && fleet.tars.db.mode === DbMode.InCluster,
+    },
     fleetCidrs: fleetAddressSpaces(fleet),
     ownCidrs: regionAddressSpaces(region),
     webSources: webSources(
@@ -168,27 +259,113 @@ export function regionSlice(fleet: FleetSpec, regionName: string): RegionSlice {
   };
 }
 
-/** The stack that a scope names: `global` or the region's name. */
+/** The stack that a scope names: `global`, `<region>-infra` or the region's name. */
 export function stackNameOf(scope: StackScope): string {
-  return scope.kind === "global" ? GLOBAL_STACK : scope.region;
-}
-
-/** Reads a scope from its stack-config spelling (`global` or a region name). */
-export function parseScope(fleet: FleetSpec, text: string): StackScope | undefined {
-  if (text === GLOBAL_STACK) return { kind: "global" };
-  return fleet.regions.some((r) => r.name === text) ? { kind: "region", region: text } : undefined;
+  if (scope.kind === "global") return GLOBAL_STACK;
+  return scope.kind === "infra" ? infraStackName(scope.region) : regionStackName(scope.region);
 }
 
 /**
- * The stacks in deployment order, as waves: `global`, then the home region, then every other
- * region (which depend only on the two before and may run in parallel).
+ * Reads a scope from its stack name (the stack config `tars-federation:scope`, which `tarsfed`
+ * sets to the stack's name): `global`, `<region>-infra` or `<region>`. Undefined when the fleet
+ * has no such stack (an infra stack of an existing network, `global` with no created network).
+ */
+export function parseScope(fleet: FleetSpec, text: string): StackScope | undefined {
+  if (text === GLOBAL_STACK) return hasGlobalStack(fleet) ? { kind: "global" } : undefined;
+  const region = fleet.regions.find((r) => r.name === text);
+  if (region !== undefined) return { kind: "tars", region: region.name };
+  if (!text.endsWith(INFRA_STACK_SUFFIX)) return undefined;
+  const infra = fleet.regions.find((r) => infraStackName(r.name) === text);
+  return infra !== undefined && hasInfraStack(infra)
+    ? { kind: "infra", region: infra.name }
+    : undefined;
+}
+
+/** The region a stack belongs to (its infra or TARS stack), or undefined for `global`. */
+export function regionOfStack(fleet: FleetSpec, stack: string): string | undefined {
+  const scope = parseScope(fleet, stack);
+  return scope === undefined || scope.kind === "global" ? undefined : scope.region;
+}
+
+/** Whether `stack` is a TARS stack of the fleet (one named after a region). */
+export function isTarsStack(fleet: FleetSpec, stack: string): boolean {
+  return parseScope(fleet, stack)?.kind === "tars";
+}
+
+/** The regions, the home region first, then the others in file order. */
+function homeFirst(fleet: FleetSpec): RegionSpec[] {
+  const home = regionByName(fleet, fleet.homeRegion);
+  return [home, ...fleet.regions.filter((r) => r !== home)];
+}
+
+/** A region's stacks in deployment order: `<region>-infra` (when it has one), then `<region>`. */
+export function stacksOfRegion(fleet: FleetSpec, region: string): string[] {
+  const spec = regionByName(fleet, region);
+  return [...(hasInfraStack(spec) ? [infraStackName(region)] : []), regionStackName(region)];
+}
+
+/** The TARS stacks in deployment order: the home region's, then the others. */
+export function tarsStackOrder(fleet: FleetSpec): string[] {
+  return homeFirst(fleet).map((r) => regionStackName(r.name));
+}
+
+/**
+ * The stacks in deployment order, as waves: `global`, the home region's infra stack, the other
+ * infra stacks, the home TARS stack, the other TARS stacks. A wave's stacks depend only on the
+ * waves before it and may run in parallel; empty waves are left out.
  */
 export function stackWaves(fleet: FleetSpec): string[][] {
-  const others = fleet.regions.map((r) => r.name).filter((r) => r !== fleet.homeRegion);
-  return [[GLOBAL_STACK], [fleet.homeRegion], ...(others.length > 0 ? [others] : [])];
+  const [home, ...others] = homeFirst(fleet);
+  const infra = (regions: readonly RegionSpec[]) =>
+    regions.filter(hasInfraStack).map((r) => infraStackName(r.name));
+  return [
+    hasGlobalStack(fleet) ? [GLOBAL_STACK] : [],
+    infra([home]),
+    infra(others),
+    [regionStackName(home.name)],
+    others.map((r) => regionStackName(r.name)),
+  ].filter((wave) => wave.length > 0);
 }
 
 /** The stacks in deployment order, flattened. */
 export function stackOrder(fleet: FleetSpec): string[] {
   return stackWaves(fleet).flat();
+}
+
+/**
+ * The stacks whose outputs `stack` reads through stack references: `global` for an infra stack
+ * (and the home infra stack, for tarsweb's address, for another region's whose CVM pools download
+ * tarsnode from tarsweb); its own infra stack
+ * for a TARS stack (and the home TARS stack, for the database, for another region's).
+ */
+export function stackDependencies(fleet: FleetSpec, stack: string): string[] {
+  const scope = parseScope(fleet, stack);
+  if (scope === undefined || scope.kind === "global") return [];
+  const home = regionByName(fleet, fleet.homeRegion);
+  const isHome = scope.region === home.name;
+  if (scope.kind === "infra") {
+    // tarsweb's address, for CVM machines that download tarsnode from it.
+    const web =
+      !isHome &&
+      hasInfraStack(home) &&
+      regionByName(fleet, scope.region).cvmPools.some(downloadsFromTarsweb);
+    return [GLOBAL_STACK, ...(web ? [infraStackName(home.name)] : [])];
+  }
+  const own = regionByName(fleet, scope.region);
+  return [
+    ...(hasInfraStack(own) ? [infraStackName(own.name)] : []),
+    ...(isHome ? [] : [regionStackName(home.name)]),
+  ];
+}
+
+/** `stacks` and every stack they read from, directly or not, in deployment order. */
+export function withDependencies(fleet: FleetSpec, stacks: readonly string[]): string[] {
+  const needed = new Set<string>();
+  const visit = (stack: string) => {
+    if (needed.has(stack)) return;
+    needed.add(stack);
+    stackDependencies(fleet, stack).forEach(visit);
+  };
+  stacks.forEach(visit);
+  return stackOrder(fleet).filter((s) => needed.has(s));
 }

@@ -82,6 +82,7 @@ const defaultDeps = (): EngineDeps => ({ engine: automationEngine(PROJECT_ROOT) 
 
 interface EngineFlags {
   readonly stack?: string;
+  readonly region?: string;
   readonly all?: boolean;
   readonly skipRegion: string[];
   readonly policyPack?: string;
@@ -190,6 +191,7 @@ async function runEngineCommand(
   const fleet = ctx.load(globals.fleet);
   const selection = selectStacks(fleet.spec, {
     ...(flags.stack === undefined ? {} : { stack: flags.stack }),
+    ...(flags.region === undefined ? {} : { region: flags.region }),
     all: flags.all === true,
     skipRegions: flags.skipRegion,
     moving: movingSets(flags.moving),
@@ -229,13 +231,23 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 function stackOptions(command: Command): Command {
   return command
-    .option("--stack <stack>", "run only this stack")
+    .option("--stack <stack>", "run only this stack (global, <region>-infra or <region>)")
+    .option(
+      "--region <region>",
+      "run both stacks of this region, in order: <region>-infra (when it has one), then <region>",
+    )
     .option("--all", "run every stack of the fleet, in dependency order")
-    .option("--skip-region <region>", "leave out this region's stack (repeatable)", collect, [])
+    .option(
+      "--skip-region <region>",
+      "leave out this region's stacks, infra and TARS (repeatable)",
+      collect,
+      [],
+    )
     .option(
       "--moving <sets>",
-      "Sets a failover or failback moved (comma-separated): with --all, stacks that gain run " +
-        "first keeping the old copies, then the stacks that lose; with --stack, the old copies stay",
+      "Sets a failover or failback moved (comma-separated): only TARS stacks run; with --all, " +
+        "stacks that gain run first keeping the old copies, then the stacks that lose; with " +
+        "--stack or --region, the old copies stay",
     )
     .option(
       "--policy-pack <dir>",

@@ -219,9 +219,20 @@ function phaseCommands(result: OperationResult, fleetFile: string): string[] {
         : `  pulumi up --stack ${s}`,
     ),
   );
+  // With the moving Sets, `up --all` runs the TARS stacks only, in the two phases. A scale has no
+  // moving Set: its stacks (TARS stacks for replicas, infra stacks for node pools) are named.
+  const tarsfed =
+    moving === ""
+      ? [
+          "commands, in order, each after the one before succeeded:",
+          ...result.stacks.map((s) => `  npx tarsfed up --stack ${s} --yes${fleetFlag}`),
+        ]
+      : [
+          "commands (both phases, in order, stopping if the first fails):",
+          `  npx tarsfed up --all${movingFlag}${skip} --yes${fleetFlag}`,
+        ];
   return [
-    "commands (both phases, in order, stopping if the first fails):",
-    `  npx tarsfed up --all${movingFlag}${skip} --yes${fleetFlag}`,
+    ...tarsfed,
     "or with the Pulumi CLI, one stack at a time, each after the one before succeeded:",
     ...pulumi,
   ];

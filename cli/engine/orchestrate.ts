@@ -1,9 +1,9 @@
 /**
  * Runs `preview` or `up` over the fleet's stacks in dependency order, over any {@link Engine}.
  *
- * Stacks go wave by wave (`stackWaves`: `global`, then the home region, then every other region
- * in parallel); a stack that fails or is refused stops the waves after its own, since those read
- * its outputs. Every run deploys the one copy of the fleet text the command read
+ * Stacks go wave by wave (`stackWaves`: `global`, the home infra stack, the other infra stacks
+ * in parallel, the home TARS stack, the other TARS stacks in parallel); a stack that fails or is
+ * refused stops the waves after its own, since those read its outputs. Every run deploys the one copy of the fleet text the command read
  * (`TARSFED_FLEET_SNAPSHOT`), never the file as it is by then. Before an update:
  *
  * 1. the stack's recorded fleet revision is checked: `up` refuses to apply a revision the git
@@ -17,9 +17,10 @@
  *    preview did not show.
  *
  * After a failover or failback, `--moving <sets>` splits the run into the operation's two phases
- * (`fleet/operations.ts`): first every stack but those that only lose, the moving Sets' old
- * copies kept (`TARSFED_MOVING_SETS`, `fleet/transition.ts`), and only once all of them succeeded
- * (Pulumi's await: the new Deployments are Ready), the stacks that lose, as the fleet file says.
+ * (`fleet/operations.ts`), over TARS stacks only (a Set's move touches no cloud resource): first
+ * every TARS stack but those that only lose, the moving Sets' old copies kept
+ * (`TARSFED_MOVING_SETS`, `fleet/transition.ts`), and only once all of them succeeded (Pulumi's
+ * await: the new Deployments are Ready), the stacks that lose, as the fleet file says.
  *
  * Every run sets `PULUMI_K8S_SKIP_UPDATE_UNREACHABLE`, which the Kubernetes providers read
  * (`components/tke-cluster.ts` leaves `skipUpdateUnreachable` unset for this): `false`, so an
@@ -33,7 +34,13 @@ import { GLOBAL_STACK } from "../../fleet/naming";
 import { applyFailover, PhaseEffect, phasesToApply } from "../../fleet/operations";
 import * as path from "node:path";
 import { FLEET_SNAPSHOT_ENV, StackOutput } from "../../fleet/revision";
-import { stackOrder, stackWaves } from "../../fleet/slice";
+import {
+  isTarsStack,
+  regionOfStack,
+  stackOrder,
+  stacksOfRegion,
+  stackWaves,
+} from "../../fleet/slice";
 import { MOVING_SETS_ENV } from "../../fleet/transition";
 import { consentNotice, consentRefusal, criticalChanges } from "../diff/critical";
 import { UserError } from "../errors";
@@ -118,6 +125,12 @@ export interface EngineRunResult {
 /** Which stacks a run covers, as given on the command line. */
 export interface StackSelectionFlags {
   readonly stack?: string;
+  /**
+   * A region: both of its stacks, `<region>-infra` (when it has one) then `<region>`.
+   *
+   * @default - no region
+   */
+  readonly region?: string;
   readonly all: boolean;
   readonly skipRegions: readonly string[];
   /**
@@ -151,7 +164,7 @@ export interface SelectedPhase {
 export interface StackSelection {
   /** Phases in run order; each starts only when every stack of the one before succeeded. */
   readonly phases: readonly SelectedPhase[];
-  /** Stacks left out with `--skip-region`. */
+  /** Stacks left out with `--skip-region` (both stacks of each region named). */
   readonly skipped: readonly string[];
   /** Every selected stack, in deployment order. */
   readonly order: readonly string[];
@@ -181,25 +194,49 @@ function checkMoving(fleet: FleetSpec, moving: readonly string[]): void {
     );
 }
 
+/** The stacks `--stack`, `--region` or `--all` name, in deployment order. */
+function chosenStacks(fleet: FleetSpec, flags: StackSelectionFlags, moving: boolean): string[] {
+  const given = [flags.stack, flags.region, flags.all ? "--all" : undefined].filter(
+    (f) => f !== undefined,
+  );
+  if (given.length > 1) throw usage("give one of --stack S, --region R or --all");
+  if (given.length === 0) throw usage("give --stack S, --region R or --all");
+  const all = stackOrder(fleet);
+  if (flags.stack !== undefined) {
+    if (!all.includes(flags.stack))
+      throw usage(
+        `--stack ${flags.stack}: no stack "${flags.stack}" in the fleet (stacks: ${all.join(", ")})`,
+      );
+    if (moving && !isTarsStack(fleet, flags.stack))
+      throw usage(
+        `--moving applies to TARS stacks, where Sets run; ${flags.stack} holds no Set (TARS stacks: ${all.filter((s) => isTarsStack(fleet, s)).join(", ")})`,
+      );
+    return [flags.stack];
+  }
+  if (flags.region !== undefined) {
+    const regions = fleet.regions.map((r) => r.name);
+    if (!regions.includes(flags.region))
+      throw usage(
+        `--region ${flags.region}: no region "${flags.region}" in the fleet (regions: ${regions.join(", ")})`,
+      );
+    return stacksOfRegion(fleet, flags.region).filter((s) => !moving || isTarsStack(fleet, s));
+  }
+  // A failover's run touches TARS stacks only.
+  return moving ? all.filter((s) => isTarsStack(fleet, s)) : all;
+}
+
 /** The stacks `flags` select from `fleet`; throws `UserError` (exit 2) on bad flags. */
 export function selectStacks(fleet: FleetSpec, flags: StackSelectionFlags): StackSelection {
-  if (flags.stack !== undefined && flags.all) throw usage("give --stack S or --all, not both");
-  if (flags.stack === undefined && !flags.all) throw usage("give --stack S or --all");
-  const all = stackOrder(fleet);
-  if (flags.stack !== undefined && !all.includes(flags.stack))
-    throw usage(
-      `--stack ${flags.stack}: no stack "${flags.stack}" in the fleet (stacks: ${all.join(", ")})`,
-    );
   checkSkipRegions(fleet, flags.skipRegions);
   const moving = [...new Set(flags.moving ?? [])];
   checkMoving(fleet, moving);
-  const order = flags.stack === undefined ? all : [flags.stack];
-  const skipped = order.filter((s) => flags.skipRegions.includes(s));
+  const order = chosenStacks(fleet, flags, moving.length > 0);
+  const skipped = order.filter((s) => flags.skipRegions.includes(regionOfStack(fleet, s) ?? ""));
   const wavesOf = (keep: (stack: string) => boolean) =>
     stackWaves(fleet)
       .map((wave) => wave.filter((s) => order.includes(s) && !skipped.includes(s) && keep(s)))
       .filter((wave) => wave.length > 0);
-  if (moving.length === 0 || flags.stack !== undefined) {
+  if (moving.length === 0 || flags.all !== true) {
     if (flags.skipUnreachable === true)
       throw usage(
         "--skip-unreachable applies only to `--all --moving <sets>`, to the stacks that only " +
@@ -335,7 +372,8 @@ interface StackRun {
 
 /** The fleet clusters whose resources `names` are (children are named `<cluster>-<role>`). */
 function clustersNamed(fleet: FleetSpec, stack: string, names: readonly string[]): string[] {
-  const clusters = (fleet.regions.find((r) => r.name === stack)?.clusters ?? [])
+  const region = regionOfStack(fleet, stack);
+  const clusters = (fleet.regions.find((r) => r.name === region)?.clusters ?? [])
     .map((c) => c.name)
     .sort((a, b) => b.length - a.length);
   const found = names.map((n) => clusters.find((c) => n.startsWith(`${c}-`)) ?? n);
@@ -537,7 +575,7 @@ export async function runEngine(
     ...(firstPhase === undefined ? {} : { phase: firstPhase }),
     status: StackStatus.Skipped,
     changes: null,
-    message: `left out with --skip-region ${name}`,
+    message: `left out with --skip-region ${regionOfStack(input.fleet.spec, name) ?? name}`,
   }));
   const blockers: string[] = [];
   const reported: StackRunResult[] = [];

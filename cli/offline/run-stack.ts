@@ -13,6 +13,7 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import program from "../../index";
 import { type Json, type PlannedResource } from "../../fleet/plan-document";
+import { UserError } from "../errors";
 import { FakeCloud } from "./fake-cloud";
 import { isWrappedSecret, toDisplay, unwrapSecrets, wrapSecret } from "./values";
 
@@ -67,8 +68,11 @@ export interface RunStackResult {
   readonly warnings: string[];
 }
 
-/** The program failed for this stack; `problems` are the engine-style error messages. */
-export class StackRunError extends Error {
+/**
+ * The program failed for this stack; `problems` are the engine-style error messages. A user
+ * error: the program's own messages (`RunError`s) say what to fix, as under the real engine.
+ */
+export class StackRunError extends UserError {
   constructor(
     readonly stack: string,
     readonly problems: readonly string[],
@@ -255,8 +259,20 @@ export async function runStack(input: RunStackInput): Promise<RunStackResult> {
   pulumi.runtime.setAllConfig({ ...input.config }, [...input.secretKeys]);
   const saved = Object.keys(input.env ?? {}).map((key) => [key, process.env[key]] as const);
   Object.assign(process.env, input.env ?? {});
+  const run = input.program ?? program;
+  let failure: unknown;
   const problems = await capturingDiagnostics(async () => {
-    await runInPulumiStack(input.program ?? program);
+    // The program's own failure is kept aside rather than thrown into the stack resource, whose
+    // derived promises would then reject with nobody listening (the engine's language host
+    // reports those; offline they would surface as unhandled rejections).
+    await runInPulumiStack(async () => {
+      try {
+        return await run();
+      } catch (error) {
+        failure = error;
+        return {};
+      }
+    });
     // Waits for every registration to finish, then lets go of the mock monitor.
     await disconnect();
   }, warnings).finally(() => {
@@ -265,6 +281,8 @@ export async function runStack(input: RunStackInput): Promise<RunStackResult> {
       else process.env[key] = value;
     }
   });
+  if (failure !== undefined)
+    problems.unshift(failure instanceof Error ? failure.message : JSON.stringify(failure));
   if (problems.length > 0 || hasErrors()) {
     throw new StackRunError(
       input.stack,

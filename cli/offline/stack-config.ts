@@ -3,13 +3,16 @@
  * what the fleet implies for the rest.
  *
  * Encrypted values (`secure:`) cannot be read without the stack's secrets provider, so offline
- * they are `[secret]` placeholders, still marked secret.
+ * they are `[secret]` placeholders, still marked secret. An existing cluster's kubeconfig kept in
+ * stack config is the one secret the program reads rather than passes on: offline (encrypted or
+ * not set at all) it is a placeholder kubeconfig naming the cluster, which no plan ever contacts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { configKeyOf, PROJECT_CONFIG_NAMESPACE } from "../../fleet/kubeconfig";
 import { type FleetSpec, regionByName } from "../../fleet/model";
-import { GLOBAL_STACK } from "../../fleet/naming";
+import { parseScope } from "../../fleet/slice";
 import { UserError } from "../errors";
 import { SECRET_MASK } from "./values";
 
@@ -51,7 +54,46 @@ function readConfigFile(file: string): StackConfig {
   return { config, secretKeys, file };
 }
 
-/** The config `stack` runs with when planned offline from `fleetFile`. */
+/** A kubeconfig that names `cluster` and reaches nothing: offline, no plan contacts a cluster. */
+export function offlineKubeconfig(cluster: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    `clusters: [{ name: ${cluster}, cluster: { server: "https://${cluster}.offline.invalid" } }]`,
+    `contexts: [{ name: ${cluster}, context: { cluster: ${cluster} } }]`,
+    `current-context: ${cluster}`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The kubeconfig keys of a TARS stack's existing clusters that hold no readable value: a
+ * placeholder kubeconfig each, marked secret.
+ */
+function kubeconfigPlaceholders(
+  fleet: FleetSpec,
+  stack: string,
+  fromFile: StackConfig,
+): StackConfig {
+  const scope = parseScope(fleet, stack);
+  if (scope?.kind !== "tars") return { config: {}, secretKeys: [] };
+  const config: Record<string, string> = {};
+  for (const cluster of regionByName(fleet, scope.region).clusters) {
+    const source = cluster.existing?.kubeconfig;
+    if (source === undefined || !("secretConfig" in source)) continue;
+    const key = `${PROJECT_CONFIG_NAMESPACE}:${configKeyOf(source.secretConfig) ?? source.secretConfig}`;
+    const value = fromFile.config[key];
+    if (value === undefined || fromFile.secretKeys.includes(key))
+      config[key] = offlineKubeconfig(cluster.name);
+  }
+  return { config, secretKeys: Object.keys(config) };
+}
+
+/**
+ * The config `stack` runs with when planned offline from `fleetFile`: `scope` is the stack's
+ * name, and `tencentcloud:region` the region's (the home region's for `global`; a TARS stack
+ * has no Tencent Cloud provider).
+ */
 export function offlineStackConfig(
   fleet: FleetSpec,
   fleetFile: string,
@@ -61,15 +103,26 @@ export function offlineStackConfig(
   const fromFile: StackConfig = existsSync(file)
     ? readConfigFile(file)
     : { config: {}, secretKeys: [] };
-  const region = stack === GLOBAL_STACK ? fleet.homeRegion : stack;
+  const scope = parseScope(fleet, stack);
+  const region =
+    scope === undefined || scope.kind === "tars"
+      ? undefined
+      : scope.kind === "global"
+        ? fleet.homeRegion
+        : scope.region;
+  const placeholders = kubeconfigPlaceholders(fleet, stack, fromFile);
   return {
     ...fromFile,
     config: {
       "tars-federation:scope": stack,
-      "tencentcloud:region": regionByName(fleet, region).tencentRegion,
+      ...(region === undefined
+        ? {}
+        : { "tencentcloud:region": regionByName(fleet, region).tencentRegion }),
       ...fromFile.config,
+      ...placeholders.config,
       // Offline, the fleet file given on the command line is the one planned.
       "tars-federation:fleet": path.resolve(fleetFile),
     },
+    secretKeys: [...new Set([...fromFile.secretKeys, ...placeholders.secretKeys])],
   };
 }

@@ -4,7 +4,7 @@
 import { availableParallelism } from "node:os";
 import { type LoadedFleet } from "../../fleet/load";
 import { placeWorkloads } from "../../fleet/placement";
-import { stackWaves } from "../../fleet/slice";
+import { stackWaves, withDependencies } from "../../fleet/slice";
 import { UserError } from "../errors";
 import { offlineStackConfig } from "../offline/stack-config";
 import { runStack, type RunStackResult, type StackOutputsForReference } from "../offline/run-stack";
@@ -19,7 +19,11 @@ export interface PlanProgress {
 
 /** Options of {@link planFleet}. */
 export interface PlanFleetOptions {
-  /** Stacks to report; the stacks they read from are planned too. @default - every stack */
+  /**
+   * Stacks to report; the stacks they read from (`stackDependencies`) are planned too.
+   *
+   * @default - every stack
+   */
   readonly stacks?: readonly string[];
   readonly progress?: PlanProgress;
   /**
@@ -70,8 +74,8 @@ export async function planFleet(
     if (!order.includes(stack))
       throw new UserError(`unknown stack "${stack}", expected one of ${order.join(", ")}`, 2);
   }
-  // A region stack reads global's outputs, and home's: plan those first even when not asked for.
-  const needed = new Set(order.filter((s, i) => i < 2 || wanted.includes(s)));
+  // A stack reads the outputs of the stacks it references: plan those first even when not asked.
+  const needed = new Set(withDependencies(fleet.spec, wanted));
   const references = new Map<string, StackOutputsForReference>();
   const results = new Map<string, RunStackResult>();
   for (const wave of waves.map((w) => w.filter((s) => needed.has(s)))) {

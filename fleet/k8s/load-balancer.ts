@@ -58,3 +58,25 @@ export function lbService(shape: LbServiceShape): Spec<IService> {
     },
   };
 }
+
+/**
+ * The same Service as a ClusterIP one, for a cluster the fleet does not create: no CLB is bound
+ * to it (TKE binds a CLB this project creates only to a cluster in its VPC), so it is reachable
+ * inside its cluster only. The CLB annotations and source ranges go with the type.
+ */
+export function clusterIpService(service: Spec<IService>): Spec<IService> {
+  const annotations = Object.fromEntries(
+    Object.entries(service.metadata.annotations ?? {}).filter(
+      ([key]) => key !== DIRECT_ACCESS_ANNOTATION && key !== EXISTING_LB_ANNOTATION,
+    ),
+  );
+  const metadata = { ...service.metadata };
+  delete metadata.annotations;
+  const spec = { ...service.spec, type: "ClusterIP" as const };
+  delete spec.loadBalancerSourceRanges;
+  return {
+    ...service,
+    metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata,
+    spec,
+  };
+}

@@ -31,40 +31,52 @@ const counts = (c: Partial<StackCounts>): StackCounts => ({
  * - app.gz.1 (gz1, warm standby in sh1) has 3 servers: 3 × (component, ConfigMap, Deployment, PDB)
  *   leave gz1, and sh1's 3 warm Deployments take over;
  * - guangzhou has one VPC-CNI cluster (gz1) and one GR cluster (gz2): a new zone is a node subnet,
- *   gz1's pod subnet and gz1's `eniSubnetIds`;
- * - a new cluster is 6 + 1 pool (TkeCluster) + 7 (TarsFramework) + 2 pod subnets = 16;
+ *   gz1's pod subnet and gz1's `eniSubnetIds` in guangzhou-infra, with tarsweb's CLB rules; the
+ *   guangzhou TARS stack gets tarsweb's Service and policy and the policies of gz1's own pods;
+ * - a new cluster is, in the infra stack, 3 + 1 pool (TkeCluster) + its registry CLB + 2 pod
+ *   subnets = 7, and in the TARS stack 4 (ClusterConnection: provider, 2 namespaces) + 11
+ *   (TarsFramework) = 15;
  * - a new zone, cluster or region is new IDC group rules: in guangzhou their ConfigMap and the
  *   group Job (replaced: a new Job, named after the rules' hash), and the registry of every
  *   cluster that was there before restarts (gz1 and gz2, sh1, bj1);
- * - a new region is 10 network resources + 14 for its cluster + 15 for its base services
+ * - a new region is, in its infra stack, 13 network resources (provider, RegionNetwork, VPC, a
+ *   node and a pod subnet in each of 2 zones, 2 security groups and their rules, the CCN
+ *   attachment, TarsLoadBalancers) + 5 for its cluster (TkeCluster, cluster, pool, endpoint,
+ *   registry CLB) = 18; in its TARS stack 15 for its cluster + 15 for its base services
  *   (tarsconfig, tarsstat, tarsproperty: meta ConfigMap, NetworkPolicy, Deployment, PDB each;
- *   tarslog: meta ConfigMap, NetworkPolicy, StatefulSet), 3 bandwidth limits in global, the nodes
- *   rules of the 3 regions, every NetworkPolicy that lists the fleet's address spaces (the base
- *   services' among them: 4 in each region's services cluster), and in guangzhou tarsweb's rules
- *   and Service and the database's rules.
+ *   tarslog: meta ConfigMap, NetworkPolicy, StatefulSet) = 30; 3 bandwidth limits in global, the
+ *   nodes and API endpoint rules of the 3 other infra stacks (and in guangzhou-infra tarsweb's and
+ *   the database's rules), every NetworkPolicy that lists the fleet's address spaces (the base
+ *   services' among them: 4 in each region's services cluster), and tarsweb's Service.
  */
 const DEMO_MINIMAL: Record<Operation, Record<string, StackCounts>> = {
   failover: { guangzhou: counts({ removed: 15 }), shanghai: counts({ changed: 3 }) },
   failback: { guangzhou: counts({ added: 15 }), shanghai: counts({ changed: 3 }) },
   "scale-replicas": { guangzhou: counts({ changed: 1 }) },
   "add-zone": {
-    guangzhou: counts({ added: 2, changed: 12, replaced: 1 }),
+    "guangzhou-infra": counts({ added: 2, changed: 2 }),
+    guangzhou: counts({ changed: 10, replaced: 1 }),
     shanghai: counts({ changed: 1 }),
     beijing: counts({ changed: 1 }),
   },
   "add-cluster": {
-    guangzhou: counts({ added: 21, changed: 6, replaced: 1 }),
+    "guangzhou-infra": counts({ added: 7, changed: 1 }),
+    guangzhou: counts({ added: 15, changed: 5, replaced: 1 }),
     shanghai: counts({ changed: 1 }),
     beijing: counts({ changed: 1 }),
   },
   "add-region": {
-    singapore: counts({ added: 46 }),
+    "singapore-infra": counts({ added: 18 }),
+    singapore: counts({ added: 30 }),
     global: counts({ added: 3 }),
-    guangzhou: counts({ changed: 30, replaced: 1 }),
-    shanghai: counts({ changed: 15 }),
-    beijing: counts({ changed: 12 }),
+    "guangzhou-infra": counts({ changed: 4 }),
+    "shanghai-infra": counts({ changed: 2 }),
+    "beijing-infra": counts({ changed: 2 }),
+    guangzhou: counts({ changed: 26, replaced: 1 }),
+    shanghai: counts({ changed: 13 }),
+    beijing: counts({ changed: 10 }),
   },
-  "add-cvm-node": { guangzhou: counts({ added: 1 }) },
+  "add-cvm-node": { "guangzhou-infra": counts({ added: 1 }) },
 };
 
 describe("changeMinimality on the demo fleet", () => {
@@ -121,7 +133,7 @@ describe("changeMinimality on the demo fleet", () => {
     expect(text).toContain("failover");
     expect(text).toContain("+0 −15 ~3");
     expect(text).toContain(
-      "7 of 7 operations equal their minimal change; diff size 189, minimal 189",
+      "7 of 7 operations equal their minimal change; diff size 192, minimal 192",
     );
     expect(text).not.toContain("differences from the minimal change");
     expect(JSON.parse(renderMinimalityJson(rows))).toEqual(rows);
@@ -209,8 +221,9 @@ describe("operationEdits", () => {
     ]);
     const changes = minimalChange(cvm, fleet, after).changes;
     expect(changes.map((c) => [c.stack, c.action, c.type, c.count])).toEqual([
-      ["ra", "added", ResourceType.Instance, 1],
-      ["ra", "added", ResourceType.CvmPool, 1],
+      // The machines are the infra stack's, tarsnode's services the TARS stack's.
+      ["ra-infra", "added", ResourceType.Instance, 1],
+      ["ra-infra", "added", ResourceType.CvmPool, 1],
       ["ra", "added", ResourceType.ConfigMap, 2],
       ["ra", "added", ResourceType.Deployment, 2],
       ["ra", "added", ResourceType.Pdb, 2],

@@ -276,7 +276,15 @@ describe("diff of the demo fleet", () => {
   it("is empty against itself", () => {
     const diff = diffPlans(plans.get("demo")!, plans.get("demo")!);
     expect(diff.summary).toEqual({ added: 0, removed: 0, changed: 0, replaced: 0 });
-    expect(diff.stacks.map((s) => s.name)).toEqual(["global", "guangzhou", "shanghai", "beijing"]);
+    expect(diff.stacks.map((s) => s.name)).toEqual([
+      "global",
+      "guangzhou-infra",
+      "shanghai-infra",
+      "beijing-infra",
+      "guangzhou",
+      "shanghai",
+      "beijing",
+    ]);
   });
 
   it("after a Set failover changes only that Set's workloads, replacing nothing", () => {
@@ -317,16 +325,19 @@ describe("diff of the demo fleet", () => {
   it("after scaling a node pool updates only that pool, in place", () => {
     const diff = demoDiff("scale");
     expect(diff.summary).toEqual({ added: 0, removed: 0, changed: 1, replaced: 0 });
-    expect(stack(diff, "guangzhou").changed).toMatchObject([
+    // A node pool is the infra stack's: no TARS stack changes.
+    expect(diff.stacks.filter(touched).map((s) => s.name)).toEqual(["guangzhou-infra"]);
+    expect(stack(diff, "guangzhou-infra").changed).toMatchObject([
       { type: NODE_POOL, name: "gz1-general", replace: false, fields: ["maxSize"] },
     ]);
   });
 
   it("after adding a zone adds subnets and moves no existing subnet, VPC, cluster or database", () => {
     const diff = demoDiff("zone");
-    const guangzhou = stack(diff, "guangzhou");
+    const guangzhou = stack(diff, "guangzhou-infra");
     // New subnets are new IDC group rules: every region's registries restart to read them.
     expect(diff.stacks.filter(touched).map((s) => s.name)).toEqual([
+      "guangzhou-infra",
       "guangzhou",
       "shanghai",
       "beijing",
@@ -343,9 +354,15 @@ describe("diff of the demo fleet", () => {
       fields: ["eniSubnetIds"],
     });
     // Node pools keep the subnets they were created with (ignoreChanges: subnetIds is ForceNew):
-    // nothing is replaced but the IDC group Job, which runs again with the new rules.
-    expect(guangzhou.changed.filter((c) => c.replace).map((c) => c.name)).toEqual([IDC_JOB]);
+    // nothing is replaced but the IDC group Job (the TARS stack's), which runs again with the new
+    // rules.
+    expect(guangzhou.changed.filter((c) => c.replace)).toEqual([]);
     expect(guangzhou.changed.filter((c) => c.type === NODE_POOL)).toEqual([]);
+    expect(
+      stack(diff, "guangzhou")
+        .changed.filter((c) => c.replace)
+        .map((c) => c.name),
+    ).toEqual([IDC_JOB]);
   });
 
   it("after reordering every region's zones changes nothing: no subnet, no single-zone resource", () => {
@@ -354,7 +371,7 @@ describe("diff of the demo fleet", () => {
   });
 
   it("after adding a zone numbered below the others moves the database and replaces the CLBs", () => {
-    const guangzhou = stack(demoDiff("lowerZone"), "guangzhou");
+    const guangzhou = stack(demoDiff("lowerZone"), "guangzhou-infra");
     const single = guangzhou.changed.filter((c) => c.type === MYSQL || c.type === CLB);
     expect(single.map((c) => [c.name, c.replace, c.fields]).sort()).toEqual([
       ["gz1-tars-registry-clb", true, ["subnetId"]],
@@ -365,22 +382,28 @@ describe("diff of the demo fleet", () => {
   });
 
   it("after adding a zone numbered below the others, with primaryZone kept, only adds subnets", () => {
-    const guangzhou = stack(demoDiff("lowerZonePinned"), "guangzhou");
+    const diff = demoDiff("lowerZonePinned");
+    const guangzhou = stack(diff, "guangzhou-infra");
     expect(guangzhou.added.map((r) => r.name)).toEqual([
       "guangzhou-node-ap-guangzhou-2",
       "guangzhou-pod-gz1-ap-guangzhou-2",
     ]);
-    // Nothing is replaced but the IDC group Job, no single-zone resource changes, nothing needs
-    // consent.
-    expect(guangzhou.changed.filter((c) => c.replace).map((c) => c.name)).toEqual([IDC_JOB]);
+    // Nothing is replaced but the IDC group Job (the TARS stack's), no single-zone resource
+    // changes, nothing needs consent.
+    expect(guangzhou.changed.filter((c) => c.replace)).toEqual([]);
+    expect(
+      stack(diff, "guangzhou")
+        .changed.filter((c) => c.replace)
+        .map((c) => c.name),
+    ).toEqual([IDC_JOB]);
     expect(guangzhou.changed.filter((c) => [MYSQL, CLB, ENDPOINT].includes(c.type))).toEqual([]);
-    expect(guangzhou.critical).toEqual([]);
+    expect([guangzhou.critical, stack(diff, "guangzhou").critical]).toEqual([[], []]);
   });
 
   it("after changing a cluster's service CIDR replaces the cluster", () => {
     const diff = demoDiff("serviceCidr");
     expect(diff.summary).toEqual({ added: 0, removed: 0, changed: 1, replaced: 1 });
-    expect(stack(diff, "guangzhou").changed).toEqual([
+    expect(stack(diff, "guangzhou-infra").changed).toEqual([
       {
         type: CLUSTER,
         name: "gz1-cluster",
@@ -394,9 +417,12 @@ describe("diff of the demo fleet", () => {
 
   it("after adding a region adds its stack and bandwidth limits, replacing nothing", () => {
     const diff = demoDiff("region");
-    const chengdu = stack(diff, "chengdu");
-    expect(chengdu.added.length).toBe(plans.get("region")!.stacks[4].resources.length);
-    expect([chengdu.removed, chengdu.changed]).toEqual([[], []]);
+    for (const name of ["chengdu-infra", "chengdu"]) {
+      const chengdu = stack(diff, name);
+      const planned = plans.get("region")!.stacks.find((s) => s.name === name)!;
+      expect(chengdu.added.length).toBe(planned.resources.length);
+      expect([chengdu.removed, chengdu.changed]).toEqual([[], []]);
+    }
     expect(names(stack(diff, "global").added)).toEqual([
       "demo-bandwidth-beijing-chengdu",
       "demo-bandwidth-chengdu-guangzhou",

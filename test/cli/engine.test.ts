@@ -32,7 +32,7 @@ function deferred() {
 }
 
 describe("tarsfed up / preview over a fake engine", () => {
-  it("updates global, then the home region, then the other regions in parallel", async () => {
+  it("updates global, the infra stacks, the home TARS stack, then the others in parallel", async () => {
     const shanghai = deferred();
     const beijing = deferred();
     const { engine, calls } = fakeEngine({
@@ -52,14 +52,24 @@ describe("tarsfed up / preview over a fake engine", () => {
 
     expect(code).toBe(0);
     const global = calls.indexOf("up:global");
-    const home = calls.indexOf("open:guangzhou");
+    const homeInfra = calls.indexOf("open:guangzhou-infra");
     expect(calls.slice(0, 2)).toEqual(["checkCli", "open:global"]);
-    expect(global).toBeLessThan(home);
+    expect(global).toBeLessThan(homeInfra);
+    expect(calls.indexOf("up:guangzhou-infra")).toBeLessThan(calls.indexOf("open:shanghai-infra"));
+    expect(calls.indexOf("up:beijing-infra")).toBeLessThan(calls.indexOf("open:guangzhou"));
     expect(calls.indexOf("up:guangzhou")).toBeLessThan(calls.indexOf("open:shanghai"));
     expect(calls.indexOf("up:guangzhou")).toBeLessThan(calls.indexOf("open:beijing"));
     expect(parse(stdout)).toEqual({
       command: "up",
-      stacks: ["global", "guangzhou", "shanghai", "beijing"].map((name) => ({
+      stacks: [
+        "global",
+        "guangzhou-infra",
+        "shanghai-infra",
+        "beijing-infra",
+        "guangzhou",
+        "shanghai",
+        "beijing",
+      ].map((name) => ({
         name,
         status: "ok",
         changes: { create: 2, update: 0, delete: 0, replace: 0, same: 3 },
@@ -89,12 +99,27 @@ describe("tarsfed up / preview over a fake engine", () => {
     );
     expect(code).toBe(0);
     expect(calls).not.toContain("open:beijing");
-    expect(parse(stdout).stacks.at(-1)).toEqual({
-      name: "beijing",
-      status: "skipped",
-      changes: null,
-      message: "left out with --skip-region beijing",
-    });
+    expect(calls).not.toContain("open:beijing-infra");
+    expect(
+      parse(stdout)
+        .stacks.filter((s) => s.status === "skipped")
+        .map((s) => [s.name, s.message]),
+    ).toEqual([
+      ["beijing-infra", "left out with --skip-region beijing"],
+      ["beijing", "left out with --skip-region beijing"],
+    ]);
+  });
+
+  it("runs both stacks of a region with --region, its infra stack first", async () => {
+    const { engine, calls } = fakeEngine();
+    const { code, stdout } = await tarsfed(
+      ["up", "--region", "shanghai", "--yes", "--json"],
+      engine,
+    );
+    expect(code).toBe(0);
+    expect(calls.filter((c) => c.startsWith("up:"))).toEqual(["up:shanghai-infra", "up:shanghai"]);
+    expect(calls.indexOf("up:shanghai-infra")).toBeLessThan(calls.indexOf("open:shanghai"));
+    expect(parse(stdout).stacks.map((s) => s.name)).toEqual(["shanghai-infra", "shanghai"]);
   });
 
   it("fails to update a stack whose preview deletes 30% of it, and runs no later wave", async () => {
@@ -107,16 +132,19 @@ describe("tarsfed up / preview over a fake engine", () => {
     const result = parse(stdout);
     expect(statuses(result)).toEqual({
       global: "ok",
+      "guangzhou-infra": "ok",
+      "shanghai-infra": "ok",
+      "beijing-infra": "ok",
       guangzhou: "refused",
       shanghai: "not-run",
       beijing: "not-run",
     });
-    expect(result.stacks[1]?.message).toBe(
+    expect(result.stacks[4]?.message).toBe(
       "up of guangzhou would delete or replace 3 of its 10 resources (30%), more than the 20% " +
         "--max-delete-share allows; review it with `tarsfed preview --stack guangzhou`, then " +
         "pass --allow-deletes to go ahead",
     );
-    expect(result.stacks[2]?.message).toBe("guangzhou did not succeed");
+    expect(result.stacks[5]?.message).toBe("guangzhou did not succeed");
   });
 
   it("fails to update a stack with resources whose preview has no change summary", async () => {
@@ -148,7 +176,7 @@ describe("tarsfed up / preview over a fake engine", () => {
     expect(code).toBe(3);
     expect(calls).not.toContain("open:shanghai");
     const result = parse(stdout);
-    expect(result.stacks[1]).toEqual({
+    expect(result.stacks[4]).toEqual({
       name: "guangzhou",
       status: "failed",
       changes: { create: 2, update: 0, delete: 0, replace: 0, same: 3 },
@@ -185,11 +213,15 @@ describe("tarsfed up / preview over a fake engine", () => {
 
   it.each([
     [["up", "--all"], "tarsfed up changes cloud resources; pass --yes to confirm"],
-    [["up", "--yes"], "give --stack S or --all"],
-    [["preview", "--all", "--stack", "global"], "give --stack S or --all, not both"],
+    [["up", "--yes"], "give --stack S, --region R or --all"],
+    [["preview", "--all", "--stack", "global"], "give one of --stack S, --region R or --all"],
     [
       ["preview", "--stack", "tokyo"],
-      '--stack tokyo: no stack "tokyo" in the fleet (stacks: global, guangzhou, shanghai, beijing)',
+      '--stack tokyo: no stack "tokyo" in the fleet (stacks: global, guangzhou-infra, shanghai-infra, beijing-infra, guangzhou, shanghai, beijing)',
+    ],
+    [
+      ["preview", "--region", "tokyo"],
+      '--region tokyo: no region "tokyo" in the fleet (regions: guangzhou, shanghai, beijing)',
     ],
     [
       ["preview", "--all", "--skip-region", "global"],
@@ -250,8 +282,8 @@ describe("tarsfed up after a failover: two phases", () => {
     const ups = runs.filter((r) => r.op === "up");
     const switches = (env: EngineRunOptions["env"]) =>
       Object.fromEntries(Object.entries(env ?? {}).filter(([k]) => k !== "TARSFED_FLEET_SNAPSHOT"));
+    // TARS stacks only: a failover touches no infra stack and not global.
     expect(ups.map((r) => [r.stack, switches(r.options.env)])).toEqual([
-      ["global", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
       ["nanjing", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
       ["singapore", { TARSFED_MOVING_SETS: MOVING, PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
       ["chengdu", { TARSFED_MOVING_SETS: "", PULUMI_K8S_SKIP_UPDATE_UNREACHABLE: "false" }],
@@ -260,7 +292,6 @@ describe("tarsfed up after a failover: two phases", () => {
     // No stack of the second phase starts before every stack of the first is updated.
     expect(calls.lastIndexOf("up:singapore")).toBeLessThan(calls.indexOf("open:chengdu"));
     expect(parse(stdout).stacks.map((s) => `${s.phase ?? "-"}:${s.name}:${s.status}`)).toEqual([
-      "gain:global:ok",
       "gain:nanjing:ok",
       "gain:singapore:ok",
       "remove:chengdu:ok",
@@ -278,7 +309,7 @@ describe("tarsfed up after a failover: two phases", () => {
     );
     expect(code).toBe(3);
     expect(calls.filter((c) => c.startsWith("up:"))).toEqual(
-      ["up:global", "up:nanjing", "up:singapore"].filter((c) => calls.includes(c)),
+      ["up:nanjing", "up:singapore"].filter((c) => calls.includes(c)),
     );
     expect(calls).not.toContain("open:chengdu");
     expect(calls.filter((c) => c === "up:nanjing")).toHaveLength(1);
@@ -354,6 +385,10 @@ describe("tarsfed up after a failover: two phases", () => {
       [...PAY, "up", "--all", "--yes", "--skip-unreachable"],
       "--skip-unreachable applies only to `--all --moving <sets>`, to the stacks that only " +
         "lose Sets (the dark region's)",
+    ],
+    [
+      [...PAY, "up", "--stack", "nanjing-infra", "--yes", "--moving", MOVING],
+      "--moving applies to TARS stacks, where Sets run; nanjing-infra holds no Set (TARS stacks: chengdu, nanjing, singapore)",
     ],
     [
       [...PAY, "up", "--all", "--yes", "--moving", "pay.cd.1,pay.xx.9"],
@@ -584,9 +619,14 @@ describe("engine helpers", () => {
 
   it("points a new stack at another fleet file, relative to the project", () => {
     const fleet = loadFleet("test/fixtures/small-fleet.yaml");
+    expect(stackConfigToSet(fleet, "sh-infra", {}, PROJECT_ROOT)).toEqual({
+      "tars-federation:scope": "sh-infra",
+      "tencentcloud:region": "ap-shanghai",
+      "tars-federation:fleet": path.join("test", "fixtures", "small-fleet.yaml"),
+    });
+    // A TARS stack has no Tencent Cloud provider: no region to set.
     expect(stackConfigToSet(fleet, "sh", {}, PROJECT_ROOT)).toEqual({
       "tars-federation:scope": "sh",
-      "tencentcloud:region": "ap-shanghai",
       "tars-federation:fleet": path.join("test", "fixtures", "small-fleet.yaml"),
     });
   });

@@ -105,25 +105,31 @@ const stackDiff = (edit: Edit, name: string): StackDiff | undefined =>
 
 describe("tarsfed up refuses what loses service or data without consent", () => {
   it("refuses to replace a node pool (instance type change), naming it and why, though it is 1 resource", async () => {
-    const { code, calls, result } = await up("pool", "--stack", "guangzhou");
+    const { code, calls, result } = await up("pool", "--stack", "guangzhou-infra");
     expect(code).toBe(1);
-    expect(calls).not.toContain("up:guangzhou");
+    expect(calls).not.toContain("up:guangzhou-infra");
     expect(result.stacks[0]?.message).toBe(
-      "up of guangzhou needs consent for a change that loses service or data:\n" +
+      "up of guangzhou-infra needs consent for a change that loses service or data:\n" +
         "  gz1-general (node pool): replaced (autoScalingConfig.instanceType cannot change in " +
         "place): every node of the pool goes at once\n" +
-        "review with `tarsfed preview --stack guangzhou`, then pass --allow-replace gz1-general " +
-        "to go ahead",
+        "review with `tarsfed preview --stack guangzhou-infra`, then pass --allow-replace " +
+        "gz1-general to go ahead",
     );
   });
 
   it("replaces the node pool with --allow-replace naming it, by name or by URN", async () => {
-    const urn = stackDiff("pool", "guangzhou")?.critical[0]?.urn ?? "";
+    const urn = stackDiff("pool", "guangzhou-infra")?.critical[0]?.urn ?? "";
     expect(urn).toMatch(/KubernetesNodePool::gz1-general$/);
     for (const consent of ["gz1-general", urn]) {
-      const { code, calls } = await up("pool", "--stack", "guangzhou", "--allow-replace", consent);
+      const { code, calls } = await up(
+        "pool",
+        "--stack",
+        "guangzhou-infra",
+        "--allow-replace",
+        consent,
+      );
       expect(code).toBe(0);
-      expect(calls).toContain("up:guangzhou");
+      expect(calls).toContain("up:guangzhou-infra");
     }
   });
 
@@ -132,6 +138,9 @@ describe("tarsfed up refuses what loses service or data without consent", () => 
     expect(all.code).toBe(1);
     expect(statuses(all.result)).toEqual({
       global: "refused",
+      "shanghai-infra": "not-run",
+      "guangzhou-infra": "not-run",
+      "beijing-infra": "not-run",
       shanghai: "not-run",
       guangzhou: "not-run",
       beijing: "not-run",
@@ -141,19 +150,19 @@ describe("tarsfed up refuses what loses service or data without consent", () => 
         "shanghai: the new home plans a fresh, empty framework database and its own tarsweb, and " +
         "the CCN moves to its region\n",
     );
-    const home = await up("home", "--stack", "shanghai", "--allow-replace", "homeRegion");
+    const home = await up("home", "--stack", "shanghai-infra", "--allow-replace", "homeRegion");
     expect(home.code).toBe(1);
     expect(home.result.stacks[0]?.message).toBe(
-      "up of shanghai needs consent for a change that loses service or data:\n" +
+      "up of shanghai-infra needs consent for a change that loses service or data:\n" +
         "  tars-db-mysql (database): created in a stack that already runs: a fresh, empty " +
         "framework database (is homeRegion changing?)\n" +
-        "review with `tarsfed preview --stack shanghai`, then pass --allow-replace tars-db-mysql " +
-        "to go ahead",
+        "review with `tarsfed preview --stack shanghai-infra`, then pass --allow-replace " +
+        "tars-db-mysql to go ahead",
     );
   });
 
   it("refuses a new lowest zone: the CLBs would be replaced and the database moved", async () => {
-    const { code, result } = await up("lowerZone", "--stack", "guangzhou");
+    const { code, result } = await up("lowerZone", "--stack", "guangzhou-infra");
     expect(code).toBe(1);
     const lines = (result.stacks[0]?.message ?? "").split("\n");
     expect(lines.filter((l) => l.startsWith("  ")).sort()).toEqual([
@@ -166,10 +175,11 @@ describe("tarsfed up refuses what loses service or data without consent", () => 
       "  tars-home-web-clb (load balancer): replaced (subnetId cannot change in place): it gets " +
         "a new address, which CVM machines and other regions do not learn",
     ]);
-    const flags = /^review with `tarsfed preview --stack guangzhou`, then pass (.*) to go ahead$/
-      .exec(lines.at(-1) ?? "")?.[1]
-      ?.split(/ (?=--)/)
-      .sort();
+    const flags =
+      /^review with `tarsfed preview --stack guangzhou-infra`, then pass (.*) to go ahead$/
+        .exec(lines.at(-1) ?? "")?.[1]
+        ?.split(/ (?=--)/)
+        .sort();
     expect(flags).toEqual([
       "--allow-replace gz1-tars-registry-clb",
       "--allow-replace gz2-tars-registry-clb",
@@ -181,31 +191,41 @@ describe("tarsfed up refuses what loses service or data without consent", () => 
   it("updates every stack after reordering zones: nothing moves, so nothing needs consent", async () => {
     const { code, result } = await up("zoneOrder", "--all");
     expect(code).toBe(0);
-    expect(Object.values(statuses(result))).toEqual(["ok", "ok", "ok", "ok"]);
+    expect(Object.values(statuses(result))).toEqual(["ok", "ok", "ok", "ok", "ok", "ok", "ok"]);
   });
 
   it("tells a preview what up will need consent for, without refusing it", async () => {
     const { engine } = engineFor("pool");
-    const argv = ["--fleet", files.get("pool") ?? "", "preview", "--stack", "guangzhou", "--json"];
+    const argv = [
+      "--fleet",
+      files.get("pool") ?? "",
+      "preview",
+      "--stack",
+      "guangzhou-infra",
+      "--json",
+    ];
     const { code, stdout } = await tarsfed(argv, engine);
     expect(code).toBe(0);
     const [stack] = parse(stdout).stacks;
     expect(stack?.status).toBe("ok");
     expect(stack?.message).toMatch(
-      /^up of guangzhou will need consent for a change that loses service or data:\n {2}gz1-general \(node pool\).*\npass --allow-replace gz1-general to tarsfed up to go ahead$/,
+      /^up of guangzhou-infra will need consent for a change that loses service or data:\n {2}gz1-general \(node pool\).*\npass --allow-replace gz1-general to tarsfed up to go ahead$/,
     );
   });
 });
 
 describe("tarsfed diff names what up will need consent for", () => {
   it("lists the critical changes of each stack", () => {
-    expect(stackDiff("pool", "guangzhou")?.critical.map((c) => [c.name, c.kind])).toEqual([
+    expect(stackDiff("pool", "guangzhou-infra")?.critical.map((c) => [c.name, c.kind])).toEqual([
       ["gz1-general", CriticalKind.NodePool],
     ]);
     expect(diffs.get("home")?.stacks.map((s) => [s.name, s.critical.map((c) => c.name)])).toEqual([
       ["global", ["homeRegion"]],
-      ["shanghai", ["tars-db-mysql", "homeRegion"]],
-      ["guangzhou", ["tars-db-mysql", "homeRegion"]],
+      ["shanghai-infra", ["tars-db-mysql", "homeRegion"]],
+      ["guangzhou-infra", ["tars-db-mysql", "homeRegion"]],
+      ["beijing-infra", ["homeRegion"]],
+      ["shanghai", ["homeRegion"]],
+      ["guangzhou", ["homeRegion"]],
       ["beijing", ["homeRegion"]],
     ]);
     expect(diffs.get("zoneOrder")?.stacks.flatMap((s) => s.critical)).toEqual([]);

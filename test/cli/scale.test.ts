@@ -166,11 +166,26 @@ describe("tarsfed scale pool", () => {
       changed: [
         { path: "regions.shanghai.clusters.sh1.nodePools.highmem.maxSize", from: 4, to: 6 },
       ],
-      stacks: ["shanghai"],
+      // A node pool is the infra stack's: only it is applied.
+      stacks: ["shanghai-infra"],
       skipped: [],
-      phases: [{ effect: "gain", stacks: ["shanghai"] }],
+      phases: [{ effect: "gain", stacks: ["shanghai-infra"] }],
     });
     expect(readFileSync(file, "utf8")).toBe(demoText);
+    const text = await run(
+      "--fleet",
+      file,
+      "scale",
+      "pool",
+      "sh1",
+      "highmem",
+      "--max",
+      "6",
+      "--dry-run",
+    );
+    expect(text.stdout).toContain(
+      `commands, in order, each after the one before succeeded:\n  npx tarsfed up --stack shanghai-infra --yes --fleet ${file}\n`,
+    );
     await run("--fleet", file, "scale", "pool", "sh1", "highmem", "--max", "6");
     expect(readFileSync(file, "utf8")).toBe(
       replaceOnce(

@@ -22,7 +22,7 @@ describe("tarsfed validate", () => {
     const { code, stdout } = await run("validate");
     expect(code).toBe(0);
     expect(stdout).toBe(
-      "stacks/fleet.yaml: valid — 3 regions, 4 clusters, 2 CVM pools, 4 Sets, 3 servers; stacks global, guangzhou, shanghai, beijing\n",
+      "stacks/fleet.yaml: valid — 3 regions, 4 clusters, 2 CVM pools, 4 Sets, 3 servers; stacks global, guangzhou-infra, shanghai-infra, beijing-infra, guangzhou, shanghai, beijing\n",
     );
   });
 
@@ -56,7 +56,15 @@ describe("tarsfed validate", () => {
         cvmPools: 2,
         sets: 4,
         servers: 3,
-        stacks: ["global", "guangzhou", "shanghai", "beijing"],
+        stacks: [
+          "global",
+          "guangzhou-infra",
+          "shanghai-infra",
+          "beijing-infra",
+          "guangzhou",
+          "shanghai",
+          "beijing",
+        ],
       },
     });
   });
@@ -83,7 +91,15 @@ describe("tarsfed plan", () => {
       }[];
     };
     expect(plan.fleet).toBe("demo");
-    expect(plan.stacks.map((s) => s.name)).toEqual(["global", "guangzhou", "shanghai", "beijing"]);
+    expect(plan.stacks.map((s) => s.name)).toEqual([
+      "global",
+      "guangzhou-infra",
+      "shanghai-infra",
+      "beijing-infra",
+      "guangzhou",
+      "shanghai",
+      "beijing",
+    ]);
     for (const stack of plan.stacks) {
       expect(Array.isArray(stack.violations)).toBe(true);
       for (const r of stack.resources) {

@@ -1,6 +1,6 @@
 /**
- * Clusters and machines in the demo plan: TKE clusters, node pools, endpoints, Kubernetes
- * providers, CVM pools and their bootstrap.
+ * Clusters and machines in the demo plan: TKE clusters, node pools, endpoints (infra stacks),
+ * Kubernetes providers (TARS stacks), CVM pools and their bootstrap.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadFleet } from "../../fleet/load";
@@ -17,9 +17,9 @@ beforeAll(async () => {
 
 describe("TKE clusters", () => {
   it.each(allClusters(fleet.spec).map((c) => [c.name, c.region] as const))(
-    "%s has a cluster, its node pools, an endpoint and a provider",
+    "%s has a cluster, its node pools and an endpoint in its infra stack, a provider in its TARS stack",
     (name, region) => {
-      const stack = stackOf(plan, region);
+      const stack = stackOf(plan, `${region}-infra`);
       const spec = allClusters(fleet.spec).find((c) => c.name === name);
       const cluster = byName(stack, `${name}-cluster`);
       expect(cluster.inputs).toMatchObject({
@@ -60,7 +60,7 @@ describe("TKE clusters", () => {
         ]),
       );
       for (const pool of pools) {
-        expect(pool.inputs.clusterId).toBe(at(stackOf(plan, region).outputs, "clusterIds", name));
+        expect(pool.inputs.clusterId).toBe(at(stack.outputs, "clusterIds", name));
         expect(at(pool.inputs, "autoScalingConfig", "orderlySecurityGroupIds")).toHaveLength(1);
         expect(at(pool.inputs, "labels", "tarsfed.io/node-pool")).toBe(
           pool.name.slice(name.length + 1),
@@ -70,7 +70,10 @@ describe("TKE clusters", () => {
       expect(endpoint.inputs).toMatchObject({ clusterIntranet: true, clusterInternet: false });
       // The endpoint waits for the node pools: TKE opens access only once nodes exist.
       for (const pool of pools) expect(endpoint.dependencies).toContain(pool.urn);
-      const provider = byName(stack, `${name}-k8s`);
+      // The infra stack hands the kubeconfig to the TARS stack as a secret output.
+      expect(at(stack.outputs, "kubeconfigs")).toBe("[secret]");
+      expect(ofType(stack, "pulumi:providers:kubernetes")).toEqual([]);
+      const provider = byName(stackOf(plan, region), `${name}-k8s`);
       expect(provider.type).toBe("pulumi:providers:kubernetes");
       expect(provider.inputs).toEqual({
         kubeconfig: "[secret]",
@@ -80,7 +83,6 @@ describe("TKE clusters", () => {
         deleteUnreachable: "false",
         clusterIdentifier: endpoint.inputs.clusterId,
       });
-      expect(provider.dependencies).toContain(endpoint.urn);
     },
   );
 
@@ -95,7 +97,7 @@ describe("TKE clusters", () => {
 
 describe("security groups", () => {
   it("open TARS ports to the fleet's own CIDRs only and drop the rest", () => {
-    const rules = byName(stackOf(plan, "shanghai"), "shanghai-nodes-rules");
+    const rules = byName(stackOf(plan, "shanghai-infra"), "shanghai-nodes-rules");
     const ingress = rules.inputs.ingresses as {
       action: string;
       cidrBlock: string;
@@ -130,14 +132,16 @@ describe("CVM pools", () => {
   ] as const)(
     "%s: %s has its count of machines, bootstrapped against the region's registries",
     (region, pool, count, clusters) => {
-      const stack = stackOf(plan, region);
+      const stack = stackOf(plan, `${region}-infra`);
       const machines = ofType(stack, "tencentcloud:index/instance:Instance").filter((r) =>
         r.name.startsWith(`${pool}-`),
       );
       expect(machines.map((m) => m.name)).toEqual(
         Array.from({ length: count }, (_, i) => `${pool}-${i}`),
       );
-      const registries = clusters.map((c) => at(stack.outputs, "registryAddresses", c));
+      const registries = clusters.map((c) =>
+        at(stack.outputs, "registryLoadBalancers", c, "address"),
+      );
       const locator = `locator=tars.tarsregistry.QueryObj@${registries.map((ip) => `tcp -h ${str(ip)} -p 17890`).join(":")}`;
       for (const machine of machines) {
         const script = str(machine.inputs.userDataRaw);

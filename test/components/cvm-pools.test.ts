@@ -43,19 +43,22 @@ beforeAll(async () => {
 });
 
 /** The pool's machines, by index. */
-const machinesOf = (p: FleetPlan, stack: string, pool: string) =>
-  ofType(stackOf(p, stack), INSTANCE)
+const machinesOf = (p: FleetPlan, region: string, pool: string) =>
+  ofType(stackOf(p, `${region}-infra`), INSTANCE)
     .filter((r) => new RegExp(`^${pool}-\\d+$`).test(r.name))
     .sort((a, b) => Number(a.name.split("-").pop()) - Number(b.name.split("-").pop()));
-const dependsOn = (r: PlannedResource, component: string, child: string) =>
-  r.dependencies.some((urn) => urn.includes(`::tarsfed:tars:${component}$`) && urn.endsWith(child));
+/** Whether `r` waits for the CLB `child` of its infra stack's `TarsLoadBalancers`. */
+const dependsOn = (r: PlannedResource, child: string) =>
+  r.dependencies.some(
+    (urn) => urn.includes("::tarsfed:network:TarsLoadBalancers$") && urn.endsWith(child),
+  );
 
 describe("CVM pools", () => {
   it.each([
     ["guangzhou", "guangzhou-legacy", "demo-guangzhou-legacy"],
     ["beijing", "beijing-fallback", "demo-beijing-fallback"],
   ])("%s: %s keeps its machines on different hosts", (stack, pool, name) => {
-    const groups = ofType(stackOf(plan, stack), PLACEMENT_GROUP);
+    const groups = ofType(stackOf(plan, `${stack}-infra`), PLACEMENT_GROUP);
     expect(groups.map((g) => [g.name, g.inputs])).toEqual([
       [
         `${pool}-placement-group`,
@@ -74,13 +77,16 @@ describe("CVM pools", () => {
     }
   });
 
-  it("creates the home region's machines after the registries and tarsweb they fetch from", () => {
+  // The registries and tarsweb are the TARS stack's, applied after the machines: they wait on the
+  // CLBs in their own infra stack, and the bootstrap waits for the services behind them.
+  it("creates the home region's machines after the CLBs of the registries and tarsweb", () => {
     for (const machine of machinesOf(plan, "guangzhou", "guangzhou-legacy")) {
-      expect(dependsOn(machine, "TarsFramework", "::gz1-tars-registry-clb")).toBe(true);
-      expect(dependsOn(machine, "TarsFramework", "::gz2-tars-registry-clb")).toBe(true);
-      expect(dependsOn(machine, "TarsHomeServices", "::tars-home-web-clb")).toBe(true);
+      expect(dependsOn(machine, "::gz1-tars-registry-clb")).toBe(true);
+      expect(dependsOn(machine, "::gz2-tars-registry-clb")).toBe(true);
+      expect(dependsOn(machine, "::tars-home-web-clb")).toBe(true);
+      expect(machine.dependencies.some((urn) => urn.includes("kubernetes:"))).toBe(false);
       expect(str(machine.inputs.userDataRaw)).toContain(
-        `PACKAGE_URL='http://${str(stackOf(plan, "guangzhou").outputs.webAddress)}:3000/files/tarsnode.tgz'`,
+        `PACKAGE_URL='http://${str(stackOf(plan, "guangzhou-infra").outputs.webAddress)}:3000/files/tarsnode.tgz'`,
       );
     }
   });
@@ -96,10 +102,13 @@ describe("CVM pools", () => {
     }
   });
 
-  it("creates another region's machines after its own registries; tarsweb is the home stack's", () => {
+  it("creates another region's machines after its own registries; tarsweb is the home infra stack's", () => {
     for (const machine of machinesOf(plan, "beijing", "beijing-fallback")) {
-      expect(dependsOn(machine, "TarsFramework", "::bj1-tars-registry-clb")).toBe(true);
-      expect(machine.dependencies.some((urn) => urn.includes("TarsHomeServices"))).toBe(false);
+      expect(dependsOn(machine, "::bj1-tars-registry-clb")).toBe(true);
+      expect(dependsOn(machine, "::tars-home-web-clb")).toBe(false);
+      expect(str(machine.inputs.userDataRaw)).toContain(
+        `PACKAGE_URL='http://${str(stackOf(plan, "guangzhou-infra").outputs.webAddress)}:3000/files/tarsnode.tgz'`,
+      );
     }
   });
 
@@ -118,8 +127,8 @@ describe("CVM pools", () => {
       expect(str(machine.inputs.userDataRaw)).toContain(`PACKAGE_URL='${MIRROR}'`);
       // The pool's own digest, lowercased as sha256sum prints it, not the fleet's.
       expect(str(machine.inputs.userDataRaw)).toContain(`PACKAGE_SHA256='${MIRROR_SHA256}'`);
-      expect(dependsOn(machine, "TarsFramework", "::gz1-tars-registry-clb")).toBe(true);
-      expect(machine.dependencies.some((urn) => urn.includes("TarsHomeServices"))).toBe(false);
+      expect(dependsOn(machine, "::gz1-tars-registry-clb")).toBe(true);
+      expect(dependsOn(machine, "::tars-home-web-clb")).toBe(false);
     }
   });
 });

@@ -20,7 +20,7 @@ import {
 } from "../../fleet/k8s/pod-security";
 import { loadFleet } from "../../fleet/load";
 import { type FleetPlan, type Json } from "../../fleet/plan-document";
-import { at, byName, ofType, stackOf, str } from "./helpers";
+import { at, byName, ofType, regionOf, str } from "./helpers";
 
 let plan: FleetPlan;
 let objects: readonly ManifestObject[];
@@ -301,7 +301,7 @@ describe("cluster API endpoints in the demo plan", () => {
   ])(
     "%s: %s's intranet endpoint is behind its region's API group, which admits the fleet's VPCs",
     (region, cluster) => {
-      const stack = stackOf(plan, region);
+      const stack = regionOf(plan, region);
       const endpoint = byName(stack, `${cluster}-endpoint`);
       const rules = byName(stack, `${region}-api-rules`);
       expect(endpoint.inputs.clusterIntranetSecurityGroup).toBe(rules.inputs.securityGroupId);

@@ -61,3 +61,18 @@ export function str(value: Json | undefined): string {
   if (typeof value === "string" || typeof value === "number") return String(value);
   throw new Error(`expected a string, got ${JSON.stringify(value)}`);
 }
+
+/**
+ * A region's two stacks as one: its infra stack's resources and outputs (`<region>-infra`, when
+ * it has one), then its TARS stack's. For tests about what a region holds, whichever stack.
+ */
+export function regionOf(plan: FleetPlan, region: string): StackPlan {
+  const tars = stackOf(plan, region);
+  const infra = plan.stacks.find((s) => s.name === `${region}-infra`);
+  return {
+    ...tars,
+    resources: [...(infra?.resources ?? []), ...tars.resources],
+    outputs: { ...(infra?.outputs ?? {}), ...tars.outputs },
+    violations: [...(infra?.violations ?? []), ...tars.violations],
+  };
+}

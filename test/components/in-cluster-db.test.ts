@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadFleet } from "../../fleet/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
 import { type FleetPlan } from "../../fleet/plan-document";
-import { at, byName, ofType, stackOf } from "./helpers";
+import { at, byName, ofType, regionOf, stackOf } from "./helpers";
 
 let plan: FleetPlan;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 describe("an in-cluster framework database", () => {
   it("runs MySQL 5.7 as a protected StatefulSet with a retained volume, instead of TencentDB", () => {
-    const home = stackOf(plan, "guangzhou");
+    const home = regionOf(plan, "guangzhou");
     expect(ofType(home, "tencentcloud:index/mysqlInstance:MysqlInstance")).toEqual([]);
     const statefulSet = byName(home, "tars-db-statefulset");
     expect([statefulSet.protect, statefulSet.retainOnDelete]).toEqual([true, true]);
@@ -41,15 +41,19 @@ describe("an in-cluster framework database", () => {
     });
   });
 
-  it("is reached by the other regions through an internal CLB, whose address is the stack's dbHost", () => {
+  it("is reached by the other regions through the infra stack's CLB, whose address is the home stack's dbHost", () => {
+    const infra = stackOf(plan, "guangzhou-infra");
     const home = stackOf(plan, "guangzhou");
-    const clb = byName(home, "tars-db-clb");
+    const clb = byName(infra, "tars-db-clb");
     expect(clb.inputs).toMatchObject({ networkType: "INTERNAL", clbName: "demo-gz1-tars-db" });
     const service = byName(home, "tars-db-lb-service");
+    const lb = at(infra.outputs, "dbLoadBalancer");
     expect(
       at(service.inputs, "metadata", "annotations", "service.kubernetes.io/tke-existed-lbid"),
-    ).toMatch(/^lb-/);
+    ).toBe(at(lb, "id"));
+    expect(at(lb, "id")).toMatch(/^lb-/);
     expect(at(service.inputs, "spec", "type")).toBe("LoadBalancer");
+    expect(home.outputs.dbHost).toBe(at(lb, "address"));
     expect(home.outputs.dbHost).toMatch(/^10\.10\./);
   });
 
@@ -70,12 +74,13 @@ describe("an in-cluster framework database", () => {
 describe("the in-cluster database's network exposure", () => {
   /** The id of the home stack's security group `role` (`nodes`, `database`), from its rule set. */
   function groupId(role: string): unknown {
-    return byName(stackOf(plan, "guangzhou"), `guangzhou-${role}-rules`).inputs.securityGroupId;
+    return byName(stackOf(plan, "guangzhou-infra"), `guangzhou-${role}-rules`).inputs
+      .securityGroupId;
   }
 
   /** The ordered ingress rules of the security group `id` in the home stack. */
   function ingressOf(id: unknown): { action: string; cidrBlock: string; port: string }[] {
-    const home = stackOf(plan, "guangzhou");
+    const home = stackOf(plan, "guangzhou-infra");
     const set = ofType(home, "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet").find(
       (r) => r.inputs.securityGroupId === id,
     );
@@ -84,7 +89,7 @@ describe("the in-cluster database's network exposure", () => {
   }
 
   it("puts its CLB in a security group of its own, not the nodes', and lets that group decide", () => {
-    const home = stackOf(plan, "guangzhou");
+    const home = stackOf(plan, "guangzhou-infra");
     const clb = byName(home, "tars-db-clb");
     const [group] = at(clb.inputs, "securityGroups") as string[];
     expect(group).not.toBe(groupId("nodes"));
@@ -93,7 +98,7 @@ describe("the in-cluster database's network exposure", () => {
   });
 
   it("admits MySQL from every region of the fleet, and nothing else", () => {
-    const clb = byName(stackOf(plan, "guangzhou"), "tars-db-clb");
+    const clb = byName(stackOf(plan, "guangzhou-infra"), "tars-db-clb");
     const [group] = at(clb.inputs, "securityGroups") as string[];
     expect(ingressOf(group).map((r) => `${r.action} ${r.cidrBlock} ${r.port}`)).toEqual([
       "ACCEPT 10.10.0.0/16 3306",

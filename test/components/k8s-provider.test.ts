@@ -1,7 +1,7 @@
 /**
- * Each cluster's Kubernetes provider in the demo plan is identified by its TKE cluster's id, so a
- * new API address (a replaced endpoint, a changed kubeconfig) updates the provider instead of
- * replacing it and every object it manages.
+ * Each cluster's Kubernetes provider in the demo plan (its region's TARS stack) is identified by
+ * its TKE cluster's id (from the infra stack), so a new API address (a replaced endpoint, a
+ * changed kubeconfig) updates the provider instead of replacing it and every object it manages.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadFleet } from "../../fleet/load";
@@ -20,11 +20,11 @@ describe("Kubernetes providers", () => {
   it.each(allClusters(fleet.spec).map((c) => [c.name, c.region] as const))(
     "%s's provider has clusterIdentifier = its cluster's id",
     (name, region) => {
-      const stack = stackOf(plan, region);
-      const provider = byName(stack, `${name}-k8s`);
+      const provider = byName(stackOf(plan, region), `${name}-k8s`);
       expect(provider.type).toBe("pulumi:providers:kubernetes");
       // The cluster's id as the other resources of the cluster receive it.
-      const clusterId = byName(stack, `${name}-endpoint`).inputs.clusterId;
+      const clusterId = byName(stackOf(plan, `${region}-infra`), `${name}-endpoint`).inputs
+        .clusterId;
       expect(clusterId).toMatch(/^cls-[0-9a-z]{8}$/);
       expect(provider.inputs.clusterIdentifier).toBe(clusterId);
     },

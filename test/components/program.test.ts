@@ -32,11 +32,72 @@ describe("the global stack", () => {
   });
 });
 
-describe("region stacks", () => {
+describe("the stacks' order and split by lifecycle", () => {
+  it("plans global, the infra stacks (home first), the home TARS stack, then the others", () => {
+    expect(plan.stacks.map((s) => s.name)).toEqual([
+      "global",
+      "guangzhou-infra",
+      "shanghai-infra",
+      "beijing-infra",
+      "guangzhou",
+      "shanghai",
+      "beijing",
+    ]);
+  });
+
+  it("keeps cloud resources in infra stacks and Kubernetes objects in TARS stacks", () => {
+    const kinds = (name: string) => [
+      ...new Set(stack(name).resources.map((r) => r.type.split(":")[0])),
+    ];
+    for (const region of ["guangzhou", "shanghai", "beijing"]) {
+      expect(kinds(`${region}-infra`).sort()).toEqual(
+        region === "guangzhou"
+          ? ["pulumi", "random", "tarsfed", "tencentcloud"]
+          : ["pulumi", "tarsfed", "tencentcloud"],
+      );
+      expect(kinds(region).sort()).toEqual(["kubernetes", "pulumi", "tarsfed"]);
+      expect(ofType(stack(`${region}-infra`), "pulumi:providers:kubernetes")).toEqual([]);
+      expect(ofType(stack(region), "pulumi:providers:tencentcloud")).toEqual([]);
+    }
+  });
+
+  it("puts the database, its passwords and every load balancer in the home infra stack", () => {
+    const infra = stack("guangzhou-infra");
+    expect(ofType(infra, "tencentcloud:index/mysqlInstance:MysqlInstance")).toHaveLength(1);
+    expect(ofType(infra, "random:index/randomPassword:RandomPassword").map((r) => r.name)).toEqual([
+      "tars-db-root-password",
+      "tars-db-admin-password",
+    ]);
+    expect(ofType(infra, "tencentcloud:index/clbInstance:ClbInstance").map((r) => r.name)).toEqual([
+      "gz1-tars-registry-clb",
+      "gz2-tars-registry-clb",
+      "tars-home-web-clb",
+    ]);
+  });
+
+  it("binds each TARS stack's LoadBalancer Services to its infra stack's CLBs by id", () => {
+    for (const region of ["guangzhou", "shanghai", "beijing"]) {
+      const infra = stack(`${region}-infra`).outputs;
+      const lbs = ofType(stack(region), "kubernetes:core/v1:Service").filter(
+        (r) => get(r.inputs, "spec", "type") === "LoadBalancer",
+      );
+      const bound = lbs.map((r) =>
+        get(r.inputs, "metadata", "annotations", "service.kubernetes.io/tke-existed-lbid"),
+      );
+      const expected = [
+        ...Object.values(get(infra, "registryLoadBalancers") as Record<string, { id: string }>),
+        ...(region === "guangzhou" ? [get(infra, "webLoadBalancer") as { id: string }] : []),
+      ].map((lb) => lb.id);
+      expect(bound.sort()).toEqual(expected.sort());
+    }
+  });
+});
+
+describe("infra stacks", () => {
   it.each(["guangzhou", "shanghai", "beijing"])(
-    "%s has one VPC, a subnet per zone and role, and attaches to global's CCN",
+    "%s-infra has one VPC, a subnet per zone and role, and attaches to global's CCN",
     (name) => {
-      const s = stack(name);
+      const s = stack(`${name}-infra`);
       expect(ofType(s, "tencentcloud:index/vpc:Vpc")).toHaveLength(1);
       const subnets = ofType(s, "tencentcloud:index/subnet:Subnet");
       const zones =
@@ -54,7 +115,7 @@ describe("region stacks", () => {
   );
 
   it("routes every Tencent Cloud resource through the region's own provider", () => {
-    for (const name of ["guangzhou", "shanghai", "beijing"]) {
+    for (const name of ["guangzhou-infra", "shanghai-infra", "beijing-infra"]) {
       const s = stack(name);
       const providers = ofType(s, "pulumi:providers:tencentcloud");
       expect(providers).toHaveLength(1);
@@ -62,7 +123,9 @@ describe("region stacks", () => {
         expect(r.provider).toBe(providers[0].urn);
     }
   });
+});
 
+describe("TARS stacks", () => {
   it("routes every Kubernetes object through its own cluster's provider", () => {
     const gz = stack("guangzhou");
     const gz1 = byName(gz, "gz1-k8s").urn;
@@ -77,6 +140,9 @@ describe("region stacks", () => {
     const text = JSON.stringify(plan);
     expect(text).not.toContain("offline-");
     expect(stack("guangzhou").outputs.dbPassword).toBe("[secret]");
+    expect(stack("guangzhou-infra").outputs.dbRootPassword).toBe("[secret]");
+    expect(stack("guangzhou-infra").outputs.dbAdminPassword).toBe("[secret]");
+    expect(stack("guangzhou-infra").outputs.kubeconfigs).toBe("[secret]");
     expect(byName(stack("guangzhou"), "gz1-k8s").inputs.kubeconfig).toBe("[secret]");
   });
 });

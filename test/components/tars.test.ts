@@ -65,8 +65,8 @@ describe("the framework in every cluster", () => {
   );
 
   it("reads the home region's outputs in the other regions (tarsweb serves tarsnode to beijing's CVMs)", () => {
-    const home = stackOf(plan, "guangzhou").outputs;
-    const machine = stackOf(plan, "beijing").resources.find(
+    const home = stackOf(plan, "guangzhou-infra").outputs;
+    const machine = stackOf(plan, "beijing-infra").resources.find(
       (r) => r.type === "tencentcloud:index/instance:Instance",
     );
     expect(str(machine?.inputs.userDataRaw)).toContain(
@@ -79,7 +79,7 @@ describe("the home region", () => {
   it("alone has the database, its schema Job, tarsweb, tarsnotify and the query services", () => {
     const only = (type: string) =>
       plan.stacks.filter((s) => s.resources.some((r) => r.type === type)).map((s) => s.name);
-    expect(only("tencentcloud:index/mysqlInstance:MysqlInstance")).toEqual(["guangzhou"]);
+    expect(only("tencentcloud:index/mysqlInstance:MysqlInstance")).toEqual(["guangzhou-infra"]);
     expect(only("kubernetes:batch/v1:Job")).toEqual(["guangzhou"]);
     const regional = /\/tars-(tarsconfig|tarsstat|tarsproperty)$/;
     const deployments = [...allObjects(plan, "Deployment").keys()].filter(
@@ -93,7 +93,7 @@ describe("the home region", () => {
       "gz1/tars-system/tars-tarsquerystat",
       "gz1/tars-system/tars-web",
     ]);
-    const mysql = stackOf(plan, "guangzhou").resources.find(
+    const mysql = stackOf(plan, "guangzhou-infra").resources.find(
       (r) => r.type === "tencentcloud:index/mysqlInstance:MysqlInstance",
     );
     expect(mysql?.inputs).toMatchObject({

@@ -27,7 +27,7 @@ import {
   type PlannedResource,
   type StackPlan,
 } from "../../fleet/plan-document";
-import { at, ofType, stackOf } from "./helpers";
+import { at, ofType, regionOf } from "./helpers";
 
 interface Rule {
   readonly action: string;
@@ -92,18 +92,23 @@ function ingressOf(stack: StackPlan, id: Json): Rule[] {
 
 /** tarsweb's way in: its Service, the CLB bound to it, and the security groups on both ends. */
 function webPath(p: FleetPlan) {
-  const stack = stackOf(p, fleet.homeRegion);
+  const stack = regionOf(p, fleet.homeRegion);
   const service = stack.resources.find(
     (r) =>
       r.type === "kubernetes:core/v1:Service" &&
       at(r.inputs, "metadata", "name") === "tars-web" &&
       at(r.inputs, "spec", "type") === "LoadBalancer",
   ) as PlannedResource;
-  const clb = stack.resources.find(
-    (r) =>
-      r.type === "tencentcloud:index/clbInstance:ClbInstance" &&
-      service.dependencies.includes(r.urn),
-  ) as PlannedResource;
+  // The Service names its CLB by id; the CLB is the home infra stack's, which outputs its id.
+  const lbId = at(
+    service.inputs,
+    "metadata",
+    "annotations",
+    "service.kubernetes.io/tke-existed-lbid",
+  );
+  if (lbId !== at(stack.outputs, "webLoadBalancer", "id"))
+    throw new Error(`tarsweb's Service is bound to ${JSON.stringify(lbId)}, not the web CLB`);
+  const clb = stack.resources.find((r) => r.name === "tars-home-web-clb") as PlannedResource;
   const [port] = at(service.inputs, "spec", "ports") as { port: number; targetPort: number }[];
   const cluster = (service.provider ?? "").replace(/^.*::/, "").replace(/-k8s$/, "");
   const nodePools = ofType(
@@ -258,7 +263,7 @@ describe("tarsweb's reachability in the demo plan", () => {
 
   it("fails for a CLB whose backends check the client against the nodes' group", () => {
     const copy = structuredClone(plan);
-    const clb = stackOf(copy, "guangzhou").resources.find((r) => r.name === "tars-home-web-clb");
+    const clb = regionOf(copy, "guangzhou").resources.find((r) => r.name === "tars-home-web-clb");
     if (clb === undefined) throw new Error("no web CLB");
     delete (clb.inputs as Record<string, Json>).loadBalancerPassToTarget;
     // Only the home region's node subnets pass the nodes' group too.
@@ -280,7 +285,7 @@ describe("the registry CLBs' health checks in the demo plan", () => {
   it.each(fleet.regions.map((r) => r.name))(
     "reach the registry pods of every cluster in %s on QueryObj's and RegistryObj's ports",
     (region) => {
-      const stack = stackOf(plan, region);
+      const stack = regionOf(plan, region);
       const groups = [
         ...new Set(
           ofType(stack, "tencentcloud:index/kubernetesNodePool:KubernetesNodePool").flatMap(

@@ -13,6 +13,7 @@ import {
   PhaseEffect,
   type OperationPlan,
 } from "../../fleet/operations";
+import { loadFleet } from "../../fleet/load";
 import { activeCluster } from "../../fleet/placement";
 import { readyGaps, transitionSlice } from "../../fleet/transition";
 import { demoText, fleetOf, replaceOnce } from "./fleet-copies";
@@ -247,8 +248,20 @@ describe("planScale", () => {
         to: 6,
       },
     ]);
-    expect(plan.steps).toEqual([{ stack: "shanghai", effect: "gains" }]);
+    // Node pools are cloud resources: the region's infra stack applies the change.
+    expect(plan.steps).toEqual([{ stack: "shanghai-infra", effect: "gains" }]);
     expect(plan.description).toBe("setting sh1's node pool highmem to maxSize 6, desiredSize 1");
+  });
+
+  it("refuses to scale an existing cluster's nodes, which the fleet does not manage", () => {
+    const existing = loadFleet("test/fixtures/existing/fleet.yaml").spec;
+    expect(() =>
+      planScale(existing, { kind: "pool", cluster: "sh1", pool: "general", maxSize: 6 }),
+    ).toThrow(
+      new OperationError(
+        "cluster sh1 is an existing cluster: this fleet does not manage its nodes; scale it where it is managed, then update its existing.capacity",
+      ),
+    );
   });
 
   it("plans no change when the fleet already has the values", () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { FleetError } from "../../fleet/issues";
 import { loadFleet, parseFleet } from "../../fleet/load";
-import { globalSlice, parseScope, regionSlice, stackOrder, stackWaves } from "../../fleet/slice";
+import {
+  globalSlice,
+  parseScope,
+  regionSlice,
+  stackDependencies,
+  stackOrder,
+  stacksOfRegion,
+  stackWaves,
+  tarsStackOrder,
+  withDependencies,
+} from "../../fleet/slice";
 import { demoText, replaceOnce } from "./fleet-copies";
 
 const demo = loadFleet("stacks/fleet.yaml").spec;
@@ -10,13 +20,68 @@ const GZ_ZONES = "zones: [ap-guangzhou-3, ap-guangzhou-6]";
 /** The demo's guangzhou slice with its `zones:` line replaced by `zones`. */
 function guangzhouWith(zones: string) {
   const fleet = parseFleet(replaceOnce(demoText, GZ_ZONES, zones), "fleet.yaml").spec;
-  return regionSlice(fleet, "guangzhou");
+  return networkOf(regionSlice(fleet, "guangzhou"));
 }
 
+/** The slice with its created network, which the demo's regions all have. */
+function networkOf(slice: ReturnType<typeof regionSlice>) {
+  if (slice.network === undefined) throw new Error(`${slice.region.name} has no network`);
+  return { ...slice, ...slice.network };
+}
+
+const existing = loadFleet("test/fixtures/existing/fleet.yaml").spec;
+
 describe("stack slices", () => {
-  it("orders stacks global, home, then the other regions in parallel", () => {
-    expect(stackWaves(demo)).toEqual([["global"], ["guangzhou"], ["shanghai", "beijing"]]);
-    expect(stackOrder(demo)).toEqual(["global", "guangzhou", "shanghai", "beijing"]);
+  it("orders stacks global, the infra stacks (home first), home's TARS stack, then the others", () => {
+    expect(stackWaves(demo)).toEqual([
+      ["global"],
+      ["guangzhou-infra"],
+      ["shanghai-infra", "beijing-infra"],
+      ["guangzhou"],
+      ["shanghai", "beijing"],
+    ]);
+    expect(stackOrder(demo)).toEqual([
+      "global",
+      "guangzhou-infra",
+      "shanghai-infra",
+      "beijing-infra",
+      "guangzhou",
+      "shanghai",
+      "beijing",
+    ]);
+    expect(tarsStackOrder(demo)).toEqual(["guangzhou", "shanghai", "beijing"]);
+    expect(stacksOfRegion(demo, "beijing")).toEqual(["beijing-infra", "beijing"]);
+  });
+
+  it("gives a fleet of existing networks TARS stacks only: no global, no infra stack", () => {
+    expect(stackWaves(existing)).toEqual([["guangzhou"], ["shanghai", "beijing"]]);
+    expect(stacksOfRegion(existing, "beijing")).toEqual(["beijing"]);
+    expect(parseScope(existing, "global")).toBeUndefined();
+    expect(parseScope(existing, "beijing-infra")).toBeUndefined();
+    expect(regionSlice(existing, "beijing").network).toBeUndefined();
+    expect(stackDependencies(existing, "beijing")).toEqual(["guangzhou"]);
+  });
+
+  it("names what each stack reads: global, its own infra stack, the home stacks", () => {
+    expect(
+      Object.fromEntries(stackOrder(demo).map((s) => [s, stackDependencies(demo, s)])),
+    ).toEqual({
+      global: [],
+      "guangzhou-infra": ["global"],
+      "shanghai-infra": ["global"],
+      // beijing's CVM machines download tarsnode from the home tarsweb.
+      "beijing-infra": ["global", "guangzhou-infra"],
+      guangzhou: ["guangzhou-infra"],
+      shanghai: ["shanghai-infra", "guangzhou"],
+      beijing: ["beijing-infra", "guangzhou"],
+    });
+    expect(withDependencies(demo, ["shanghai"])).toEqual([
+      "global",
+      "guangzhou-infra",
+      "shanghai-infra",
+      "guangzhou",
+      "shanghai",
+    ]);
   });
 
   it("gives global a bandwidth limit for every region pair, explicit ones first", () => {
@@ -43,7 +108,7 @@ describe("stack slices", () => {
   });
 
   it("gives a region its subnets, its clusters' workloads and the fleet's address spaces", () => {
-    const gz = regionSlice(demo, "guangzhou");
+    const gz = networkOf(regionSlice(demo, "guangzhou"));
     expect(gz.isHome).toBe(true);
     expect(gz.subnets.map((s) => `${s.key}=${s.cidrBlock}`)).toEqual([
       "node-ap-guangzhou-3=10.10.8.0/22",
@@ -70,10 +135,11 @@ describe("stack slices", () => {
     expect(gz.webSources).toEqual(["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16", "10.0.0.0/8"]);
     expect(gz.servantPorts).toEqual([10001, 10010, 10011, 10020]);
     expect(regionSlice(demo, "shanghai").isHome).toBe(false);
+    expect(gz.loadBalancers).toEqual({ registry: ["gz1", "gz2"], web: true, database: false });
   });
 
   it("puts single-zone resources in the lowest-numbered zone, whatever the order of zones", () => {
-    const listed = regionSlice(demo, "guangzhou");
+    const listed = networkOf(regionSlice(demo, "guangzhou"));
     const reordered = guangzhouWith("zones: [ap-guangzhou-6, ap-guangzhou-3]");
     for (const slice of [listed, reordered]) {
       expect(slice.primaryZone).toBe("ap-guangzhou-3");
@@ -117,9 +183,11 @@ describe("stack slices", () => {
     );
   });
 
-  it("reads scopes from stack config", () => {
+  it("reads scopes from stack names", () => {
     expect(parseScope(demo, "global")).toEqual({ kind: "global" });
-    expect(parseScope(demo, "beijing")).toEqual({ kind: "region", region: "beijing" });
+    expect(parseScope(demo, "beijing")).toEqual({ kind: "tars", region: "beijing" });
+    expect(parseScope(demo, "beijing-infra")).toEqual({ kind: "infra", region: "beijing" });
     expect(parseScope(demo, "hongkong")).toBeUndefined();
+    expect(parseScope(demo, "hongkong-infra")).toBeUndefined();
   });
 });

@@ -74,7 +74,10 @@ describe("allow-lists-bounded", () => {
       ),
     );
     const fleet = loadFleet(file);
-    const plan = evaluatePolicies(await planFleet(fleet, { stacks: ["chengdu"] }), fleet.spec);
+    const plan = evaluatePolicies(
+      await planFleet(fleet, { stacks: ["chengdu-infra", "chengdu"] }),
+      fleet.spec,
+    );
     const found = plan.stacks
       .flatMap((s) => s.violations)
       .filter((v) => v.policy === "allow-lists-bounded")

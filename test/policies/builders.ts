@@ -38,7 +38,7 @@ export function dig(value: unknown, ...path: readonly (string | number)[]): Json
 
 /** The cluster provider URN tarsfed gives Kubernetes objects of `cluster` in the guangzhou stack. */
 export function k8sProvider(cluster: string): string {
-  return `urn:pulumi:guangzhou::tars-federation::tarsfed:compute:TkeCluster$pulumi:providers:kubernetes::${cluster}-k8s`;
+  return `urn:pulumi:guangzhou::tars-federation::tarsfed:compute:ClusterConnection$pulumi:providers:kubernetes::${cluster}-k8s`;
 }
 
 /** A resource of `type` with `props`; unprotected and without provider unless told. */

@@ -72,9 +72,9 @@ const container = (inputs: JsonObject) => dig(inputs, "spec", "template", "spec"
 const breaks: [string, string, string, () => FleetPlan][] = [
   [
     "cluster-endpoint-security-group",
-    "shanghai",
+    "shanghai-infra",
     "sh1-endpoint",
-    () => broken("shanghai", "sh1-endpoint", (i) => delete i.clusterIntranetSecurityGroup),
+    () => broken("shanghai-infra", "sh1-endpoint", (i) => delete i.clusterIntranetSecurityGroup),
   ],
   [
     "pod-security-context",
@@ -101,29 +101,29 @@ const breaks: [string, string, string, () => FleetPlan][] = [
   ],
   [
     "no-public-cluster-endpoint",
-    "guangzhou",
+    "guangzhou-infra",
     "gz1-endpoint",
-    () => broken("guangzhou", "gz1-endpoint", (i) => (i.clusterInternet = true)),
+    () => broken("guangzhou-infra", "gz1-endpoint", (i) => (i.clusterInternet = true)),
   ],
   [
     "no-public-database",
-    "guangzhou",
+    "guangzhou-infra",
     "tars-db-mysql",
-    () => broken("guangzhou", "tars-db-mysql", (i) => (i.internetService = 1)),
+    () => broken("guangzhou-infra", "tars-db-mysql", (i) => (i.internetService = 1)),
   ],
   [
     "no-public-load-balancer",
-    "guangzhou",
+    "guangzhou-infra",
     "tars-home-web-clb",
-    () => broken("guangzhou", "tars-home-web-clb", (i) => (i.networkType = "OPEN")),
+    () => broken("guangzhou-infra", "tars-home-web-clb", (i) => (i.networkType = "OPEN")),
   ],
   [
     "no-open-tars-ports",
-    "shanghai",
+    "shanghai-infra",
     "shanghai-nodes-rules",
     () =>
       broken(
-        "shanghai",
+        "shanghai-infra",
         "shanghai-nodes-rules",
         // IPv6: `0.0.0.0/0` would be allow-lists-bounded's finding too.
         (i) => (dig(i, "ingresses", 1).cidrBlock = "::/0"),
@@ -131,11 +131,11 @@ const breaks: [string, string, string, () => FleetPlan][] = [
   ],
   [
     "allow-lists-bounded",
-    "shanghai",
+    "shanghai-infra",
     "shanghai-nodes-rules",
     () =>
       broken(
-        "shanghai",
+        "shanghai-infra",
         "shanghai-nodes-rules",
         (i) => (dig(i, "ingresses", 1).cidrBlock = "0.0.0.0/1"),
       ),
@@ -176,9 +176,9 @@ const breaks: [string, string, string, () => FleetPlan][] = [
   ],
   [
     "stateful-resources-protected",
-    "beijing",
+    "beijing-infra",
     "beijing-vpc",
-    () => broken("beijing", "beijing-vpc", (_i, r) => (r.protect = false)),
+    () => broken("beijing-infra", "beijing-vpc", (_i, r) => (r.protect = false)),
   ],
   [
     "no-plaintext-secrets",
@@ -193,11 +193,11 @@ const breaks: [string, string, string, () => FleetPlan][] = [
   ],
   [
     "tarsnode-package-verified",
-    "beijing",
+    "beijing-infra",
     "beijing-fallback-0",
     () =>
       broken(
-        "beijing",
+        "beijing-infra",
         "beijing-fallback-0",
         (i) => (i.userDataRaw = String(i.userDataRaw).replace(/^PACKAGE_SHA256=.*\n/m, "")),
       ),
@@ -210,11 +210,11 @@ describe("the rules over the demo plan", () => {
     const findings = plan.stacks.flatMap((s) => s.violations.map((v) => ({ stack: s.name, ...v })));
     expect(findings).toEqual([
       {
-        stack: "guangzhou",
+        stack: "guangzhou-infra",
         policy: "gr-cluster-reachability",
         severity: "advisory",
         resource:
-          "urn:pulumi:guangzhou::tars-federation::tarsfed:compute:TkeCluster$tencentcloud:index/kubernetesCluster:KubernetesCluster::gz2-cluster",
+          "urn:pulumi:guangzhou-infra::tars-federation::tarsfed:compute:TkeCluster$tencentcloud:index/kubernetesCluster:KubernetesCluster::gz2-cluster",
         message:
           "networkType is GR: its pod IPs are not routable over CCN, so TARS callers in other regions cannot reach its servers; use VPC-CNI unless every caller is local",
       },
@@ -253,13 +253,13 @@ describe("the rules over the demo plan", () => {
   );
 
   it("list the findings in the markdown for the pull request, mandatory ones first", async () => {
-    const plan = broken("guangzhou", "tars-db-mysql", (i) => (i.internetService = 1));
+    const plan = broken("guangzhou-infra", "tars-db-mysql", (i) => (i.internetService = 1));
     const { code, stdout } = await runPlanCommand(plan, [], ["--markdown"]);
     expect(code).toBe(1);
     const table = stdout.slice(stdout.indexOf("### Policy findings"), stdout.indexOf("### global"));
     expect(table.trim().split("\n").slice(4)).toEqual([
-      "| ❌ mandatory | no-public-database | guangzhou | tars-db-mysql | the database has a public address (internetService: 1); set internetService: 0 and reach it over the VPC and CCN |",
-      "| ⚠️ advisory | gr-cluster-reachability | guangzhou | gz2-cluster | networkType is GR: its pod IPs are not routable over CCN, so TARS callers in other regions cannot reach its servers; use VPC-CNI unless every caller is local |",
+      "| ❌ mandatory | no-public-database | guangzhou-infra | tars-db-mysql | the database has a public address (internetService: 1); set internetService: 0 and reach it over the VPC and CCN |",
+      "| ⚠️ advisory | gr-cluster-reachability | guangzhou-infra | gz2-cluster | networkType is GR: its pod IPs are not routable over CCN, so TARS callers in other regions cannot reach its servers; use VPC-CNI unless every caller is local |",
     ]);
   });
 });

@@ -232,20 +232,25 @@ describe("the hardening rules on the demo plan", () => {
   });
 
   it("names what breaks each rule", () => {
+    const byNameIn = (s: FleetPlan["stacks"][number], name: string) => {
+      const r = s.resources.find((x) => x.name === name);
+      if (r === undefined) throw new Error(`no ${name}`);
+      return r.inputs as JsonObject;
+    };
+    const infra = edited("shanghai-infra", (s) => {
+      delete byNameIn(s, "sh1-endpoint").clusterIntranetSecurityGroup;
+    });
+    expect(findings(infra)).toEqual([
+      "shanghai-infra cluster-endpoint-security-group sh1-endpoint",
+    ]);
     const plan = edited("shanghai", (s) => {
-      const byName = (name: string) => {
-        const r = s.resources.find((x) => x.name === name);
-        if (r === undefined) throw new Error(`no ${name}`);
-        return r.inputs as JsonObject;
-      };
-      delete byName("sh1-endpoint").clusterIntranetSecurityGroup;
+      const byName = (name: string) => byNameIn(s, name);
       dig(byName("sh1-ns-tars"), "metadata").labels = {};
       podSpec(byName("sh1-tars-registry")).automountServiceAccountToken = true;
       const deny = s.resources.findIndex((r) => r.name === "sh1-tars-default-deny-servers");
       (s.resources as unknown[]).splice(deny, 1);
     });
     expect(findings(plan)).toEqual([
-      "shanghai cluster-endpoint-security-group sh1-endpoint",
       "shanghai pod-security-context sh1-tars-registry",
       "shanghai namespace-pod-security sh1-ns-tars",
       "shanghai namespaces-isolated sh1-testapp-helloserver-app-sh-1-deployment",

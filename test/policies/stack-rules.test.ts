@@ -12,7 +12,7 @@ import { openIngressProblem } from "../../policies/rules/no-open-tars-ports";
 import { secretShape } from "../../policies/rules/no-plaintext-secrets";
 import { selectorMatches } from "../../policies/rules/set-deployment-pdb";
 import { standbyProblem } from "../../policies/rules/set-standby-in-another-region";
-import { cluster, demo, dig, k8sProvider, setDeployment, setPdb } from "./builders";
+import { cluster, demo, dig, k8sProvider, resource, setDeployment, setPdb } from "./builders";
 
 function withSet(fleet: FleetSpec, id: string, change: Partial<FleetSpec["sets"][number]>) {
   return { ...fleet, sets: fleet.sets.map((s) => (s.id === id ? { ...s, ...change } : s)) };
@@ -130,6 +130,43 @@ describe("region-loss-fits", () => {
       },
     ]);
     expect(regionLossFits.check({ resources: [cluster("bj1")], fleet: small })).toEqual([]);
+  });
+
+  it("fails on an existing cluster's Kubernetes provider, in its TARS stack", () => {
+    // sh1 as an existing cluster declaring what its one small pool held: no node pool to raise.
+    const existing: FleetSpec = {
+      ...small,
+      regions: small.regions.map((r) => ({
+        ...r,
+        clusters: r.clusters.map((c) =>
+          c.name !== "sh1"
+            ? c
+            : {
+                ...c,
+                nodePools: [],
+                existing: {
+                  kubeconfig: { secretConfig: "sh1Kubeconfig" },
+                  capacity: { instanceType: c.nodePools[0].instanceType, nodes: 1 },
+                },
+              },
+        ),
+      })),
+    };
+    const provider = resource("pulumi:providers:kubernetes", "sh1-k8s", {});
+    const findings = regionLossFits.check({
+      resources: [cluster("sh1"), provider],
+      fleet: existing,
+    });
+    expect(findings.map((f) => [f.resource, f.message])).toEqual([
+      [
+        provider.urn,
+        "existing cluster sh1 cannot absorb the loss of region guangzhou: it would be short of 3.5 CPU; grow the cluster, then raise its existing.capacity",
+      ],
+      [
+        provider.urn,
+        "existing cluster sh1 cannot absorb the loss of region beijing: it would be short of 2.75 CPU; grow the cluster, then raise its existing.capacity",
+      ],
+    ]);
   });
 });
 

@@ -1,0 +1,104 @@
+/**
+ * The framework database's cloud side, in the home region's infra stack: its passwords and, in
+ * `tencentdb` mode, the TencentDB for MySQL instance. The home TARS stack prepares the schemas
+ * (and runs an in-cluster database) with what this outputs (`TarsDatabase`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tencentcloud from "@pulumi/tencentcloud";
+import { DbMode } from "../fleet/schema";
+import { type FleetSpec } from "../fleet/model";
+import { CloudTag, physicalName } from "../fleet/naming";
+import { MYSQL_PORT } from "../fleet/k8s/database";
+import { ComponentType } from "./registry";
+
+/** Where TencentDB goes: the home region's network. */
+export interface DatabasePlacement {
+  readonly vpcId: pulumi.Input<string>;
+  /** The primary zone's node subnet. */
+  readonly subnetId: pulumi.Input<string>;
+  /** Zone of `subnetId`. */
+  readonly availabilityZone: string;
+  /** The database's own security group: MySQL from the fleet only. */
+  readonly securityGroupId: pulumi.Input<string>;
+}
+
+/** Arguments of {@link TarsDatabaseInstance}. */
+export interface TarsDatabaseInstanceArgs {
+  readonly fleet: FleetSpec;
+  /**
+   * Where TencentDB goes.
+   *
+   * @default - no TencentDB: the fleet's database is in-cluster (and this component holds only
+   *   its passwords, in the home TARS stack when the home region has no infra stack)
+   */
+  readonly placement?: DatabasePlacement;
+}
+
+// TencentDB passwords need 8-64 characters of at least two kinds; these avoid shell and SQL quoting.
+const PASSWORD = {
+  length: 24,
+  special: true,
+  overrideSpecial: "_-",
+  minUpper: 2,
+  minLower: 2,
+  minNumeric: 2,
+  minSpecial: 1,
+};
+
+/**
+ * `${name}-root-password`, `${name}-admin-password` and, for TencentDB, `${name}-mysql`.
+ *
+ * TencentDB for MySQL 5.7 has no public access, and is protected and kept when removed from the
+ * program: the database is the platform's memory.
+ */
+export class TarsDatabaseInstance extends pulumi.ComponentResource {
+  public readonly rootPassword: random.RandomPassword;
+  public readonly adminPassword: random.RandomPassword;
+  public readonly mysql?: tencentcloud.MysqlInstance;
+  /**
+   * TencentDB's intranet address.
+   *
+   * @default - none for an in-cluster database
+   */
+  public readonly host?: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: TarsDatabaseInstanceArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(ComponentType.TarsDatabaseInstance, name, {}, opts);
+    this.rootPassword = new random.RandomPassword(`${name}-root-password`, PASSWORD, {
+      parent: this,
+    });
+    this.adminPassword = new random.RandomPassword(`${name}-admin-password`, PASSWORD, {
+      parent: this,
+    });
+    const db = args.fleet.tars.db;
+    if (db.mode === DbMode.TencentDb && args.placement !== undefined) {
+      const { placement } = args;
+      this.mysql = new tencentcloud.MysqlInstance(
+        `${name}-mysql`,
+        {
+          instanceName: physicalName("mysql", [args.fleet.name, "tars"]),
+          engineVersion: db.engineVersion,
+          memSize: db.memoryMb,
+          volumeSize: db.storageGb,
+          chargeType: "POSTPAID",
+          vpcId: placement.vpcId,
+          subnetId: placement.subnetId,
+          availabilityZone: placement.availabilityZone,
+          securityGroups: [placement.securityGroupId],
+          internetService: 0,
+          intranetPort: MYSQL_PORT,
+          rootPassword: this.rootPassword.result,
+          tags: { [CloudTag.fleet]: args.fleet.name },
+        },
+        { parent: this, protect: true, retainOnDelete: true },
+      );
+      this.host = this.mysql.intranetIp;
+    }
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The outputs stacks read from one another, by name: what an infra stack hands its region's TARS
+ * stack (and the other infra stacks), and what the home TARS stack hands the other TARS stacks.
+ */
+
+/** Outputs of `<region>-infra`. */
+export const InfraOutput = {
+  VpcId: "vpcId",
+  /** Subnet ids by carve key. */
+  SubnetIds: "subnetIds",
+  /** TKE cluster ids by fleet cluster name: the Kubernetes providers' `clusterIdentifier`. */
+  ClusterIds: "clusterIds",
+  /** Intranet kubeconfigs by fleet cluster name (secret). */
+  Kubeconfigs: "kubeconfigs",
+  /** `{ id, address }` of each created cluster's registry CLB, by cluster name. */
+  RegistryLoadBalancers: "registryLoadBalancers",
+  /** Home: `{ id, address }` of tarsweb's CLB, when the home cluster is created. */
+  WebLoadBalancer: "webLoadBalancer",
+  /** Home: tarsweb's address (its CLB's VIP), which CVM pools of other regions download from. */
+  WebAddress: "webAddress",
+  /** Home: `{ id, address }` of the in-cluster database's CLB. */
+  DbLoadBalancer: "dbLoadBalancer",
+  /** Home, TencentDB: its intranet address. */
+  DbInstanceHost: "dbInstanceHost",
+  /** Home: the database's root password (secret). */
+  DbRootPassword: "dbRootPassword",
+  /** Home: the framework user's password (secret). */
+  DbAdminPassword: "dbAdminPassword",
+} as const;
+
+/** Outputs of the home TARS stack: how every framework service reaches the database. */
+export const HomeOutput = {
+  DbHost: "dbHost",
+  DbPort: "dbPort",
+  DbUser: "dbUser",
+  /** Secret. */
+  DbPassword: "dbPassword",
+} as const;
+
+/** A load balancer as an output: its id and its address. */
+export interface LoadBalancerOutput {
+  readonly id: string;
+  readonly address: string;
+}

@@ -1,0 +1,198 @@
+/**
+ * A region's TARS stack (`<region>`): its Kubernetes objects. The clusters' providers and
+ * namespaces, the framework of every cluster, at home the database Job (and an in-cluster
+ * database), tarsweb and the home services, and the Set Deployments placed in the region.
+ *
+ * Created clusters are reached with the kubeconfigs the region's infra stack outputs, existing
+ * ones with the kubeconfig the fleet names; the load balancers' ids and the database's passwords
+ * come from the infra stack too. A failover, failback or replica change applies these stacks
+ * only: no VPC, cluster or database is in reach of such an update.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { FRAMEWORK_NAMESPACE, infraStackName, SERVER_NAMESPACE } from "../fleet/naming";
+import { webAccess } from "../fleet/security";
+import { type ClusterSlice, type RegionSlice } from "../fleet/slice";
+import { ClusterConnection } from "../components/cluster-connection";
+import { type LoadBalancerRef } from "../components/internal-load-balancer";
+import { type DatabaseInstanceRef, TarsDatabase } from "../components/tars-database";
+import { TarsDatabaseInstance } from "../components/tars-database-instance";
+import { type DbConnection, TarsFramework } from "../components/tars-framework";
+import { TarsHomeServices } from "../components/tars-home-services";
+import { TarsSetDeployment } from "../components/tars-set-deployment";
+import { existingKubeconfig, stackReference, type StackOutputs } from "./config";
+import { HomeOutput, InfraOutput, type LoadBalancerOutput } from "./outputs";
+
+/** What the TARS stack's parts share. */
+interface TarsContext {
+  readonly config: pulumi.Config;
+  readonly slice: RegionSlice;
+  /** The fleet file, which an existing cluster's kubeconfig file is relative to. */
+  readonly fleetFile: string;
+  /** The region's infra stack; none when its network is existing. */
+  readonly infra?: pulumi.StackReference;
+}
+
+/** One output of the infra stack, or undefined when the region has none. */
+function infraOutput<T>(ctx: TarsContext, key: string): pulumi.Output<T> | undefined {
+  return ctx.infra?.requireOutput(key) as pulumi.Output<T> | undefined;
+}
+
+/**
+ * A CLB the infra stack outputs under `key` (the entry for `cluster` when `key` holds one per
+ * cluster), or undefined when this region has no infra stack.
+ */
+function loadBalancer(
+  ctx: TarsContext,
+  key: string,
+  cluster?: string,
+): LoadBalancerRef | undefined {
+  const output = infraOutput<Record<string, unknown>>(ctx, key);
+  if (output === undefined) return undefined;
+  const lb = output.apply(
+    (value) => (cluster === undefined ? value : value[cluster]) as LoadBalancerOutput | undefined,
+  );
+  return { id: lb.apply((l) => l?.id ?? ""), address: lb.apply((l) => l?.address ?? "") };
+}
+
+/** Each cluster's provider and namespaces: created ones from the infra stack's kubeconfigs. */
+function connect(ctx: TarsContext, c: ClusterSlice): ClusterConnection {
+  const name = c.cluster.name;
+  const created = c.created && ctx.infra !== undefined;
+  const byName = (key: string) =>
+    infraOutput<Record<string, string>>(ctx, key)?.apply((values) => values[name]) ?? "";
+  return new ClusterConnection(name, {
+    cluster: c.cluster,
+    kubeconfig: created
+      ? byName(InfraOutput.Kubeconfigs)
+      : existingKubeconfig(ctx.config, c.cluster, ctx.fleetFile),
+    // A created cluster is its TKE id; an existing one keeps the name the fleet gives it.
+    clusterIdentifier: created ? byName(InfraOutput.ClusterIds) : name,
+    namespaces: [FRAMEWORK_NAMESPACE, SERVER_NAMESPACE],
+  });
+}
+
+/** The database as other regions see it: from the home TARS stack's outputs. */
+function homeConnection(ctx: TarsContext): DbConnection {
+  const home = stackReference(ctx.config, "home", "homeStack", ctx.slice.fleet.homeRegion);
+  const output = (name: string) => home.requireOutput(name) as pulumi.Output<string>;
+  return {
+    host: output(HomeOutput.DbHost),
+    port: home.requireOutput(HomeOutput.DbPort) as pulumi.Output<number>,
+    user: output(HomeOutput.DbUser),
+    password: output(HomeOutput.DbPassword),
+  };
+}
+
+/**
+ * The database's passwords (and TencentDB's address) from the home infra stack; a home region
+ * without one (an existing network, so an in-cluster database) keeps its passwords here.
+ */
+function databaseInstance(ctx: TarsContext): DatabaseInstanceRef {
+  if (ctx.infra === undefined) {
+    const instance = new TarsDatabaseInstance("tars-db", { fleet: ctx.slice.fleet });
+    return {
+      rootPassword: instance.rootPassword.result,
+      adminPassword: instance.adminPassword.result,
+    };
+  }
+  const host =
+    ctx.slice.fleet.tars.db.mode === "tencentdb"
+      ? infraOutput<string>(ctx, InfraOutput.DbInstanceHost)
+      : undefined;
+  return {
+    ...(host === undefined ? {} : { host }),
+    rootPassword: infraOutput<string>(ctx, InfraOutput.DbRootPassword) ?? "",
+    adminPassword: infraOutput<string>(ctx, InfraOutput.DbAdminPassword) ?? "",
+  };
+}
+
+function createFrameworks(
+  ctx: TarsContext,
+  clusters: readonly ClusterConnection[],
+  db: DbConnection,
+  database?: TarsDatabase,
+): TarsFramework[] {
+  const registries = new Set(ctx.slice.loadBalancers.registry);
+  return clusters.map((cluster, i) => {
+    const name = cluster.ref.name;
+    const registryLb = registries.has(name)
+      ? loadBalancer(ctx, InfraOutput.RegistryLoadBalancers, name)
+      : undefined;
+    return new TarsFramework(
+      `${name}-tars`,
+      { fleet: ctx.slice.fleet, cluster: cluster.ref, db, ...(registryLb ? { registryLb } : {}) },
+      // The home cluster's registries start once the schema Job has run.
+      { dependsOn: i === 0 && database !== undefined ? [database] : [] },
+    );
+  });
+}
+
+/** The home region's framework: the database Job first, then the registries, then tarsweb. */
+function deployHome(ctx: TarsContext, clusters: readonly ClusterConnection[]): StackOutputs {
+  const { slice } = ctx;
+  const [first] = clusters;
+  const dbLb = slice.loadBalancers.database
+    ? loadBalancer(ctx, InfraOutput.DbLoadBalancer)
+    : undefined;
+  const database = new TarsDatabase("tars-db", {
+    fleet: slice.fleet,
+    cluster: first.ref,
+    instance: databaseInstance(ctx),
+    ...(dbLb === undefined ? {} : { lb: dbLb }),
+  });
+  const db = database.connection;
+  const frameworks = createFrameworks(ctx, clusters, db, database);
+  const webLb = slice.loadBalancers.web
+    ? loadBalancer(ctx, InfraOutput.WebLoadBalancer)
+    : undefined;
+  new TarsHomeServices(
+    "tars-home",
+    {
+      fleet: slice.fleet,
+      cluster: first.ref,
+      ...(webLb === undefined ? {} : { webLb }),
+      webSources: webAccess(slice.fleet).sources,
+    },
+    { dependsOn: [frameworks[0]] },
+  );
+  return {
+    [HomeOutput.DbHost]: db.host,
+    [HomeOutput.DbPort]: db.port,
+    [HomeOutput.DbUser]: db.user,
+    [HomeOutput.DbPassword]: pulumi.secret(db.password),
+  };
+}
+
+function createSetDeployments(ctx: TarsContext, clusters: readonly ClusterConnection[]): void {
+  ctx.slice.clusters.forEach((c, i) => {
+    for (const placement of c.workloads) {
+      new TarsSetDeployment(`${c.cluster.name}-${placement.name}`, {
+        fleet: ctx.slice.fleet,
+        placement,
+        cluster: clusters[i].ref,
+      });
+    }
+  });
+}
+
+/** A region's TARS stack. */
+export function deployTars(
+  config: pulumi.Config,
+  slice: RegionSlice,
+  fleetFile: string,
+): StackOutputs {
+  const infra =
+    slice.network === undefined
+      ? undefined
+      : stackReference(config, "infra", "infraStack", infraStackName(slice.region.name));
+  const ctx: TarsContext = { config, slice, fleetFile, ...(infra === undefined ? {} : { infra }) };
+  const clusters = slice.clusters.map((c) => connect(ctx, c));
+  if (slice.isHome) {
+    const outputs = deployHome(ctx, clusters);
+    createSetDeployments(ctx, clusters);
+    return outputs;
+  }
+  createFrameworks(ctx, clusters, homeConnection(ctx));
+  createSetDeployments(ctx, clusters);
+  return {};
+}
