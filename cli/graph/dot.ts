@@ -143,11 +143,19 @@ function awayNode(set: TopologySet, cluster: string): string {
 }
 
 function poolsNode(cluster: TopologyCluster): string {
+  // An existing cluster has no node pools here: what it declares it holds takes their place.
+  const lines =
+    cluster.existing === undefined
+      ? [
+          { text: "node pools", sizePt: 9, color: Palette.muted },
+          ...cluster.nodePools.map((p) => ({ text: p, sizePt: 9 })),
+        ]
+      : [
+          { text: "existing cluster", sizePt: 9, color: Palette.muted },
+          { text: cluster.existing, sizePt: 9 },
+        ];
   return nodeStatement(nodeId("pools", cluster.name), {
-    label: htmlLabel([
-      { text: "node pools", sizePt: 9, color: Palette.muted },
-      ...cluster.nodePools.map((p) => ({ text: p, sizePt: 9 })),
-    ]),
+    label: htmlLabel(lines),
     shape: "note",
     style: "filled",
     fillcolor: Palette.poolsFill,
@@ -187,7 +195,12 @@ function clusterBlock(cluster: TopologyCluster, sets: ReadonlyMap<string, Topolo
     nodeId("cluster_k8s", cluster.name),
     {
       label: htmlLabel([
-        { text: `TKE ${cluster.name}`, bold: true, sizePt: 13, color: Palette.clusterBorder },
+        {
+          text: `${cluster.existing === undefined ? "TKE" : "cluster"} ${cluster.name}`,
+          bold: true,
+          sizePt: 13,
+          color: Palette.clusterBorder,
+        },
         { text: `${cluster.networkType} · Kubernetes ${cluster.kubernetesVersion}`, sizePt: 9 },
         ...(gr
           ? [{ text: "GR: pods not routable across regions", sizePt: 9, color: Palette.grWarning }]
@@ -258,6 +271,7 @@ function regionBlock(
       label: htmlLabel([
         { text: region.name, bold: true, sizePt: 18 },
         { text: region.tencentRegion, sizePt: 11, color: Palette.muted },
+        { text: `stacks ${region.stacks.join(" · ")}`, sizePt: 9, color: Palette.muted },
         ...(region.home
           ? [{ text: "★ home region", bold: true, sizePt: 11, color: Palette.homeText }]
           : []),
@@ -271,7 +285,9 @@ function regionBlock(
       nodeStatement(vpc, {
         label: htmlLabel([
           { text: `VPC ${region.vpcCidr}`, bold: true, sizePt: 11 },
-          { text: region.zones.join(", "), sizePt: 9, color: Palette.muted },
+          region.existingNetwork
+            ? { text: "existing network", sizePt: 9, color: Palette.muted }
+            : { text: region.zones.join(", "), sizePt: 9, color: Palette.muted },
         ]),
         fillcolor: Palette.vpcFill,
         color: Palette.ccn,

@@ -6,10 +6,15 @@
  */
 import { type NetworkType } from "../../fleet/carve";
 import { homeFrameworkServices, regionalServicesIn } from "../../fleet/framework";
-import { type DbSpec, type FleetSpec, type NodePoolSpec } from "../../fleet/model";
-import { DbMode } from "../../fleet/schema";
+import {
+  type DbSpec,
+  type ExistingCapacitySpec,
+  type FleetSpec,
+  type NodePoolSpec,
+} from "../../fleet/model";
+import { DbMode, NetworkSource } from "../../fleet/schema";
 import { activeCluster, warmStandbyCluster } from "../../fleet/placement";
-import { globalSlice } from "../../fleet/slice";
+import { globalSlice, stacksOfRegion } from "../../fleet/slice";
 
 /** The whole picture. */
 export interface Topology {
@@ -34,7 +39,11 @@ export interface TopologyRegion {
   readonly tencentRegion: string;
   /** Whether the region hosts the framework database and the home services. */
   readonly home: boolean;
+  /** The region's stacks, in deployment order: `<region>-infra` (unless its network exists), `<region>`. */
+  readonly stacks: readonly string[];
   readonly vpcCidr: string;
+  /** Whether the VPC is an existing one the fleet does not create. */
+  readonly existingNetwork: boolean;
   readonly zones: readonly string[];
   readonly clusters: readonly TopologyCluster[];
   readonly cvmPools: readonly TopologyCvmPool[];
@@ -47,6 +56,12 @@ export interface TopologyCluster {
   readonly kubernetesVersion: string;
   /** One line per node pool, e.g. `general SA5.2XLARGE16 ×2–10`. */
   readonly nodePools: readonly string[];
+  /**
+   * An existing cluster's declared capacity, e.g. `32 CPU · 64Gi`.
+   *
+   * @default - none: the fleet creates the cluster
+   */
+  readonly existing?: string;
   /** The region's base services when this cluster runs them (tarsconfig, tarslog, ...), else none. */
   readonly baseServices: readonly string[];
   /** Ids of the Sets whose active copy runs here now. */
@@ -100,6 +115,13 @@ export function nodePoolSummary(pool: NodePoolSpec): string {
   return `${pool.name} ${pool.instanceType} ×${pool.minSize}–${pool.maxSize}`;
 }
 
+/** Summarises an existing cluster's declared capacity: `32 CPU · 64Gi` or `3 × SA5.2XLARGE16`. */
+export function existingCapacitySummary(capacity: ExistingCapacitySpec): string {
+  return "instanceType" in capacity
+    ? `${capacity.nodes} × ${capacity.instanceType}`
+    : `${capacity.cpu} CPU · ${capacity.memory}`;
+}
+
 /** Names the framework database the way the picture shows it. */
 export function frameworkDbSummary(db: DbSpec): string {
   return db.mode === DbMode.TencentDb
@@ -129,13 +151,18 @@ export function buildTopology(fleet: FleetSpec): Topology {
     name: region.name,
     tencentRegion: region.tencentRegion,
     home: region.name === fleet.homeRegion,
+    stacks: stacksOfRegion(fleet, region.name),
     vpcCidr: region.vpcCidr,
+    existingNetwork: region.network === NetworkSource.Existing,
     zones: region.zones,
     clusters: region.clusters.map((cluster) => ({
       name: cluster.name,
       networkType: cluster.networkType,
       kubernetesVersion: cluster.kubernetesVersion,
       nodePools: cluster.nodePools.map(nodePoolSummary),
+      ...(cluster.existing === undefined
+        ? {}
+        : { existing: existingCapacitySummary(cluster.existing.capacity) }),
       baseServices: regionalServicesIn(fleet, cluster.name).map((s) => s.server),
       activeSets: sets.filter((s) => s.activeCluster === cluster.name).map((s) => s.id),
       warmSets: sets.filter((s) => s.warm && s.standbyCluster === cluster.name).map((s) => s.id),

@@ -90,6 +90,21 @@ describe("topology DOT", () => {
     expect(dot).toContain("DB: TencentDB MySQL 5.7");
   });
 
+  it("names each region's stacks: its infra stack, then its TARS stack", () => {
+    expect(dot).toContain("stacks guangzhou-infra · guangzhou");
+    expect(dot).toContain("stacks beijing-infra · beijing");
+  });
+
+  it("draws an existing cluster with the capacity it declares, in an existing network", () => {
+    const existing = dotOf(loadFleet("test/fixtures/existing/fleet.yaml"));
+    expect(existing).toContain("stacks guangzhou<");
+    expect(existing).toContain("existing network");
+    expect(nodeLine(existing, '"pools_gz1"')).toContain("existing cluster");
+    expect(nodeLine(existing, '"pools_gz1"')).toContain("32 CPU · 64Gi");
+    expect(nodeLine(existing, '"pools_bj1"')).toContain("3 × SA5.2XLARGE16");
+    expect(existing).not.toContain("TKE gz1");
+  });
+
   it("draws every TKE cluster with its network type and node pools", () => {
     for (const cluster of ["gz1", "gz2", "sh1", "bj1"]) {
       expect(dot).toContain(`subgraph "cluster_k8s_${cluster}"`);
@@ -192,7 +207,9 @@ describe("DOT escaping", () => {
           name: nasty,
           tencentRegion: nasty,
           home: true,
+          stacks: [nasty],
           vpcCidr: "10.0.0.0/16",
+          existingNetwork: false,
           zones: [nasty],
           clusters: [
             {
