@@ -72,7 +72,7 @@ export function renderCapacity(report: CapacityReport): string {
   );
   const notes = report.regions.flatMap((r) => r.notes.map((n) => `note: ${r.region}: ${n}`));
   return [
-    "CPU in cores, memory in MiB/GiB; capacity is every node pool at maxSize, 'now' at desiredSize",
+    "CPU in cores, memory in MiB/GiB; capacity is every node pool at maxSize, 'now' at desiredSize (an existing cluster: what it declares)",
     clusters,
     "",
     "if one region is lost, its Sets move to their standby clusters:",
