@@ -6,9 +6,9 @@
  * endpoints, internal CLBs, CVM pools and, at home, the framework database's cloud side); the
  * region's TARS stack `<region>` its Kubernetes objects (framework, base services, Set
  * Deployments, Jobs, NetworkPolicies, namespaces and the clusters' providers). The stack's name
- * (stack config `tars-federation:scope`) selects the program: `program/infra.ts` or
- * `program/tars.ts`. No decisions are made here: they come from `fleet/` (placement, carving,
- * names), and components do the wiring. Stack config: `program/config.ts`.
+ * (stack config `tars-federation:scope`, else the stack's own name) selects the program:
+ * `program/infra.ts` or `program/tars.ts`. No decisions are made here: they come from `fleet/`
+ * (placement, carving, names), and components do the wiring. Stack config: `program/config.ts`.
  *
  * Environment: `TARSFED_MOVING_SETS` (`fleet/transition.ts`) — the Sets a failover or failback is
  * moving, comma-separated; a TARS stack then runs the failover's first phase, keeping the old
@@ -41,7 +41,8 @@ async function main(): Promise<StackOutputs> {
     [StackOutput.FleetRevision]: fleetRevision(loaded.text) ?? "",
     [StackOutput.HomeRegion]: fleet.homeRegion,
   };
-  const scopeText = config.require("scope");
+  // The stack's name selects the program; `scope` (which tarsfed sets to the name) may say it.
+  const scopeText = config.get("scope") ?? pulumi.getStack();
   const scope = parseScope(fleet, scopeText);
   if (scope === undefined) {
     throw new pulumi.RunError(

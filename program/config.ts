@@ -4,7 +4,7 @@
  *
  * Stack config (`stacks/Pulumi.<stack>.yaml`):
  * - `tars-federation:scope` — the stack's name: `global`, `<region>-infra` or `<region>`
- *   (required; `tarsfed` sets it);
+ *   (`tarsfed` sets it; default: the stack's own name);
  * - `tars-federation:fleet` — the fleet file (default `stacks/fleet.yaml`);
  * - `tars-federation:globalStack`, `…:homeInfraStack`, `…:infraStack`, `…:homeStack` — the stacks
  *   referenced (default `<org>/<project>/<stack>`: `global`, `<home>-infra`, `<region>-infra`,

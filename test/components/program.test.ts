@@ -2,7 +2,9 @@
  * The real program, run for every stack of the demo fleet under Pulumi's mocks: what each stack
  * registers, with which parent and provider, and what flows between stacks.
  */
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runStack } from "../../cli/offline/run-stack";
 import { loadFleet } from "../../fleet/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
 import { type FleetPlan } from "../../fleet/plan-document";
@@ -144,5 +146,20 @@ describe("TARS stacks", () => {
     expect(stack("guangzhou-infra").outputs.dbAdminPassword).toBe("[secret]");
     expect(stack("guangzhou-infra").outputs.kubeconfigs).toBe("[secret]");
     expect(byName(stack("guangzhou"), "gz1-k8s").inputs.kubeconfig).toBe("[secret]");
+  });
+});
+
+describe("the stack's name", () => {
+  it("selects the program when stack config names no scope", async () => {
+    const result = await runStack({
+      stack: "global",
+      config: {
+        "tars-federation:fleet": path.resolve("stacks/fleet.yaml"),
+        "tencentcloud:region": "ap-guangzhou",
+      },
+      secretKeys: [],
+      references: new Map(),
+    });
+    expect(result.resources.map((r) => r.type)).toContain("tencentcloud:index/ccn:Ccn");
   });
 });
