@@ -83,10 +83,13 @@ export function kubeconfigProblem(text: string): string | undefined {
   } catch {
     document = undefined;
   }
-  const kind = isRecord(document) ? document.kind : undefined;
-  if (!isRecord(document) || (kind !== undefined && kind !== "Config")) {
-    return "is not a kubeconfig: expected a YAML map of kind Config with clusters, contexts and current-context";
-  }
+  const notOne =
+    "is not a kubeconfig: expected a YAML map of kind Config with clusters, contexts and current-context";
+  if (!isRecord(document)) return notOne;
+  // A map of another kind, or with none of a kubeconfig's fields (another YAML file), is not one.
+  const kind = document.kind;
+  const fields = ["clusters", "contexts", "current-context", "users"];
+  if (kind !== undefined ? kind !== "Config" : !fields.some((f) => f in document)) return notOne;
   const current = document["current-context"];
   const contexts = named(document.contexts, "context");
   if (typeof current !== "string" || current === "") {
