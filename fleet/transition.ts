@@ -17,7 +17,7 @@ import { placeWorkloads, WorkloadRole, type WorkloadSpec } from "./placement";
 import { regionSlice, type RegionSlice } from "./slice";
 
 /**
- * The environment variable that puts a region stack in a failover's first phase.
+ * The environment variable that puts a TARS stack in a failover's first phase.
  *
  * Its value is the moving Sets' ids, comma-separated (`pay.cd.1,pay.nj.2`): the stack deploys
  * the fleet file's placement plus, for each of those Sets, the copy it had before the change.
@@ -77,7 +77,7 @@ export function transitionWorkloads(after: FleetSpec, moving: readonly string[])
 }
 
 /**
- * A region stack's share of the fleet in a failover's first phase: {@link transitionWorkloads}
+ * A TARS stack's share of the fleet in a failover's first phase: {@link transitionWorkloads}
  * in its clusters, everything else as `regionSlice(after, region)`.
  */
 export function transitionSlice(

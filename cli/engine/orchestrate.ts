@@ -23,7 +23,7 @@
  * await: the new Deployments are Ready), the stacks that lose, as the fleet file says.
  *
  * Every run sets `PULUMI_K8S_SKIP_UPDATE_UNREACHABLE`, which the Kubernetes providers read
- * (`components/tke-cluster.ts` leaves `skipUpdateUnreachable` unset for this): `false`, so an
+ * (`components/cluster-connection.ts` leaves `skipUpdateUnreachable` unset for this): `false`, so an
  * unreachable cluster fails its stack, except for the stacks that only lose in a phased run when
  * `--skip-unreachable` is given (the dark region's).
  */

@@ -12,10 +12,10 @@ import {
 } from "../../fleet/plan-document";
 import { type ManifestObject, type ManifestProblem, CLUSTER_SCOPE } from "./types";
 
-/** Type token of the Kubernetes provider resource that `TkeCluster` creates for its cluster. */
+/** Type token of the Kubernetes provider resource that `ClusterConnection` creates for its cluster. */
 export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 
-/** Suffix `TkeCluster` gives its Kubernetes provider's name: cluster `gz1` → provider `gz1-k8s`. */
+/** Suffix `ClusterConnection` gives its Kubernetes provider's name: cluster `gz1` → provider `gz1-k8s`. */
 export const PROVIDER_NAME_SUFFIX = "-k8s";
 
 /**
