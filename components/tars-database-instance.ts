@@ -72,10 +72,20 @@ export class TarsDatabaseInstance extends pulumi.ComponentResource {
     this.rootPassword = new random.RandomPassword(`${name}-root-password`, PASSWORD, {
       parent: this,
     });
-    this.adminPassword = new random.RandomPassword(`${name}-admin-password`, PASSWORD, {
-      parent: this,
-    });
     const db = args.fleet.tars.db;
+    // A changed keeper replaces the password (`keepers`: "Arbitrary map of values that, when
+    // changed, will trigger recreation of resource", @pulumi/random 4.21.2 RandomPasswordArgs).
+    // Only the framework user's: the init Job logs in as root with the Secret's root password, so
+    // a new root password would lock it out (README: Rotating the database credentials).
+    const generation = db.passwordGeneration;
+    this.adminPassword = new random.RandomPassword(
+      `${name}-admin-password`,
+      {
+        ...PASSWORD,
+        ...(generation === undefined ? {} : { keepers: { generation: String(generation) } }),
+      },
+      { parent: this },
+    );
     if (db.mode === DbMode.TencentDb && args.placement !== undefined) {
       const { placement } = args;
       this.mysql = new tencentcloud.MysqlInstance(

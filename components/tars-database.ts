@@ -27,13 +27,8 @@ import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { TarsIdcGroups } from "./tars-idc-groups";
 import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
-import {
-  configMapArgs,
-  jobArgs,
-  networkPolicyArgs,
-  serviceArgs,
-  statefulSetArgs,
-} from "./k8s-args";
+import { secretDataHash } from "./secret-hashes";
+import { configMapArgs, networkPolicyArgs, serviceArgs, statefulSetArgs } from "./k8s-args";
 
 /** Arguments of {@link TarsDatabase}. */
 export interface TarsDatabaseArgs {
@@ -91,19 +86,25 @@ export class TarsDatabase extends pulumi.ComponentResource {
     };
     const db = args.fleet.tars.db;
     let database: DatabaseServer;
-    let secret: k8s.core.v1.Secret;
+    let secret: InitSecret;
     if (db.mode === DbMode.TencentDb) {
       // TencentDB is the infra stack's, applied before this one: the Job waits for its Secret.
       const host = pulumi.output(args.instance.host ?? "");
       secret = createInitSecret(name, host, passwords, k8sOpts);
-      database = { host, server: secret };
+      database = { host, server: secret.secret };
     } else {
       // The Job reaches an in-cluster database by its Service, and MySQL reads its root password
       // from the same Secret, so the Secret comes first.
       secret = createInitSecret(name, IN_CLUSTER_DB_HOST, passwords, k8sOpts);
-      database = createInClusterDb(name, args, db, secret, k8sOpts);
+      database = createInClusterDb(name, args, db, secret.secret, k8sOpts);
     }
-    this.initJob = createInitJob(name, args, [database.server, secret], k8sOpts);
+    this.initJob = createInitJob(
+      name,
+      args,
+      secret.hash,
+      [database.server, secret.secret],
+      k8sOpts,
+    );
     this.idcGroups = new TarsIdcGroups(
       `${name}-idc-groups`,
       { fleet: args.fleet, cluster: args.cluster, after: [...k8sOpts.dependsOn, this.initJob] },
@@ -136,13 +137,26 @@ const STATEFUL = { protect: true, retainOnDelete: true };
 
 const IN_CLUSTER_DB_HOST = `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
 
+/** The init Job's Secret and the hash of its content. */
+interface InitSecret {
+  readonly secret: k8s.core.v1.Secret;
+  readonly hash: pulumi.Output<string>;
+}
+
 function createInitSecret(
   name: string,
   dbHost: pulumi.Input<string>,
   passwords: DatabaseInstanceRef,
   k8sOpts: K8sOptions,
-): k8s.core.v1.Secret {
-  return new k8s.core.v1.Secret(
+): InitSecret {
+  const stringData = {
+    DB_HOST: dbHost,
+    DB_PORT: String(MYSQL_PORT),
+    DB_USER: DB_ADMIN_USER,
+    DB_PASS: pulumi.secret(passwords.adminPassword),
+    ROOT_PASSWORD: pulumi.secret(passwords.rootPassword),
+  } satisfies Record<DbInitEnv, pulumi.Input<string>>;
+  const secret = new k8s.core.v1.Secret(
     `${name}-init-secret`,
     {
       metadata: {
@@ -151,16 +165,11 @@ function createInitSecret(
         labels: frameworkLabels(DB_INIT_SECRET).labels,
       },
       type: "Opaque",
-      stringData: {
-        DB_HOST: dbHost,
-        DB_PORT: String(MYSQL_PORT),
-        DB_USER: DB_ADMIN_USER,
-        DB_PASS: pulumi.secret(passwords.adminPassword),
-        ROOT_PASSWORD: pulumi.secret(passwords.rootPassword),
-      } satisfies Record<DbInitEnv, pulumi.Input<string>>,
+      stringData,
     },
     k8sOpts,
   );
+  return { secret, hash: secretDataHash(stringData) };
 }
 
 function createInClusterDb(
@@ -175,6 +184,10 @@ function createInClusterDb(
     networkPolicyArgs(inClusterDbPolicy(args.fleet, args.cluster.name)),
     k8sOpts,
   );
+  // No secret-hash annotation, so a rotation doesn't restart the database: MySQL reads
+  // MYSQL_ROOT_PASSWORD only when it initialises an empty data directory ("none of the variables
+  // below will have any effect if you start the container with a data directory that already
+  // contains a database", https://hub.docker.com/_/mysql, Environment Variables).
   const statefulSet = new k8s.apps.v1.StatefulSet(
     `${name}-statefulset`,
     statefulSetArgs(inClusterDbStatefulSet(db)),
@@ -197,10 +210,16 @@ function createInClusterDb(
 /**
  * The schema Job, once the database answers. Pulumi waits for a Job to complete, so the
  * registries that depend on this component start against a ready schema.
+ *
+ * Its name carries the hash of its Secret (`dbInitJobName`): rotated credentials replace it with
+ * a new Job, which sets the framework user's new password before the registries, which depend on
+ * this component, roll onto it. While a password is unknown (a preview creating it), so are the
+ * Job's name and spec.
  */
 function createInitJob(
   name: string,
   args: TarsDatabaseArgs,
+  secretHash: pulumi.Output<string>,
   after: pulumi.Resource[],
   k8sOpts: K8sOptions,
 ): k8s.batch.v1.Job {
@@ -210,12 +229,16 @@ function createInitJob(
     k8sOpts,
   );
   const { frameworkImage, db } = args.fleet.tars;
-  return new k8s.batch.v1.Job(
-    `${name}-init`,
-    jobArgs(dbInitJob(frameworkImage, dbClientImage(db))),
-    {
-      ...k8sOpts,
-      dependsOn: [...k8sOpts.dependsOn, ...after, script],
-    },
-  );
+  const job = (hash: string) => dbInitJob(frameworkImage, dbClientImage(db), hash);
+  // The manifest's fields as outputs of the hash; cast as `k8s-args.ts` casts a whole manifest.
+  const manifest = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: secretHash.apply((hash) => job(hash).metadata),
+    spec: secretHash.apply((hash) => job(hash).spec),
+  } as unknown as k8s.batch.v1.JobArgs;
+  return new k8s.batch.v1.Job(`${name}-init`, manifest, {
+    ...k8sOpts,
+    dependsOn: [...k8sOpts.dependsOn, ...after, script],
+  });
 }

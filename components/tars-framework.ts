@@ -27,6 +27,7 @@ import { ComponentType } from "./registry";
 import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
 import { deploymentArgs, networkPolicyArgs, pdbArgs, serviceArgs } from "./k8s-args";
 import { createFrameworkServices } from "./tarscli-objects";
+import { secretDataHash, withSecretHashes } from "./secret-hashes";
 
 /** How the framework services reach the framework database. */
 export interface DbConnection {
@@ -59,6 +60,11 @@ export interface TarsFrameworkArgs {
  */
 export class TarsFramework extends pulumi.ComponentResource {
   public readonly registry: k8s.apps.v1.Deployment;
+  /**
+   * The hash of the database Secret (`DB_SECRET`), which every pod loading it carries in a
+   * pod-template annotation, so new credentials roll them.
+   */
+  public readonly dbSecretHash: pulumi.Output<string>;
 
   constructor(name: string, args: TarsFrameworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TarsFramework, name, {}, opts);
@@ -67,6 +73,13 @@ export class TarsFramework extends pulumi.ComponentResource {
       parent: this,
       provider: args.cluster.k8sProvider,
       dependsOn: namespace === undefined ? [] : [namespace],
+    };
+    // Key names are the ones K8STARS' start scripts read.
+    const stringData = {
+      DB_HOST: args.db.host,
+      DB_PORT: pulumi.output(args.db.port).apply(String),
+      DB_USER: args.db.user,
+      DB_PASS: pulumi.secret(args.db.password),
     };
     const secret = new k8s.core.v1.Secret(
       `${name}-db-secret`,
@@ -77,19 +90,15 @@ export class TarsFramework extends pulumi.ComponentResource {
           labels: frameworkLabels(DB_SECRET).labels,
         },
         type: "Opaque",
-        // Key names are the ones K8STARS' start scripts read.
-        stringData: {
-          DB_HOST: args.db.host,
-          DB_PORT: pulumi.output(args.db.port).apply(String),
-          DB_USER: args.db.user,
-          DB_PASS: pulumi.secret(args.db.password),
-        },
+        stringData,
       },
       k8sOpts,
     );
+    this.dbSecretHash = secretDataHash(stringData);
+    const hashes = new Map([[DB_SECRET, this.dbSecretHash]]);
     this.registry = new k8s.apps.v1.Deployment(
       `${name}-registry`,
-      deploymentArgs(registryDeployment(args.fleet)),
+      deploymentArgs(withSecretHashes(registryDeployment(args.fleet), hashes)),
       {
         ...k8sOpts,
         dependsOn: [...k8sOpts.dependsOn, secret],
@@ -101,10 +110,13 @@ export class TarsFramework extends pulumi.ComponentResource {
       createLbService(`${name}-registry`, registryLbService(), args.registryLb, k8sOpts);
     // The region's base services, once per region (fleet/framework.ts, regionServicesCluster);
     // those that use the database start once its credentials are there.
-    createFrameworkServices(name, args.fleet, regionalServicesIn(args.fleet, args.cluster.name), {
-      ...k8sOpts,
-      dependsOn: [...k8sOpts.dependsOn, secret],
-    });
+    createFrameworkServices(
+      name,
+      args.fleet,
+      regionalServicesIn(args.fleet, args.cluster.name),
+      { ...k8sOpts, dependsOn: [...k8sOpts.dependsOn, secret] },
+      hashes,
+    );
     createNetworkPolicies(name, args, this);
     this.registerOutputs({});
   }

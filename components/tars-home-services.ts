@@ -17,6 +17,8 @@ import { ComponentType } from "./registry";
 import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
 import { deploymentArgs, networkPolicyArgs, pdbArgs, pvcArgs } from "./k8s-args";
 import { createFrameworkServices } from "./tarscli-objects";
+import { withSecretHashes } from "./secret-hashes";
+import { DB_SECRET } from "../fleet/k8s/servers";
 
 /** Arguments of {@link TarsHomeServices}. */
 export interface TarsHomeServicesArgs {
@@ -33,6 +35,11 @@ export interface TarsHomeServicesArgs {
   readonly webLb?: LoadBalancerRef;
   /** Who may reach tarsweb; also the Service's `loadBalancerSourceRanges`. */
   readonly webSources: readonly string[];
+  /**
+   * The hash of the cluster's database Secret (`TarsFramework.dbSecretHash`): tarsweb's and the
+   * services' pods that load it carry it, so new credentials roll them.
+   */
+  readonly dbSecretHash: pulumi.Input<string>;
 }
 
 /** tarsweb behind an internal CLB, and the tarscli framework services of the home cluster. */
@@ -54,16 +61,21 @@ export class TarsHomeServices extends pulumi.ComponentResource {
       );
       k8sOpts.dependsOn.push(store);
     }
-    createFrameworkServices(name, args.fleet, homeFrameworkServices(args.fleet), k8sOpts);
+    const hashes = new Map([[DB_SECRET, args.dbSecretHash]]);
+    createFrameworkServices(name, args.fleet, homeFrameworkServices(args.fleet), k8sOpts, hashes);
     const webPolicy = new k8s.networking.v1.NetworkPolicy(
       `${name}-web-network-policy`,
       networkPolicyArgs(webNetworkPolicy(args.fleet)),
       k8sOpts,
     );
-    new k8s.apps.v1.Deployment(`${name}-web`, deploymentArgs(webDeployment(args.fleet)), {
-      ...k8sOpts,
-      dependsOn: [...k8sOpts.dependsOn, webPolicy],
-    });
+    new k8s.apps.v1.Deployment(
+      `${name}-web`,
+      deploymentArgs(withSecretHashes(webDeployment(args.fleet), hashes)),
+      {
+        ...k8sOpts,
+        dependsOn: [...k8sOpts.dependsOn, webPolicy],
+      },
+    );
     new k8s.policy.v1.PodDisruptionBudget(`${name}-web-pdb`, pdbArgs(webPdb()), k8sOpts);
     createLbService(`${name}-web`, webLbService(args.webSources), args.webLb, k8sOpts);
     this.registerOutputs({});

@@ -25,6 +25,7 @@ import {
 } from "./k8s-args";
 import { type Spec } from "../fleet/k8s/types";
 import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { type SecretHashes, withSecretHashes } from "./secret-hashes";
 
 /** The Kubernetes objects of one tarscli workload. */
 export interface TarscliObjects {
@@ -78,7 +79,7 @@ export interface TarscliStatefulSetObjects {
 
 /**
  * Creates `${name}-meta`, `${name}-network-policy` and `${name}-statefulset` for a service with a
- * log volume. The StatefulSet is protected and kept when removed from the program, like every
+ * log volume, its pods carrying the hash of each Secret of `secretHashes` they load. The StatefulSet is protected and kept when removed from the program, like every
  * stateful resource (policy `stateful-resources-protected`): its claim holds the region's logs.
  */
 export function createTarscliStatefulSet(
@@ -87,6 +88,7 @@ export function createTarscliStatefulSet(
   volume: LogVolumeSpec,
   networkPolicy: NetworkPolicy,
   opts: pulumi.CustomResourceOptions,
+  secretHashes: SecretHashes = new Map(),
 ): TarscliStatefulSetObjects {
   const meta = new k8s.core.v1.ConfigMap(
     `${name}-meta`,
@@ -101,7 +103,7 @@ export function createTarscliStatefulSet(
   const dependsOn = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? []), meta, policy];
   const statefulSet = new k8s.apps.v1.StatefulSet(
     `${name}-statefulset`,
-    statefulSetArgs(tarslogStatefulSet(workload, volume)),
+    statefulSetArgs(withSecretHashes(tarslogStatefulSet(workload, volume), secretHashes)),
     { ...opts, dependsOn, protect: true, retainOnDelete: true },
   );
   return { meta, statefulSet, networkPolicy: policy };
@@ -112,13 +114,16 @@ export function createTarscliStatefulSet(
  * Deployment with its PDB (tarspatch's pods mounting the package store, whose claim the caller
  * creates), or tarslog's StatefulSet, each with its meta ConfigMap and the
  * NetworkPolicy that admits its clients (`fleet/k8s/network-policies.ts`). `opts` carries the
- * parent, provider and what every service waits for (the namespace, the database Secret).
+ * parent, provider and what every service waits for (the namespace, the database Secret); the
+ * pods of a service that loads a Secret of `secretHashes` carry its hash, so they roll when it
+ * changes.
  */
 export function createFrameworkServices(
   prefix: string,
   fleet: FleetSpec,
   services: readonly FrameworkServiceSpec[],
   opts: pulumi.CustomResourceOptions,
+  secretHashes: SecretHashes,
 ): void {
   for (const service of services) {
     const name = `${prefix}-${service.server.toLowerCase()}`;
@@ -126,12 +131,12 @@ export function createFrameworkServices(
     const policy = frameworkServicePolicy(fleet, workload);
     const { logVolume } = service;
     if (logVolume !== undefined) {
-      createTarscliStatefulSet(name, workload, logVolume, policy, opts);
-    } else if (service.packageStore === true) {
-      const deployment = withPackageStoreDeployment(tarscliDeployment(workload));
-      createTarscliObjects(name, workload, policy, opts, deployment);
+      createTarscliStatefulSet(name, workload, logVolume, policy, opts, secretHashes);
     } else {
-      createTarscliObjects(name, workload, policy, opts);
+      const deployment = tarscliDeployment(workload);
+      const withStore =
+        service.packageStore === true ? withPackageStoreDeployment(deployment) : deployment;
+      createTarscliObjects(name, workload, policy, opts, withSecretHashes(withStore, secretHashes));
     }
   }
 }

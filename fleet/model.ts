@@ -86,12 +86,24 @@ export type DbSpec =
       readonly engineVersion: string;
       readonly memoryMb: number;
       readonly storageGb: number;
+      /**
+       * Raising it replaces the framework user's generated password (a keeper of its
+       * `RandomPassword`). Absent is the first generation, with no keeper, so deployments from
+       * before the field keep their password.
+       */
+      readonly passwordGeneration?: number;
     }
   | {
       readonly mode: typeof DbMode.InCluster;
       readonly storageGb: number;
       readonly storageClass: string;
       readonly image: string;
+      /**
+       * Raising it replaces the framework user's generated password (a keeper of its
+       * `RandomPassword`). Absent is the first generation, with no keeper, so deployments from
+       * before the field keep their password.
+       */
+      readonly passwordGeneration?: number;
     };
 
 /** CCN bandwidth limits. */

@@ -47,6 +47,11 @@ const cidrText = (description: string) =>
     examples: ["10.10.0.0/16"],
   });
 
+const passwordGeneration = intRange(1, 1000000).optional().meta({
+  description:
+    "rotates the framework user's generated password: raise it by one to get a new password (README: Rotating the database credentials); absent is the first",
+});
+
 const TencentDbSchema = z.strictObject({
   mode: z.literal(DbMode.TencentDb),
   engineVersion: z
@@ -55,6 +60,7 @@ const TencentDbSchema = z.strictObject({
     .meta({ description: 'MySQL version; TARS needs "5.7" (MySQL 8 defaults break it)' }),
   memoryMb: intRange(1000, 488000).default(4000).meta({ description: "instance memory, MB" }),
   storageGb: intRange(25, 6000).default(200).meta({ description: "disk size, GB" }),
+  passwordGeneration,
 });
 
 const InClusterDbSchema = z.strictObject({
@@ -62,6 +68,7 @@ const InClusterDbSchema = z.strictObject({
   storageGb: intRange(10, 32000).default(50).meta({ description: "volume size, GB" }),
   storageClass: text("Kubernetes StorageClass of the volume").default("cbs"),
   image: text("MySQL 5.7 image, pinned").default("mysql:5.7.44"),
+  passwordGeneration,
 });
 
 const DbSchema = z

@@ -152,6 +152,7 @@ function deployHome(ctx: TarsContext, clusters: readonly ClusterConnection[]): S
       cluster: first.ref,
       ...(webLb === undefined ? {} : { webLb }),
       webSources: webAccess(slice.fleet).sources,
+      dbSecretHash: frameworks[0].dbSecretHash,
     },
     { dependsOn: [frameworks[0]] },
   );

@@ -93,8 +93,12 @@ export class FakeCloud {
         return with_(`lb-${suffix}`, { clbVips: [this.address(inputs.subnetId, seed)] });
       case "tencentcloud:index/clbListener:ClbListener":
         return with_(`${String(inputs.clbId)}#lbl-${suffix}`, { listenerId: `lbl-${suffix}` });
-      case "random:index/randomPassword:RandomPassword":
-        return with_("none", { result: `offline-${suffix}-Aa1_`, bcryptHash: "offline" });
+      case "random:index/randomPassword:RandomPassword": {
+        // New keepers are a new password, as the provider replaces the resource.
+        const keepers = inputs.keepers === undefined ? "" : `::${JSON.stringify(inputs.keepers)}`;
+        const result = `offline-${keepers === "" ? suffix : fakeSuffix(seed + keepers)}-Aa1_`;
+        return with_("none", { result, bcryptHash: "offline" });
+      }
       default:
         return this.generic(type, name, inputs, suffix);
     }

@@ -11,7 +11,9 @@
  * installer talks to MySQL through its `mysql-tool` binary instead (TarsCloud/TarsFramework
  * v2.4.3 `deploy/Dockerfile`, `deploy/tars-install.sh`).
  */
+import { createHash } from "node:crypto";
 import { type Spec, type Named } from "./types";
+import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { type IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { type IJob } from "kubernetes-models/batch/v1/Job";
 import { type IService } from "kubernetes-models/v1/Service";
@@ -72,6 +74,51 @@ export const DB_INIT_ENV = ["DB_HOST", "DB_PORT", "DB_USER", "DB_PASS", "ROOT_PA
 
 /** One variable of {@link DB_INIT_ENV}. */
 export type DbInitEnv = (typeof DB_INIT_ENV)[number];
+
+/**
+ * Prefix of the pod-template annotation that carries the hash of a Secret a pod loads: the key is
+ * `secret-hash.tarsfed.io/<Secret name>`. Pods read `envFrom` and `secretKeyRef` values only
+ * when they start, so a changed Secret rolls its pods through this annotation.
+ */
+export const SECRET_HASH_ANNOTATION_PREFIX = "secret-hash.tarsfed.io/";
+
+/** The annotation carrying the hash of Secret `secret` (a name of at most 63 characters). */
+export function secretHashAnnotation(secret: string): string {
+  return `${SECRET_HASH_ANNOTATION_PREFIX}${secret}`;
+}
+
+/**
+ * The first 12 hex digits of the SHA-256 of a Secret's data, keys sorted: the same data gives the
+ * same hash on every run; any changed key or value gives another.
+ */
+export function secretContentHash(data: Readonly<Record<string, string>>): string {
+  const entries = Object.keys(data)
+    .sort()
+    .map((key) => [key, data[key]]);
+  return createHash("sha256").update(JSON.stringify(entries)).digest("hex").slice(0, 12);
+}
+
+/**
+ * The init Job's name: {@link DB_INIT} and the hash of its Secret, so new credentials (a rotated
+ * framework password) are a new Job, which runs `ALTER USER` again. 25 characters.
+ */
+export function dbInitJobName(secretHash: string): string {
+  return `${DB_INIT}-${secretHash}`;
+}
+
+/** The Secrets a pod loads, through `envFrom` or `secretKeyRef`, in order, each once. */
+export function secretsLoaded(pod: IPodSpec): string[] {
+  const names = [...(pod.initContainers ?? []), ...pod.containers].flatMap((c) => [
+    ...(c.envFrom ?? []).flatMap((e) =>
+      e.secretRef?.name === undefined ? [] : [e.secretRef.name],
+    ),
+    ...(c.env ?? []).flatMap((e) => {
+      const name = e.valueFrom?.secretKeyRef?.name;
+      return name === undefined ? [] : [name];
+    }),
+  ]);
+  return [...new Set(names)];
+}
 
 /** Name of the in-cluster database's StatefulSet and Service. */
 export const IN_CLUSTER_DB = "tars-db";
@@ -381,14 +428,26 @@ export function sqlCopyCommand(): string[] {
  * The init Job: an init container copies the SQL folders from `frameworkImage` into a scratch
  * volume; the Job's container runs the script in `clientImage` (bash and `mysql`), with the
  * volume at the framework image's own path, so the script's default folders are the image's.
+ * Named after `secretHash`, the hash of {@link DB_INIT_SECRET} ({@link secretContentHash}): new
+ * credentials are a new Job, which sets the framework user's password again; the same ones leave
+ * the completed Job alone.
  */
-export function dbInitJob(frameworkImage: string, clientImage: string): Spec<IJob> {
+export function dbInitJob(
+  frameworkImage: string,
+  clientImage: string,
+  secretHash: string,
+): Spec<IJob> {
   const { labels } = frameworkLabels(DB_INIT);
   const resources = containerResources(DB_INIT_SIZE);
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name: DB_INIT, namespace: FRAMEWORK_NAMESPACE, labels },
+    metadata: {
+      name: dbInitJobName(secretHash),
+      namespace: FRAMEWORK_NAMESPACE,
+      labels,
+      annotations: { [secretHashAnnotation(DB_INIT_SECRET)]: secretHash },
+    },
     spec: {
       backoffLimit: 6,
       template: hardenTemplate(DB_INIT_PROFILES, {

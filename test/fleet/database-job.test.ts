@@ -21,7 +21,7 @@ import { DbMode } from "../../fleet/schema";
 const FRAMEWORK = "tarscloud/framework:v2.4.3";
 
 describe("the init Job", () => {
-  const job = dbInitJob(FRAMEWORK, "mysql:5.7.44");
+  const job = dbInitJob(FRAMEWORK, "mysql:5.7.44", "0123456789ab");
   const pod = job.spec.template.spec;
 
   it("copies the three SQL folders out of the framework image, keeping their layout", () => {

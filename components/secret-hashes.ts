@@ -1,0 +1,64 @@
+/**
+ * Hashes of the framework's Secrets, for the objects that must follow their content: the
+ * database Job's name and the pod-template annotations of the pods that load them
+ * (`fleet/k8s/database.ts`, {@link secretContentHash}).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
+import { secretContentHash, secretHashAnnotation, secretsLoaded } from "../fleet/k8s/database";
+
+/** Secret name → hash of its content. */
+export type SecretHashes = ReadonlyMap<string, pulumi.Input<string>>;
+
+/**
+ * The hash of a Secret's `stringData`, as a plain (not secret) output.
+ *
+ * The data holds passwords, so Pulumi marks the hash secret; it is unmarked so that it can name a
+ * Job and show in a diff. That reveals nothing useful: 12 hex digits (48 bits) of a SHA-256 can't
+ * be inverted, and guessing the input means guessing 24 random characters of the passwords
+ * (`components/tars-database-instance.ts`), far beyond any search. An HMAC would need a key the
+ * program keeps somewhere, for no gain.
+ */
+export function secretDataHash(
+  data: Readonly<Record<string, pulumi.Input<string>>>,
+): pulumi.Output<string> {
+  return pulumi.unsecret(pulumi.all(data).apply(secretContentHash));
+}
+
+/** A workload manifest with a pod template. */
+interface PodTemplated {
+  readonly spec?: { readonly template: IPodTemplateSpec };
+}
+
+/**
+ * `manifest` with, in its pod template, the annotation `secret-hash.tarsfed.io/<Secret>` for each
+ * Secret of `hashes` its pods load: a changed Secret changes the template, so the pods roll and
+ * read the new values. A manifest loading none of them is returned as it is.
+ *
+ * The values are outputs inside a manifest typed with strings; the Pulumi Args it is cast to
+ * (`k8s-args.ts`) take inputs at every level, so the engine resolves them.
+ */
+export function withSecretHashes<M extends PodTemplated>(manifest: M, hashes: SecretHashes): M {
+  const template = manifest.spec?.template;
+  if (template?.spec === undefined) return manifest;
+  const annotations = Object.fromEntries(
+    secretsLoaded(template.spec).flatMap((secret) => {
+      const hash = hashes.get(secret);
+      return hash === undefined ? [] : [[secretHashAnnotation(secret), hash]];
+    }),
+  ) as Record<string, string>;
+  if (Object.keys(annotations).length === 0) return manifest;
+  return {
+    ...manifest,
+    spec: {
+      ...manifest.spec,
+      template: {
+        ...template,
+        metadata: {
+          ...template.metadata,
+          annotations: { ...template.metadata?.annotations, ...annotations },
+        },
+      },
+    },
+  };
+}
