@@ -37,7 +37,10 @@ function templates(): [string, Template][] {
   const out: [string, Template][] = [
     ["registry", registryDeployment(fleet).spec.template],
     ["tarsweb", webDeployment(fleet).spec.template],
-    ["db init Job", dbInitJob("tarscloud/framework:v2.4.3", "mysql:5.7.44", "0123456789ab").spec.template],
+    [
+      "db init Job",
+      dbInitJob("tarscloud/framework:v2.4.3", "mysql:5.7.44", "0123456789ab").spec.template,
+    ],
     [
       "in-cluster MySQL",
       inClusterDbStatefulSet({
@@ -147,7 +150,8 @@ describe("pods of the demo fleet", () => {
   });
 
   it("runs the Job's SQL copy as root on a read-only root and its mysql client as 999", () => {
-    const spec = dbInitJob("tarscloud/framework:v2.4.3", "mysql:5.7.44", "0123456789ab").spec.template.spec;
+    const spec = dbInitJob("tarscloud/framework:v2.4.3", "mysql:5.7.44", "0123456789ab").spec
+      .template.spec;
     expect(spec?.initContainers?.[0].securityContext).toMatchObject({
       runAsNonRoot: false,
       readOnlyRootFilesystem: true,
