@@ -32,8 +32,10 @@ export interface CvmPoolArgs {
    */
   readonly webAddress: pulumi.Input<string>;
   /**
-   * What the machines fetch from at boot: the components that serve the registries and, when the
-   * pool downloads from tarsweb in this stack, tarsweb's. Every machine is created after them.
+   * What the machines reach first at boot, in their own (infra) stack: the registries' CLBs and,
+   * when the pool downloads from tarsweb in this stack, tarsweb's. Every machine is created after
+   * them. The registries and tarsweb behind them are the TARS stack's, applied later; the
+   * bootstrap waits for them, retrying forever (`wait_for` in `fleet/tarsnode-script.ts`).
    *
    * @default - no ordering beyond the inputs' own
    */
