@@ -88,8 +88,10 @@ export interface NetworkSlice {
 
 /**
  * The internal load balancers (CLBs) a region's infra stack creates; the TARS stack binds each to
- * its LoadBalancer Service by id. Only clusters the fleet creates get them: TKE binds a CLB it did
- * not create only to a cluster in the same VPC, which an existing cluster need not be.
+ * its LoadBalancer Service by id. Only clusters the fleet creates get them: the binding is TKE's
+ * existing-CLB annotation, and an existing cluster need not be a TKE cluster, nor in the network
+ * whose subnet the CLB is created in.
+ * @see https://www.tencentcloud.com/document/product/457/36835 (Using Existing CLBs)
  */
 export interface LoadBalancerSlice {
   /** Clusters whose registry gets a CLB, for CVM machines: the created ones, in file order. */

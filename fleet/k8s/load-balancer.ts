@@ -61,8 +61,9 @@ export function lbService(shape: LbServiceShape): Spec<IService> {
 
 /**
  * The same Service as a ClusterIP one, for a cluster the fleet does not create: no CLB is bound
- * to it (TKE binds a CLB this project creates only to a cluster in its VPC), so it is reachable
- * inside its cluster only. The CLB annotations and source ranges go with the type.
+ * to it (the binding is TKE's annotation, and an existing cluster need not be a TKE cluster in the
+ * fleet's network), so it is reachable inside its cluster only. The CLB annotations and source
+ * ranges go with the type.
  */
 export function clusterIpService(service: Spec<IService>): Spec<IService> {
   const annotations = Object.fromEntries(
