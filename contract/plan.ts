@@ -58,7 +58,16 @@ export async function plannedDbJob(root: string): Promise<PlannedDbJob> {
       throw new Error(`the demo fleet's plan has no ${kind} ${FRAMEWORK_NAMESPACE}/${name}`);
     return found;
   };
-  const job = find("Job", DB_INIT);
+  // The Job is named after its Secret's hash (`dbInitJobName`): the one Job of that prefix.
+  const jobName = new RegExp(`^${DB_INIT}-[0-9a-f]{12}$`);
+  const jobs = objects.filter(
+    (o) => o.kind === "Job" && jobName.test(o.name) && o.namespace === FRAMEWORK_NAMESPACE,
+  );
+  if (jobs.length !== 1)
+    throw new Error(
+      `the demo fleet's plan has ${jobs.length} Jobs ${FRAMEWORK_NAMESPACE}/${DB_INIT}-<hash>, expected one`,
+    );
+  const [job] = jobs;
   const pod = field(job.object, "spec", "template", "spec");
   const container = field(pod, "containers", 0);
   const command = (field(container, "command") as Json[]).map((c) => text(c, "Job command"));
@@ -88,6 +97,6 @@ export async function plannedDbJob(root: string): Promise<PlannedDbJob> {
     };
   }
   throw new Error(
-    `the Job ${DB_INIT}'s command ${JSON.stringify(command)} runs no file of a mounted ConfigMap`,
+    `the Job ${job.name}'s command ${JSON.stringify(command)} runs no file of a mounted ConfigMap`,
   );
 }
