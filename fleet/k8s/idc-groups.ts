@@ -156,9 +156,19 @@ export function idcGroupsTable(spec: IdcGroupsSpec, hash: string): string {
       );
     }
   }
-  lines.push("", "Fallback (t_group_priority), tried in list_order when a group has no endpoint:");
+  // Only callers outside a Set read these rows (TarsFramework RegistryServer/QueryImp.cpp
+  // findObjectByIdInSameGroup, DbHandle.cpp findObjectByIdInGroupPriority); a Set's callers are
+  // answered from the Set alone (TarsCpp servant/libservant/EndpointManager.cpp).
+  lines.push(
+    "",
+    "Fallback (t_group_priority), for callers outside a Set whose own group has no live endpoint:",
+    "the rows holding the caller's group are tried in list_order, the first with a live endpoint wins.",
+  );
   for (const row of spec.priorities) {
-    const why = row.sets.length === 0 ? "any region" : `Sets ${row.sets.join(", ")}`;
+    const why =
+      row.sets.length === 0
+        ? "any region"
+        : `regions linked by the standbys of ${row.sets.join(", ")}`;
     lines.push(`  ${String(row.listOrder).padStart(2)}  ${row.groups.join(" | ")}: ${why}`);
   }
   lines.push("", "enable_group: Y for every server (the column's default, and existing rows).");
