@@ -30,7 +30,8 @@ export interface PlannedDbJob {
   readonly secretName: string;
 }
 
-function field(value: Json | undefined, ...keys: (string | number)[]): Json {
+/** The value at `keys` inside a planned object, or null where the path ends. */
+export function field(value: Json | undefined, ...keys: (string | number)[]): Json {
   let at: Json = value ?? null;
   for (const key of keys) {
     if (at === null || typeof at !== "object") return null;
@@ -39,7 +40,8 @@ function field(value: Json | undefined, ...keys: (string | number)[]): Json {
   return at;
 }
 
-function text(value: Json, what: string): string {
+/** `value` as a string, or an error naming `what` in the plan. */
+export function text(value: Json, what: string): string {
   if (typeof value !== "string")
     throw new Error(`the plan's ${what} is not a string: ${JSON.stringify(value)}`);
   return value;

@@ -23,7 +23,7 @@ import { planFleet } from "../../cli/plan/plan-fleet";
 import { collectManifests } from "../../cli/manifests/collect";
 import { run, type Ran } from "../exec";
 import { type MariaDb, mysqlAs } from "../mariadb";
-import { DEMO_FLEET } from "../plan";
+import { DEMO_FLEET, field, text } from "../plan";
 import { type Checks, type Suite } from "../report";
 
 /** The group Job as the plan renders it. */
@@ -46,21 +46,6 @@ export interface IdcGroupsContext {
   readonly job: PlannedIdcGroupsJob;
   readonly env: Readonly<Record<(typeof IDC_GROUPS_ENV)[number], string>>;
   readonly scratch: string;
-}
-
-function field(value: Json | undefined, ...keys: (string | number)[]): Json {
-  let at: Json = value ?? null;
-  for (const key of keys) {
-    if (at === null || typeof at !== "object") return null;
-    at = (at as Record<string, Json>)[key as string] ?? null;
-  }
-  return at;
-}
-
-function text(value: Json, what: string): string {
-  if (typeof value !== "string")
-    throw new Error(`the plan's ${what} is not a string: ${JSON.stringify(value)}`);
-  return value;
 }
 
 /** Plans the demo fleet's home stack offline and reads the group Job and its ConfigMap. */
