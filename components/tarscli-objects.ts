@@ -36,17 +36,15 @@ export interface TarscliObjects {
 }
 
 /**
- * Creates `${name}-meta`, `${name}-network-policy`, `${name}-deployment` and `${name}-pdb` with
- * `opts` (parent and provider). The pods start once their policy admits what they need;
- * `deployment` is the workload's own unless given (tarspatch's mounts the package store).
+ * What a tarscli workload's pods need before they start: `${name}-meta` (its
+ * `_server_meta.yaml`) and `${name}-network-policy`, and the dependencies that wait for both.
  */
-export function createTarscliObjects(
+function createPodPrerequisites(
   name: string,
   workload: TarscliWorkload,
   networkPolicy: NetworkPolicy,
   opts: pulumi.CustomResourceOptions,
-  deployment: Spec<IDeployment> = tarscliDeployment(workload),
-): TarscliObjects {
+) {
   const meta = new k8s.core.v1.ConfigMap(
     `${name}-meta`,
     configMapArgs(tarscliMetaConfigMap(workload)),
@@ -58,6 +56,22 @@ export function createTarscliObjects(
     opts,
   );
   const dependsOn = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? []), meta, policy];
+  return { meta, policy, dependsOn };
+}
+
+/**
+ * Creates `${name}-meta`, `${name}-network-policy`, `${name}-deployment` and `${name}-pdb` with
+ * `opts` (parent and provider). The pods start once their policy admits what they need;
+ * `deployment` is the workload's own unless given (tarspatch's mounts the package store).
+ */
+export function createTarscliObjects(
+  name: string,
+  workload: TarscliWorkload,
+  networkPolicy: NetworkPolicy,
+  opts: pulumi.CustomResourceOptions,
+  deployment: Spec<IDeployment> = tarscliDeployment(workload),
+): TarscliObjects {
+  const { meta, policy, dependsOn } = createPodPrerequisites(name, workload, networkPolicy, opts);
   const created = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(deployment), {
     ...opts,
     dependsOn,
@@ -79,8 +93,9 @@ export interface TarscliStatefulSetObjects {
 
 /**
  * Creates `${name}-meta`, `${name}-network-policy` and `${name}-statefulset` for a service with a
- * log volume, its pods carrying the hash of each Secret of `secretHashes` they load. The StatefulSet is protected and kept when removed from the program, like every
- * stateful resource (policy `stateful-resources-protected`): its claim holds the region's logs.
+ * log volume, its pods carrying the hash of each Secret of `secretHashes` they load. The
+ * StatefulSet is protected and kept when removed from the program, like every stateful resource
+ * (policy `stateful-resources-protected`): its claim holds the region's logs.
  */
 export function createTarscliStatefulSet(
   name: string,
@@ -90,17 +105,7 @@ export function createTarscliStatefulSet(
   opts: pulumi.CustomResourceOptions,
   secretHashes: SecretHashes = new Map(),
 ): TarscliStatefulSetObjects {
-  const meta = new k8s.core.v1.ConfigMap(
-    `${name}-meta`,
-    configMapArgs(tarscliMetaConfigMap(workload)),
-    opts,
-  );
-  const policy = new k8s.networking.v1.NetworkPolicy(
-    `${name}-network-policy`,
-    networkPolicyArgs(networkPolicy),
-    opts,
-  );
-  const dependsOn = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? []), meta, policy];
+  const { meta, policy, dependsOn } = createPodPrerequisites(name, workload, networkPolicy, opts);
   const statefulSet = new k8s.apps.v1.StatefulSet(
     `${name}-statefulset`,
     statefulSetArgs(withSecretHashes(tarslogStatefulSet(workload, volume), secretHashes)),
