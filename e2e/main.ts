@@ -20,6 +20,7 @@ import { type GoTool, probeModule, goEnv, toolHome, toolsDir } from "../tools/go
 import { type LocalCluster, startCluster, writeKwokStages } from "./cluster";
 import { leftovers, Processes } from "./processes";
 import { pulumiSmoke } from "./pulumi-smoke";
+import { tarsUp } from "./tars-up";
 import { type E2eReport, emptyReport, formatReport, passed } from "./report";
 import { deploymentSmoke } from "./smoke";
 import {
@@ -252,6 +253,42 @@ async function main(): Promise<number> {
           first === undefined
             ? "no cluster started"
             : "needs the pulumi CLI and the Kubernetes provider",
+      });
+    }
+
+    // 5. The project's TARS stacks, up for real on the first two clusters.
+    const second = clusters[1];
+    if (
+      first !== undefined &&
+      second !== undefined &&
+      binaries.has(PULUMI) &&
+      binaries.has(KUBERNETES_PROVIDER)
+    ) {
+      const drillStart = Date.now();
+      try {
+        const result = await tarsUp({
+          clusters: [first, second],
+          runDir,
+          pulumiRoot: toolHome(PULUMI, cache),
+          kubernetesProviderDir: path.dirname(binaries.get(KUBERNETES_PROVIDER) ?? ""),
+          output: (out) => process.stderr.write(out),
+        });
+        const replaced = result.ups.reduce((sum, up) => sum + up.replaced, 0);
+        report.drills.push({
+          name: "tars-up",
+          ok: replaced === 0,
+          seconds: (Date.now() - drillStart) / 1000,
+          replaced,
+          steps: result.ups.reduce((sum, up) => sum + up.steps, 0),
+          detail: `${result.ups.map((up) => `${up.stack} ${JSON.stringify(up.changes)} in ${up.seconds.toFixed(1)}s`).join("; ")}; ${result.deployments} Deployments Available; random provider: the e2e stand-in (e2e/random-standin.ts)`,
+        });
+      } catch (error) {
+        report.drills.push(drill("tars-up", drillStart, error));
+      }
+    } else {
+      report.notRun.push({
+        name: "tars-up",
+        reason: "needs two clusters, the pulumi CLI and the Kubernetes provider",
       });
     }
   } catch (error) {
