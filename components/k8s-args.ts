@@ -7,6 +7,7 @@
  * shapes agree; this is the one place the two type systems meet.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { type IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { type IJob } from "kubernetes-models/batch/v1/Job";
@@ -16,6 +17,7 @@ import { type IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolu
 import { type IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { type INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { type Named, type Spec } from "../fleet/k8s/types";
+import { type PackageStoreClass } from "../fleet/k8s/base-services";
 
 /** A Deployment manifest as Pulumi args. */
 export const deploymentArgs = (m: Spec<IDeployment>) => m as unknown as k8s.apps.v1.DeploymentArgs;
@@ -34,6 +36,10 @@ export const configMapArgs = (m: Named<IConfigMap>): k8s.core.v1.ConfigMapArgs =
 /** A PersistentVolumeClaim manifest as Pulumi args. */
 export const pvcArgs = (m: Spec<IPersistentVolumeClaim>) =>
   m as unknown as k8s.core.v1.PersistentVolumeClaimArgs;
+/** A StorageClass manifest, whose parameters may be outputs, as Pulumi args. */
+export const storageClassArgs = (
+  m: PackageStoreClass<pulumi.Input<string>>,
+): k8s.storage.v1.StorageClassArgs => m;
 /** A NetworkPolicy manifest as Pulumi args. */
 export const networkPolicyArgs = (m: Spec<INetworkPolicy>) =>
   m as unknown as k8s.networking.v1.NetworkPolicyArgs;

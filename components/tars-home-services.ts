@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { fleetNeedsNodeServices, homeFrameworkServices } from "../fleet/framework";
-import { packageStoreClaim } from "../fleet/k8s/base-services";
+import { packageStoreClaim, packageStoreClass } from "../fleet/k8s/base-services";
 import { type FleetSpec } from "../fleet/model";
 import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
 import { webPolicy as webNetworkPolicy } from "../fleet/k8s/network-policies";
@@ -15,7 +15,7 @@ import { webDeployment, webLbService, webPdb } from "../fleet/k8s/web";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
-import { deploymentArgs, networkPolicyArgs, pdbArgs, pvcArgs } from "./k8s-args";
+import { deploymentArgs, networkPolicyArgs, pdbArgs, pvcArgs, storageClassArgs } from "./k8s-args";
 import { createFrameworkServices } from "./tarscli-objects";
 import { withSecretHashes } from "./secret-hashes";
 import { DB_SECRET } from "../fleet/k8s/servers";
@@ -40,6 +40,19 @@ export interface TarsHomeServicesArgs {
    * services' pods that load it carry it, so new credentials roll them.
    */
   readonly dbSecretHash: pulumi.Input<string>;
+  /**
+   * The home cluster's VPC and node subnet (the home infra stack's outputs), where the package
+   * store's CFS class creates file systems when `tars.packages.storageClass` is unset.
+   *
+   * @default - none (an existing home cluster): the fleet names its class (`fleet/validate-existing.ts`)
+   */
+  readonly packageStoreNetwork?: PackageStoreNetwork;
+}
+
+/** Where the package store's CFS file systems are created: ids of a VPC and one of its subnets. */
+export interface PackageStoreNetwork {
+  readonly vpcId: pulumi.Input<string>;
+  readonly subnetId: pulumi.Input<string>;
 }
 
 /** tarsweb behind an internal CLB, and the tarscli framework services of the home cluster. */
@@ -53,11 +66,19 @@ export class TarsHomeServices extends pulumi.ComponentResource {
       dependsOn: namespace === undefined ? [] : ([namespace] as pulumi.Resource[]),
     };
     if (fleetNeedsNodeServices(args.fleet)) {
+      const packages = args.fleet.tars.packages;
+      const storeClass =
+        packages.storageClass === undefined ? this.packageStoreClass(name, args) : undefined;
       // The packages tarsweb uploads and tarspatch serves: kept like the database's volume.
       const store = new k8s.core.v1.PersistentVolumeClaim(
         `${name}-package-store`,
-        pvcArgs(packageStoreClaim(FRAMEWORK_NAMESPACE, args.fleet.tars.packages)),
-        { ...k8sOpts, protect: true, retainOnDelete: true },
+        pvcArgs(packageStoreClaim(FRAMEWORK_NAMESPACE, packages)),
+        {
+          ...k8sOpts,
+          dependsOn: [...k8sOpts.dependsOn, ...(storeClass === undefined ? [] : [storeClass])],
+          protect: true,
+          retainOnDelete: true,
+        },
       );
       k8sOpts.dependsOn.push(store);
     }
@@ -79,5 +100,21 @@ export class TarsHomeServices extends pulumi.ComponentResource {
     new k8s.policy.v1.PodDisruptionBudget(`${name}-web-pdb`, pdbArgs(webPdb()), k8sOpts);
     createLbService(`${name}-web`, webLbService(args.webSources), args.webLb, k8sOpts);
     this.registerOutputs({});
+  }
+
+  /** The package store's own CFS class, for a fleet that names none. */
+  private packageStoreClass(name: string, args: TarsHomeServicesArgs): k8s.storage.v1.StorageClass {
+    const network = args.packageStoreNetwork;
+    if (network === undefined) {
+      // validate refuses an existing home cluster with CVM pools and no tars.packages.storageClass.
+      throw new Error(
+        "tars.packages.storageClass is unset and the home cluster's network is unknown",
+      );
+    }
+    return new k8s.storage.v1.StorageClass(
+      `${name}-package-store-class`,
+      storageClassArgs(packageStoreClass(network.vpcId, network.subnetId)),
+      { parent: this, provider: args.cluster.k8sProvider },
+    );
   }
 }

@@ -59,8 +59,12 @@ export interface LogSpec {
 export interface PackageStoreSpec {
   /** Size of the volume, GiB (rendered as `<n>Gi`). */
   readonly storageGb: number;
-  /** Kubernetes StorageClass of the volume; it must allow ReadWriteMany (CFS). */
-  readonly storageClass: string;
+  /**
+   * Kubernetes StorageClass of the volume; it must allow ReadWriteMany (CFS).
+   *
+   * @default - the home TARS stack creates the class `PACKAGE_STORE_CLASS` (`fleet/k8s/base-services.ts`)
+   */
+  readonly storageClass?: string;
 }
 
 /**

@@ -128,12 +128,13 @@ const TarsSchema = z.strictObject({
         .default(10)
         .meta({ description: "size of the package store, GB (a CFS file system grows as needed)" }),
       storageClass: text(
-        "Kubernetes StorageClass of the package store; it must allow ReadWriteMany: a CFS class " +
-          "(provisioner `com.tencent.cloud.csi.cfs`, from TKE's CFS add-on), which the cluster's " +
-          "admin creates",
-      ).default("cfs"),
+        "Kubernetes StorageClass of the package store, used as is; it must allow ReadWriteMany " +
+          "(a CFS class). Unset: the home TARS stack creates the CFS class `tars-packages-cfs` in " +
+          "the home cluster's VPC and subnet, which needs TKE's CFS add-on installed first; an " +
+          "existing home cluster must name its class",
+      ).optional(),
     })
-    .default({ storageGb: 10, storageClass: "cfs" })
+    .default({ storageGb: 10 })
     .meta({
       description:
         "the volume tarsweb uploads server packages to and tarspatch serves them from to CVM nodes; only with CVM pools",
@@ -318,7 +319,7 @@ export const FleetFileSchema = z
       db: { mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 },
       registry: { replicas: 2 },
       log: { storageGb: 100, storageClass: "cbs", retentionDays: 30 },
-      packages: { storageGb: 10, storageClass: "cfs" },
+      packages: { storageGb: 10 },
       web: { replicas: 1, allowedCidrs: [] },
     }),
     network: NetworkSchema.default({ defaultBandwidthMbps: 100, bandwidth: [] }),

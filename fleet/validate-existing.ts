@@ -18,6 +18,7 @@ import { parseCpuMilli, parseMemoryMiB } from "./quantity";
 import { asString, entriesOf, field, isRecord, itemsOf } from "./raw";
 import { checkInstanceType } from "./validate-regions";
 import { type Report } from "./validate-common";
+import { CFS_PROVISIONER } from "./k8s/base-services";
 
 /**
  * Reads a kubeconfig file the fleet names (its path as written, relative to the fleet file): its
@@ -68,6 +69,7 @@ export function checkExisting(
     else checkPoolsHaveRegistries(path, region, report);
   }
   checkPoolsReachTarsweb(data, home, report);
+  checkPackageStoreClass(data, home, report);
   checkBandwidthNetworks(data, report);
 }
 
@@ -264,6 +266,30 @@ function checkPoolsReachTarsweb(
       );
     }
   }
+}
+
+/**
+ * With CVM pools, the package store's class: the home TARS stack creates one only in a home
+ * cluster this fleet creates (in its VPC, `fleet/k8s/base-services.ts` `packageStoreClass`), so
+ * an existing home cluster must name a ReadWriteMany class it has.
+ */
+function checkPackageStoreClass(
+  data: Record<string, unknown>,
+  home: string | undefined,
+  report: Report,
+): void {
+  if (home === undefined) return;
+  const [first] = entriesOf(field(field(data.regions, home), "clusters"));
+  if (first === undefined || field(first[1], "existing") === undefined) return;
+  const packages = field(field(data, "tars"), "packages");
+  if (field(packages, "storageClass") !== undefined) return;
+  const withPools = entriesOf(data.regions).find(([, r]) => entriesOf(field(r, "cvm")).length > 0);
+  if (withPools === undefined) return;
+  report(
+    packages === undefined ? ["regions", withPools[0], "cvm"] : ["tars", "packages"],
+    `CVM pools need the package store in the home region's first cluster ${first[0]}, which is existing, so this fleet creates no StorageClass there: set tars.packages.storageClass to a ReadWriteMany class of that cluster, e.g. a CFS class of provisioner ${CFS_PROVISIONER} (install TKE's CFS add-on first)`,
+    "key",
+  );
 }
 
 /** CCN limits apply between networks the fleet creates and attaches to its CCN. */

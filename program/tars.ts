@@ -17,7 +17,7 @@ import { type LoadBalancerRef } from "../components/internal-load-balancer";
 import { type DatabaseInstanceRef, TarsDatabase } from "../components/tars-database";
 import { TarsDatabaseInstance } from "../components/tars-database-instance";
 import { type DbConnection, TarsFramework } from "../components/tars-framework";
-import { TarsHomeServices } from "../components/tars-home-services";
+import { type PackageStoreNetwork, TarsHomeServices } from "../components/tars-home-services";
 import { TarsSetDeployment } from "../components/tars-set-deployment";
 import { existingKubeconfig, stackReference, type StackOutputs } from "./config";
 import { HomeOutput, InfraOutput, type LoadBalancerOutput } from "./outputs";
@@ -127,6 +127,21 @@ function createFrameworks(
   });
 }
 
+/**
+ * The home cluster's VPC and primary node subnet, from the infra stack, for the package store's
+ * own CFS class; none when the home cluster is existing (the fleet then names its class).
+ */
+function packageStoreNetwork(ctx: TarsContext): { packageStoreNetwork?: PackageStoreNetwork } {
+  const [home] = ctx.slice.clusters;
+  const [subnetKey] = home.nodeSubnetKeys;
+  const vpcId = infraOutput<string>(ctx, InfraOutput.VpcId);
+  const subnetIds = infraOutput<Record<string, string>>(ctx, InfraOutput.SubnetIds);
+  if (!home.created || subnetKey === undefined || vpcId === undefined || subnetIds === undefined) {
+    return {};
+  }
+  return { packageStoreNetwork: { vpcId, subnetId: subnetIds.apply((ids) => ids[subnetKey]) } };
+}
+
 /** The home region's framework: the database Job first, then the registries, then tarsweb. */
 function deployHome(ctx: TarsContext, clusters: readonly ClusterConnection[]): StackOutputs {
   const { slice } = ctx;
@@ -153,6 +168,7 @@ function deployHome(ctx: TarsContext, clusters: readonly ClusterConnection[]): S
       ...(webLb === undefined ? {} : { webLb }),
       webSources: webAccess(slice.fleet).sources,
       dbSecretHash: frameworks[0].dbSecretHash,
+      ...packageStoreNetwork(ctx),
     },
     { dependsOn: [frameworks[0]] },
   );

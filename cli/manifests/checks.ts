@@ -72,6 +72,19 @@ const KIND_RULES: Readonly<Record<string, KindRule>> = {
     name: NameRule.subdomain,
     fields: ["data", "stringData", "type", "immutable"],
   },
+  StorageClass: {
+    namespaced: false,
+    name: NameRule.subdomain,
+    fields: [
+      "provisioner",
+      "parameters",
+      "reclaimPolicy",
+      "mountOptions",
+      "allowVolumeExpansion",
+      "volumeBindingMode",
+      "allowedTopologies",
+    ],
+  },
   ServiceAccount: {
     namespaced: true,
     name: NameRule.subdomain,

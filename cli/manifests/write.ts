@@ -17,11 +17,12 @@ import { isMasked } from "./validate";
 
 /**
  * Kinds in the order `kubectl apply -f all.yaml` needs them: namespaces before what lives in them,
- * configuration before the workloads that mount it, NetworkPolicies before the pods they admit
+ * StorageClasses before the claims of their class, configuration before the workloads that mount it, NetworkPolicies before the pods they admit
  * traffic for, PDBs after their workloads, Jobs last. Kinds not listed come after these, by name.
  */
 export const KIND_ORDER: readonly string[] = [
   "Namespace",
+  "StorageClass",
   "ServiceAccount",
   "ConfigMap",
   "Secret",

@@ -11,6 +11,8 @@
 import { type IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { type IContainer } from "kubernetes-models/v1/Container";
 import { type IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { type IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
+import { type IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import {
   containerResources,
@@ -149,6 +151,48 @@ export function tarslogStatefulSet(w: TarscliWorkload, volume: LogVolumeSpec): S
 export const PACKAGE_STORE = "tars-packages";
 
 /**
+ * The StorageClass the home TARS stack creates for the package store when
+ * `tars.packages.storageClass` is unset (a home cluster this fleet creates only).
+ */
+export const PACKAGE_STORE_CLASS = "tars-packages-cfs";
+
+/**
+ * The CSI provisioner of TKE's CFS add-on (TencentCloud/kubernetes-csi-tencentcloud
+ * `docs/README_CFS.md`, Dynamic Volume Provisioning).
+ */
+export const CFS_PROVISIONER = "com.tencent.cloud.csi.cfs";
+
+/** A cluster-scoped object with an explicit name. */
+type ClusterScoped<T extends { metadata?: IObjectMeta }> = Omit<T, "metadata"> & {
+  metadata: IObjectMeta & { name: string };
+};
+
+/** {@link PACKAGE_STORE_CLASS}: a CFS class whose file systems sit in `vpcId` and `subnetId`. */
+export type PackageStoreClass<Id> = Omit<ClusterScoped<IStorageClass>, "parameters"> & {
+  parameters: { vpcid: Id; subnetid: Id };
+};
+
+/**
+ * The package store's class, when the fleet names none: CFS file systems created on demand in the
+ * home cluster's VPC and node subnet. `vpcid` and `subnetid` are the provisioner's required
+ * parameters, and `subnetid` must belong to `vpcid` (TencentCloud/kubernetes-csi-tencentcloud
+ * `docs/README_CFS.md`, "StorageClass parameters"; the permission group defaults to
+ * `pgroupbasic` there). Its volumes are kept when their claim goes (`Retain`), as the claim is.
+ * The provisioner itself comes with TKE's CFS add-on, which must be installed in the cluster
+ * first (TKE docs, Storage Management, CFS StorageClass, "安装文件存储扩展组件").
+ */
+export function packageStoreClass<Id>(vpcId: Id, subnetId: Id): PackageStoreClass<Id> {
+  return {
+    apiVersion: "storage.k8s.io/v1",
+    kind: "StorageClass",
+    metadata: { name: PACKAGE_STORE_CLASS, labels: frameworkLabels(PACKAGE_STORE).labels },
+    provisioner: CFS_PROVISIONER,
+    parameters: { vpcid: vpcId, subnetid: subnetId },
+    reclaimPolicy: "Retain",
+  };
+}
+
+/**
  * The package store: one ReadWriteMany claim in the home cluster's framework namespace that
  * tarsweb (every replica) and tarspatch mount at {@link PACKAGE_STORE_PATH}, as a native install
  * shares one host's folder between them (see {@link PACKAGE_STORE_PATH} for the sources). Without
@@ -160,7 +204,8 @@ export const PACKAGE_STORE = "tars-packages";
  * Multiple-Write" and mount on many nodes at once (TKE documentation, Storage Management, CFS
  * StorageClass, "Kubectl operation instructions", whose example class is named `cfs`; see also
  * TencentCloud/kubernetes-csi-tencentcloud `README.md`, CFS CSI Plugin). A CBS disk attaches to
- * one node only and would not do.
+ * one node only and would not do. Unset, the class is {@link PACKAGE_STORE_CLASS}
+ * ({@link packageStoreClass}).
  */
 export function packageStoreClaim(
   namespace: string,
@@ -172,7 +217,7 @@ export function packageStoreClaim(
     metadata: { name: PACKAGE_STORE, namespace, labels: frameworkLabels(PACKAGE_STORE).labels },
     spec: {
       accessModes: ["ReadWriteMany"],
-      storageClassName: store.storageClass,
+      storageClassName: store.storageClass ?? PACKAGE_STORE_CLASS,
       resources: { requests: { storage: `${store.storageGb}Gi` } },
     },
   };

@@ -9,6 +9,7 @@ import { homeFrameworkServices, PACKAGE_STORE_PATH } from "../../fleet/framework
 import {
   PACKAGE_STORE,
   packageStoreClaim,
+  packageStoreClass,
   withPackageStoreDeployment,
 } from "../../fleet/k8s/base-services";
 import { webDeployment } from "../../fleet/k8s/web";
@@ -45,8 +46,25 @@ describe("the package store", () => {
     });
   });
 
-  it("defaults to TKE's CFS class, 10 GiB", () =>
-    expect(demo.tars.packages).toEqual({ storageGb: 10, storageClass: "cfs" }));
+  it("defaults to 10 GiB of the class the home stack creates, as the fleet names none", () => {
+    expect(demo.tars.packages).toEqual({ storageGb: 10 });
+    expect(packageStoreClaim("tars-system", demo.tars.packages).spec.storageClassName).toBe(
+      "tars-packages-cfs",
+    );
+  });
+
+  it("gets a CFS class in the VPC and subnet it is given, kept when released", () =>
+    expect(packageStoreClass("vpc-1", "subnet-1")).toEqual({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: {
+        name: "tars-packages-cfs",
+        labels: expect.objectContaining({ "app.kubernetes.io/name": "tars-packages" }) as unknown,
+      },
+      provisioner: "com.tencent.cloud.csi.cfs",
+      parameters: { vpcid: "vpc-1", subnetid: "subnet-1" },
+      reclaimPolicy: "Retain",
+    }));
 
   it("is mounted by every tarsweb replica when the fleet has CVM pools", () => {
     const pod = podOf(webDeployment(demo));

@@ -236,6 +236,7 @@ const rows: [string, [string, string][], string[]][] = [
     ],
     [
       "fleet.yaml:45:5 regions.beijing.cvm: CVM pools need a network this fleet creates (subnets and a security group for the machines), but regions.beijing.network is existing: remove the pools or network: existing",
+      "fleet.yaml:45:5 regions.beijing.cvm: CVM pools need the package store in the home region's first cluster gz1, which is existing, so this fleet creates no StorageClass there: set tars.packages.storageClass to a ReadWriteMany class of that cluster, e.g. a CFS class of provisioner com.tencent.cloud.csi.cfs (install TKE's CFS add-on first)",
       'fleet.yaml:46:81 regions.beijing.cvm.legacy.zone: zone "ap-beijing-3" is not a zone of this region, expected a defined name, but none is defined',
     ],
   ],
@@ -288,6 +289,14 @@ const SH1_POOLS =
 const GZ1_POOLS =
   "        nodePools:\n          general: { instanceType: SA5.2XLARGE16, minSize: 1, maxSize: 4, desiredSize: 2 }\n";
 
+const EXISTING_GZ1 =
+  '        existing:\n          kubeconfig: { secretConfig: gz1Kubeconfig }\n          capacity: { cpu: "8", memory: 16Gi }\n';
+/** What an existing gz1 with gz's CVM pools gets besides the package store's class (one line added to tars). */
+const EXISTING_GZ1_POOL_PROBLEMS = [
+  "fleet.yaml:27:5 regions.gz.cvm: CVM pools register with the registries of the region's created clusters, through the load balancers this fleet makes for them, and every cluster of the region is existing: create a cluster here or remove the pools",
+  "fleet.yaml:28:7 regions.gz.cvm.legacy: downloads tarsnode from tarsweb's load balancer (no tarsnodePackageUrl), but the home region's first cluster gz1 is existing and gets no load balancer: set tarsnodePackageUrl",
+];
+
 const createdNetworkRows: [string, [string, string][], string[]][] = [
   [
     "a created cluster without node pools",
@@ -320,8 +329,20 @@ const createdNetworkRows: [string, [string, string][], string[]][] = [
       ],
     ],
     [
+      "fleet.yaml:26:5 regions.gz.cvm: CVM pools need the package store in the home region's first cluster gz1, which is existing, so this fleet creates no StorageClass there: set tars.packages.storageClass to a ReadWriteMany class of that cluster, e.g. a CFS class of provisioner com.tencent.cloud.csi.cfs (install TKE's CFS add-on first)",
       "fleet.yaml:26:5 regions.gz.cvm: CVM pools register with the registries of the region's created clusters, through the load balancers this fleet makes for them, and every cluster of the region is existing: create a cluster here or remove the pools",
       "fleet.yaml:27:7 regions.gz.cvm.legacy: downloads tarsnode from tarsweb's load balancer (no tarsnodePackageUrl), but the home region's first cluster gz1 is existing and gets no load balancer: set tarsnodePackageUrl",
+    ],
+  ],
+  [
+    "an existing home cluster, CVM pools and a package store that names no class",
+    [
+      [GZ1_POOLS, EXISTING_GZ1],
+      ["  version: v1.1.3\n", "  version: v1.1.3\n  packages: { storageGb: 20 }\n"],
+    ],
+    [
+      "fleet.yaml:6:3 tars.packages: CVM pools need the package store in the home region's first cluster gz1, which is existing, so this fleet creates no StorageClass there: set tars.packages.storageClass to a ReadWriteMany class of that cluster, e.g. a CFS class of provisioner com.tencent.cloud.csi.cfs (install TKE's CFS add-on first)",
+      ...EXISTING_GZ1_POOL_PROBLEMS,
     ],
   ],
   [
@@ -340,6 +361,14 @@ const createdNetworkRows: [string, [string, string][], string[]][] = [
 describe("existing clusters beside created ones", () => {
   it("accepts an existing cluster in a created network", () => {
     expect(problems(edit(small, [[SH1_POOLS, EXISTING_SH1]]))).toEqual([]);
+  });
+
+  it("accepts an existing home cluster with CVM pools when tars.packages names its class", () => {
+    const edits: [string, string][] = [
+      [GZ1_POOLS, EXISTING_GZ1],
+      ["  version: v1.1.3\n", "  version: v1.1.3\n  packages: { storageClass: cfs-rwx }\n"],
+    ];
+    expect(problems(edit(small, edits))).toEqual(EXISTING_GZ1_POOL_PROBLEMS);
   });
 
   it.each(createdNetworkRows)("fails on %s", (_name, edits, expected) => {
