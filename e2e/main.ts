@@ -20,6 +20,7 @@ import { type GoTool, probeModule, goEnv, toolHome, toolsDir } from "../tools/go
 import { type LocalCluster, startCluster, writeKwokStages } from "./cluster";
 import { leftovers, Processes } from "./processes";
 import { pulumiSmoke } from "./pulumi-smoke";
+import { failoverWarmSet } from "./failover-warm-set";
 import { tarsUp } from "./tars-up";
 import { type E2eReport, emptyReport, formatReport, passed } from "./report";
 import { deploymentSmoke } from "./smoke";
@@ -282,14 +283,40 @@ async function main(): Promise<number> {
           steps: result.ups.reduce((sum, up) => sum + up.steps, 0),
           detail: `${result.ups.map((up) => `${up.stack} ${JSON.stringify(up.changes)} in ${up.seconds.toFixed(1)}s`).join("; ")}; ${result.deployments} Deployments Available; random provider: the e2e stand-in (e2e/random-standin.ts)`,
         });
+        // 6. The warm-standby failover of app.gz.1 on those stacks, phase by phase.
+        const failoverStart = Date.now();
+        try {
+          const failover = await failoverWarmSet({
+            clusters: [first, second],
+            fleetFile: result.fleetFile,
+            stacks: result.stacks,
+            output: (out) => process.stderr.write(out),
+          });
+          const failoverReplaced = failover.ups.reduce((sum, up) => sum + up.replaced, 0);
+          report.drills.push({
+            name: "failover-warm-set",
+            ok: failover.problems.length === 0 && failoverReplaced === 0,
+            seconds: (Date.now() - failoverStart) / 1000,
+            replaced: failoverReplaced,
+            steps: failover.ups.reduce((sum, up) => sum + up.steps, 0),
+            detail: [...failover.problems, failover.detail].join("; "),
+          });
+        } catch (error) {
+          report.drills.push(drill("failover-warm-set", failoverStart, error));
+        }
       } catch (error) {
         report.drills.push(drill("tars-up", drillStart, error));
+        report.notRun.push({
+          name: "failover-warm-set",
+          reason: "needs the tars-up drill's stacks",
+        });
       }
     } else {
       report.notRun.push({
         name: "tars-up",
         reason: "needs two clusters, the pulumi CLI and the Kubernetes provider",
       });
+      report.notRun.push({ name: "failover-warm-set", reason: "needs the tars-up drill's stacks" });
     }
   } catch (error) {
     report.failures.push(error instanceof Error ? error.message : String(error));

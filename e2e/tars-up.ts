@@ -105,6 +105,9 @@ export async function deployments(cluster: LocalCluster): Promise<KubeObject[]> 
 export interface TarsUpResult {
   readonly ups: readonly (PulumiUpResult & { readonly stack: string })[];
   readonly deployments: number;
+  /** The fleet file the stacks were applied from, and the stacks by name, for later drills. */
+  readonly fleetFile: string;
+  readonly stacks: ReadonlyMap<string, Stack>;
 }
 
 /** Writes the fleet, makes the volumes and `up`s the home TARS stack, then the other. */
@@ -144,6 +147,7 @@ export async function tarsUp(options: {
     skipVersionCheck: true,
   });
   const ups: (PulumiUpResult & { stack: string })[] = [];
+  const stacks = new Map<string, Stack>();
   for (const stackName of ["guangzhou", "shanghai"]) {
     const stack: Stack = await LocalWorkspace.createOrSelectStack(
       { stackName, projectName: "tars-federation", program: main },
@@ -163,6 +167,7 @@ export async function tarsUp(options: {
       "tars-federation:scope": { value: stackName },
       "tars-federation:fleet": { value: fleetFile },
     });
+    stacks.set(stackName, stack);
     const started = Date.now();
     const result = await stack.up({ color: "never", onOutput: (out) => options.output?.(out) });
     const changes = result.summary.resourceChanges ?? {};
@@ -190,5 +195,5 @@ export async function tarsUp(options: {
       count++;
     }
   if (count === 0) throw new Error("no Deployment of the TARS stacks found on the clusters");
-  return { ups, deployments: count };
+  return { ups, deployments: count, fleetFile, stacks };
 }
