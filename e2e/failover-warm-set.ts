@@ -21,7 +21,7 @@ import { type Stack } from "@pulumi/pulumi/automation";
 import { MOVING_SETS_ENV } from "../fleet/transition";
 import { type LocalCluster } from "./cluster";
 import { type KubeObject } from "./kube";
-import { type PulumiUpResult } from "./pulumi-smoke";
+import { engineSummary, type PulumiUpResult } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 import { deployments } from "./tars-up";
 
@@ -87,11 +87,7 @@ async function upWithMoving(
     const changes = result.summary.resourceChanges ?? {};
     return {
       stack: stackName,
-      changes,
-      replaced: changes.replace ?? 0,
-      steps: Object.entries(changes)
-        .filter(([operation]) => operation !== "same")
-        .reduce((sum, [, count]) => sum + count, 0),
+      ...engineSummary(changes),
       deploymentUid: "",
       replicas: 0,
       seconds: (Date.now() - started) / 1000,

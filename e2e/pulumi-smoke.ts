@@ -34,6 +34,22 @@ export interface PulumiUpResult {
   readonly seconds: number;
 }
 
+/**
+ * The engine's own summary of one update: its operation counts, how many were replacements, and
+ * how many steps did something (every operation but `same`).
+ */
+export function engineSummary(
+  changes: Readonly<Record<string, number>>,
+): Pick<PulumiUpResult, "changes" | "replaced" | "steps"> {
+  return {
+    changes,
+    replaced: changes.replace ?? 0,
+    steps: Object.entries(changes)
+      .filter(([operation]) => operation !== "same")
+      .reduce((sum, [, count]) => sum + count, 0),
+  };
+}
+
 /** The smoke's two updates: the first creates, the second scales the Deployment in place. */
 export interface PulumiSmokeResult {
   readonly create: PulumiUpResult;
@@ -131,11 +147,7 @@ export async function pulumiSmoke(options: {
       );
     const metadata = deployment?.metadata as { uid?: string } | undefined;
     return {
-      changes,
-      replaced: changes.replace ?? 0,
-      steps: Object.entries(changes)
-        .filter(([operation]) => operation !== "same")
-        .reduce((sum, [, count]) => sum + count, 0),
+      ...engineSummary(changes),
       deploymentUid: metadata?.uid ?? "",
       replicas,
       seconds: (Date.now() - started) / 1000,

@@ -21,7 +21,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import main from "../index";
 import { type LocalCluster } from "./cluster";
 import { create, type KubeObject, read } from "./kube";
-import { pulumiEnv, type PulumiUpResult } from "./pulumi-smoke";
+import { engineSummary, pulumiEnv, type PulumiUpResult } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 
 /** The e2e fleet's volumes' class: no StorageClass object, only PersistentVolumes that name it. */
@@ -173,11 +173,7 @@ export async function tarsUp(options: {
     const changes = result.summary.resourceChanges ?? {};
     ups.push({
       stack: stackName,
-      changes,
-      replaced: changes.replace ?? 0,
-      steps: Object.entries(changes)
-        .filter(([operation]) => operation !== "same")
-        .reduce((sum, [, count]) => sum + count, 0),
+      ...engineSummary(changes),
       deploymentUid: "",
       replicas: 0,
       seconds: (Date.now() - started) / 1000,
