@@ -1,7 +1,7 @@
 /**
  * Stack entry: reads the stack's scope and builds that slice of the fleet.
  *
- * Stacks are split by lifecycle (`fleet/slice.ts`): `global` holds the CCN and its bandwidth
+ * Stacks are split by lifecycle (`fleet/stacks/slice.ts`): `global` holds the CCN and its bandwidth
  * limits; `<region>-infra` the region's cloud resources (network, TKE clusters, node pools, API
  * endpoints, internal CLBs, CVM pools and, at home, the framework database's cloud side); the
  * region's TARS stack `<region>` its Kubernetes objects (framework, base services, Set
@@ -10,10 +10,10 @@
  * `program/infra.ts` or `program/tars.ts`. No decisions are made here: they come from `fleet/`
  * (placement, carving, names), and components do the wiring. Stack config: `program/config.ts`.
  *
- * Environment: `TARSFED_MOVING_SETS` (`fleet/transition.ts`) — the Sets a failover or failback is
+ * Environment: `TARSFED_MOVING_SETS` (`fleet/operations/transition.ts`) — the Sets a failover or failback is
  * moving, comma-separated; a TARS stack then runs the failover's first phase, keeping the old
  * copies of those Sets beside the new ones. `tarsfed up` sets it for the `gain` phase only.
- * `TARSFED_FLEET_SNAPSHOT` (`fleet/revision.ts`) — a file holding the fleet text to deploy instead
+ * `TARSFED_FLEET_SNAPSHOT` (`fleet/operations/revision.ts`) — a file holding the fleet text to deploy instead
  * of reading the configured file: `tarsfed preview` and `up` read the fleet once and pass that
  * copy to the preview and to the update.
  *
@@ -21,9 +21,9 @@
  * and `homeRegion`, which `tarsfed up` checks before applying another revision over them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parseScope, regionSlice, stackOrder } from "./fleet/slice";
-import { MOVING_SETS_ENV, parseMovingSets, transitionSlice } from "./fleet/transition";
-import { fleetRevision, StackOutput } from "./fleet/revision";
+import { parseScope, regionSlice, stackOrder } from "./fleet/stacks/slice";
+import { MOVING_SETS_ENV, parseMovingSets, transitionSlice } from "./fleet/operations/transition";
+import { fleetRevision, StackOutput } from "./fleet/operations/revision";
 import { readFleet, type StackOutputs } from "./program/config";
 import { deployGlobal, deployInfra } from "./program/infra";
 import { deployTars } from "./program/tars";

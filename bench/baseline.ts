@@ -14,7 +14,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tencentcloud from "@pulumi/tencentcloud";
-import { type PlannedResource } from "../fleet/plan-document";
+import { type PlannedResource } from "../fleet/stacks/plan-document";
 
 /** A Pulumi program (as `runStack` takes it). */
 export type Program = () => Promise<Record<string, unknown>>;

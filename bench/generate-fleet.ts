@@ -143,7 +143,7 @@ export function generateFleetDocument(shape: FleetShape): Record<string, unknown
     name: "bench",
     homeRegion: regionName(0),
     tars: {
-      // Named always, so that a CVM pool added by an edit keeps the fleet valid (fleet/validate.ts).
+      // Named always, so that a CVM pool added by an edit keeps the fleet valid (fleet/validation/validate.ts).
       images: {
         tarsAdminRegistry: "ccr.ccs.tencentyun.com/bench/tarsadminregistry:v2.4.3",
         tarspatch: "ccr.ccs.tencentyun.com/bench/tarspatch:v2.4.3",

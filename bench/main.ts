@@ -9,10 +9,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadFleet } from "../fleet/load";
+import { loadFleet } from "../fleet/model/load";
 import { planFleet } from "../cli/plan/plan-fleet";
 import { runStack } from "../cli/offline/run-stack";
-import { type FleetPlan } from "../fleet/plan-document";
+import { type FleetPlan } from "../fleet/stacks/plan-document";
 import { table } from "../cli/render";
 import { minimalProgram, replayProgram, typedProgram, type Program } from "./baseline";
 import { generateFleetText, type FleetShape } from "./generate-fleet";

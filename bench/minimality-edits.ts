@@ -4,15 +4,21 @@
  * Targets are chosen from the fleet, deterministically, so a report can be compared across runs.
  * Value edits go through `setScalar` (every other byte of the file stays); structural additions
  * are appended where a user appends them, at the end of their list or map, because the subnet
- * carve fixes a cluster's place by its position (`fleet/carve.ts`).
+ * carve fixes a cluster's place by its position (`fleet/network/carve.ts`).
  */
 import { parseDocument } from "yaml";
-import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "../fleet/carve";
-import { cidrsOverlap, formatCidr, parseCidr, subdivideCidr, type Ipv4Cidr } from "../fleet/cidr";
-import { setScalar } from "../fleet/edit";
-import { type FieldPath } from "../fleet/issues";
-import { allClusters, type FleetSpec, regionByName, type SetSpec } from "../fleet/model";
-import { GLOBAL_STACK } from "../fleet/naming";
+import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "../fleet/network/carve";
+import {
+  cidrsOverlap,
+  formatCidr,
+  parseCidr,
+  subdivideCidr,
+  type Ipv4Cidr,
+} from "../fleet/network/cidr";
+import { setScalar } from "../fleet/operations/edit";
+import { type FieldPath } from "../fleet/model/issues";
+import { allClusters, type FleetSpec, regionByName, type SetSpec } from "../fleet/model/model";
+import { GLOBAL_STACK } from "../fleet/model/naming";
 
 /** The operations whose diffs the bench measures. */
 export const Operation = {

@@ -10,15 +10,20 @@
  * objects, the clusters' providers and their components), as the program splits them.
  */
 import { ComponentType } from "../components/registry";
-import { NetworkType } from "../fleet/carve";
-import { cidrsOverlap, parseCidr } from "../fleet/cidr";
-import { homeClusterName } from "../fleet/capacity";
-import { homeFrameworkServices, regionalServicesIn } from "../fleet/framework";
-import { DbMode } from "../fleet/schema";
-import { type ClusterSpec, clusterByName, type FleetSpec, regionByName } from "../fleet/model";
-import { GLOBAL_STACK, infraStackName } from "../fleet/naming";
-import { placeWorkloads } from "../fleet/placement";
-import { clusterPodRanges } from "../fleet/security";
+import { NetworkType } from "../fleet/network/carve";
+import { cidrsOverlap, parseCidr } from "../fleet/network/cidr";
+import { homeClusterName } from "../fleet/operations/capacity";
+import { homeFrameworkServices, regionalServicesIn } from "../fleet/tars/framework";
+import { DbMode } from "../fleet/model/schema";
+import {
+  type ClusterSpec,
+  clusterByName,
+  type FleetSpec,
+  regionByName,
+} from "../fleet/model/model";
+import { GLOBAL_STACK, infraStackName } from "../fleet/model/naming";
+import { placeWorkloads } from "../fleet/tars/placement";
+import { clusterPodRanges } from "../fleet/network/security";
 import { Operation, type OperationEdit, type Subject } from "./minimality-edits";
 
 /** The Pulumi type tokens the model names. */

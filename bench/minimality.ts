@@ -14,9 +14,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { diffPlans, type FleetDiff } from "../cli/diff/compare";
 import { planFleet } from "../cli/plan/plan-fleet";
-import { type FleetPlan } from "../fleet/plan-document";
+import { type FleetPlan } from "../fleet/stacks/plan-document";
 import { json, table } from "../cli/render";
-import { loadFleet, parseFleet, type LoadedFleet } from "../fleet/load";
+import { loadFleet, parseFleet, type LoadedFleet } from "../fleet/model/load";
 import { operationEdits, type Operation, type OperationEdit } from "./minimality-edits";
 import {
   DiffAction,

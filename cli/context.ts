@@ -2,7 +2,7 @@
  * What every command gets: output streams, the global options, and the fleet loader.
  */
 import { type Command } from "commander";
-import { loadFleet, type LoadedFleet } from "../fleet/load";
+import { loadFleet, type LoadedFleet } from "../fleet/model/load";
 import { type ExitCode } from "./exit-codes";
 import { type Io } from "./io";
 

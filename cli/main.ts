@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { FleetError } from "../fleet/issues";
+import { FleetError } from "../fleet/model/issues";
 import { createContext, DEFAULT_FLEET } from "./context";
 import { UserError } from "./errors";
 import { ExitCode } from "./exit-codes";

@@ -4,8 +4,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type ClusterSpec } from "../fleet/model";
-import { MANAGED_BY } from "../fleet/naming";
+import { type ClusterSpec } from "../fleet/model/model";
+import { MANAGED_BY } from "../fleet/model/naming";
 import { podSecurityLabels } from "../fleet/k8s/pod-security";
 import { ComponentType } from "./registry";
 

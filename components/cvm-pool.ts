@@ -3,14 +3,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
-import { type CvmPoolSpec } from "../fleet/model";
-import { CloudTag, physicalName } from "../fleet/naming";
-import { REGISTRY_PORTS } from "../fleet/ports";
+import { type CvmPoolSpec } from "../fleet/model/model";
+import { CloudTag, physicalName } from "../fleet/model/naming";
+import { REGISTRY_PORTS } from "../fleet/network/ports";
 import {
   defaultTarsnodePackageUrl,
   downloadsFromTarsweb,
   renderTarsnodeBootstrap,
-} from "../fleet/tarsnode-bootstrap";
+} from "../fleet/tars/tarsnode-bootstrap";
 import { ComponentType } from "./registry";
 
 /** Arguments of {@link CvmPool}. */
@@ -35,7 +35,7 @@ export interface CvmPoolArgs {
    * What the machines reach first at boot, in their own (infra) stack: the registries' CLBs and,
    * when the pool downloads from tarsweb in this stack, tarsweb's. Every machine is created after
    * them. The registries and tarsweb behind them are the TARS stack's, applied later; the
-   * bootstrap waits for them, retrying forever (`wait_for` in `fleet/tarsnode-script.ts`).
+   * bootstrap waits for them, retrying forever (`wait_for` in `fleet/tars/tarsnode-script.ts`).
    *
    * @default - no ordering beyond the inputs' own
    */

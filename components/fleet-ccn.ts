@@ -3,8 +3,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
-import { physicalName } from "../fleet/naming";
-import { type BandwidthLimitSpec } from "../fleet/slice";
+import { physicalName } from "../fleet/model/naming";
+import { type BandwidthLimitSpec } from "../fleet/stacks/slice";
 import { ComponentType } from "./registry";
 
 /** Arguments of {@link FleetCcn}. */

@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
 import { type IService } from "kubernetes-models/v1/Service";
-import { CloudTag, physicalName } from "../fleet/naming";
+import { CloudTag, physicalName } from "../fleet/model/naming";
 import { clusterIpService, EXISTING_LB_ANNOTATION } from "../fleet/k8s/load-balancer";
 import { type Spec } from "../fleet/k8s/types";
 import { serviceArgs } from "./k8s-args";

@@ -3,8 +3,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
-import { type CarvedSubnet } from "../fleet/carve";
-import { CloudTag, physicalName } from "../fleet/naming";
+import { type CarvedSubnet } from "../fleet/network/carve";
+import { CloudTag, physicalName } from "../fleet/model/naming";
 import {
   apiEndpointIngressRules,
   databaseIngressRules,
@@ -13,7 +13,7 @@ import {
   webIngressRules,
   type SecurityRule,
   type WebAccess,
-} from "../fleet/security";
+} from "../fleet/network/security";
 import { ComponentType } from "./registry";
 import { createSecurityGroup } from "./security-group";
 
@@ -25,7 +25,7 @@ export interface RegionNetworkArgs {
   /** Tencent Cloud region, e.g. `ap-guangzhou`; the CCN attachment names it. */
   readonly tencentRegion: string;
   readonly vpcCidr: string;
-  /** Subnets carved from `vpcCidr` (`fleet/carve.ts`); their keys name the resources. */
+  /** Subnets carved from `vpcCidr` (`fleet/network/carve.ts`); their keys name the resources. */
   readonly subnets: readonly CarvedSubnet[];
   /** This region's own address spaces (VPC and GR pod CIDRs): trusted for everything. */
   readonly ownCidrs: readonly string[];
@@ -106,7 +106,7 @@ export class RegionNetwork extends pulumi.ComponentResource {
         args.ownCidrs,
         args.fleetCidrs,
         args.servantPorts,
-        // Direct-access CLBs health-check their pods here (fleet/security.ts).
+        // Direct-access CLBs health-check their pods here (fleet/network/security.ts).
         args.nodeHealthChecks ?? [],
       ),
     );

@@ -3,7 +3,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
-import { type SecurityRule } from "../fleet/security";
+import { type SecurityRule } from "../fleet/network/security";
 
 /** A security group with its whole, ordered policy list. */
 export interface SecurityGroupWithRules {

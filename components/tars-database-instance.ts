@@ -6,9 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tencentcloud from "@pulumi/tencentcloud";
-import { DbMode } from "../fleet/schema";
-import { type FleetSpec } from "../fleet/model";
-import { CloudTag, physicalName } from "../fleet/naming";
+import { DbMode } from "../fleet/model/schema";
+import { type FleetSpec } from "../fleet/model/model";
+import { CloudTag, physicalName } from "../fleet/model/naming";
 import { MYSQL_PORT } from "../fleet/k8s/database";
 import { ComponentType } from "./registry";
 

@@ -5,9 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DbMode } from "../fleet/schema";
-import { type DbSpec, type FleetSpec } from "../fleet/model";
-import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
+import { DbMode } from "../fleet/model/schema";
+import { type DbSpec, type FleetSpec } from "../fleet/model/model";
+import { FRAMEWORK_NAMESPACE } from "../fleet/model/naming";
 import {
   DB_ADMIN_USER,
   DB_INIT_SECRET,

@@ -5,9 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { regionalServicesIn } from "../fleet/framework";
-import { type FleetSpec } from "../fleet/model";
-import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "../fleet/naming";
+import { regionalServicesIn } from "../fleet/tars/framework";
+import { type FleetSpec } from "../fleet/model/model";
+import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE } from "../fleet/model/naming";
 import {
   defaultDenyPolicy,
   frameworkEgressPolicy,
@@ -108,7 +108,7 @@ export class TarsFramework extends pulumi.ComponentResource {
     new k8s.policy.v1.PodDisruptionBudget(`${name}-registry-pdb`, pdbArgs(registryPdb()), k8sOpts);
     if (args.registryLb !== undefined)
       createLbService(`${name}-registry`, registryLbService(), args.registryLb, k8sOpts);
-    // The region's base services, once per region (fleet/framework.ts, regionServicesCluster);
+    // The region's base services, once per region (fleet/tars/framework.ts, regionServicesCluster);
     // those that use the database start once its credentials are there.
     createFrameworkServices(
       name,

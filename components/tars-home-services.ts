@@ -6,10 +6,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { fleetNeedsNodeServices, homeFrameworkServices } from "../fleet/framework";
+import { fleetNeedsNodeServices, homeFrameworkServices } from "../fleet/tars/framework";
 import { packageStoreClaim, packageStoreClass } from "../fleet/k8s/base-services";
-import { type FleetSpec } from "../fleet/model";
-import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
+import { type FleetSpec } from "../fleet/model/model";
+import { FRAMEWORK_NAMESPACE } from "../fleet/model/naming";
 import { webPolicy as webNetworkPolicy } from "../fleet/k8s/network-policies";
 import { webDeployment, webLbService, webPdb } from "../fleet/k8s/web";
 import { type ClusterRef } from "./tke-cluster";
@@ -28,7 +28,7 @@ export interface TarsHomeServicesArgs {
   /**
    * tarsweb's internal CLB (the home infra stack's `TarsLoadBalancers`). It passes clients' own
    * addresses to the pods (direct access), and its security group decides who reaches tarsweb
-   * (`fleet/security.ts`).
+   * (`fleet/network/security.ts`).
    *
    * @default - none (an existing home cluster): tarsweb's Service is a ClusterIP one
    */
@@ -44,7 +44,7 @@ export interface TarsHomeServicesArgs {
    * The home cluster's VPC and node subnet (the home infra stack's outputs), where the package
    * store's CFS class creates file systems when `tars.packages.storageClass` is unset.
    *
-   * @default - none (an existing home cluster): the fleet names its class (`fleet/validate-existing.ts`)
+   * @default - none (an existing home cluster): the fleet names its class (`fleet/validation/validate-existing.ts`)
    */
   readonly packageStoreNetwork?: PackageStoreNetwork;
 }

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type FleetSpec } from "../fleet/model";
+import { type FleetSpec } from "../fleet/model/model";
 import { idcGroupsConfigMap, idcGroupsJob } from "../fleet/k8s/idc-groups";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";

@@ -3,7 +3,7 @@
  * registry (for CVM machines) and, at home, tarsweb's and the in-cluster database's.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type LoadBalancerSlice } from "../fleet/slice";
+import { type LoadBalancerSlice } from "../fleet/stacks/slice";
 import { IN_CLUSTER_DB } from "../fleet/k8s/database";
 import { REGISTRY_SERVICE } from "../fleet/k8s/servers";
 import { WEB } from "../fleet/k8s/web";
@@ -42,7 +42,7 @@ export interface TarsLoadBalancersArgs {
  *
  * tarsweb's and the database's CLBs pass their traffic to the targets (direct access keeps the
  * clients' addresses, which the nodes' group would check against the home region only: the CLB's
- * own group decides instead, `fleet/security.ts`).
+ * own group decides instead, `fleet/network/security.ts`).
  */
 export class TarsLoadBalancers extends pulumi.ComponentResource {
   /** Each created cluster's registry CLB, by cluster name. */

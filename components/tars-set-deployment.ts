@@ -3,9 +3,9 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type FleetSpec } from "../fleet/model";
-import { SERVER_NAMESPACE } from "../fleet/naming";
-import { type WorkloadSpec } from "../fleet/placement";
+import { type FleetSpec } from "../fleet/model/model";
+import { SERVER_NAMESPACE } from "../fleet/model/naming";
+import { type WorkloadSpec } from "../fleet/tars/placement";
 import { setWorkloadPolicy } from "../fleet/k8s/network-policies";
 import { serverWorkload } from "../fleet/k8s/servers";
 import { type ClusterRef } from "./tke-cluster";
@@ -15,7 +15,7 @@ import { createTarscliObjects } from "./tarscli-objects";
 /** Arguments of {@link TarsSetDeployment}. */
 export interface TarsSetDeploymentArgs {
   readonly fleet: FleetSpec;
-  /** The placed workload (`fleet/placement.ts`): server, Set, role and replicas. */
+  /** The placed workload (`fleet/tars/placement.ts`): server, Set, role and replicas. */
   readonly placement: WorkloadSpec;
   readonly cluster: ClusterRef;
 }

@@ -5,8 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { type FrameworkServiceSpec, type LogVolumeSpec } from "../fleet/framework";
-import { type FleetSpec } from "../fleet/model";
+import { type FrameworkServiceSpec, type LogVolumeSpec } from "../fleet/tars/framework";
+import { type FleetSpec } from "../fleet/model/model";
 import { tarslogStatefulSet, withPackageStoreDeployment } from "../fleet/k8s/base-services";
 import {
   tarscliDeployment,

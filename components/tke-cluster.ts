@@ -5,9 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
-import { NetworkType } from "../fleet/carve";
-import { type ClusterSpec } from "../fleet/model";
-import { CloudTag, physicalName } from "../fleet/naming";
+import { NetworkType } from "../fleet/network/carve";
+import { type ClusterSpec } from "../fleet/model/model";
+import { CloudTag, physicalName } from "../fleet/model/naming";
 import { ComponentType } from "./registry";
 
 /** What in-cluster components need of a cluster (defined with `ClusterConnection`). */
@@ -122,7 +122,7 @@ function createNodePools(
           enhancedSecurityService: true,
           enhancedMonitorService: true,
         },
-        // The OS of new nodes; the provider's own default is TencentOS Server 2.4 (fleet/schema.ts).
+        // The OS of new nodes; the provider's own default is TencentOS Server 2.4 (fleet/model/schema.ts).
         nodeOs: pool.nodeOs,
         labels: { "tarsfed.io/node-pool": pool.name },
         tags: tagsOf(args),

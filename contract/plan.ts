@@ -3,10 +3,10 @@
  * objects the way `tarsfed manifests` collects them: never retyped.
  */
 import * as path from "node:path";
-import { loadFleet } from "../fleet/load";
-import { type Json } from "../fleet/plan-document";
+import { loadFleet } from "../fleet/model/load";
+import { type Json } from "../fleet/stacks/plan-document";
 import { DB_INIT, DB_INIT_ENV } from "../fleet/k8s/database";
-import { FRAMEWORK_NAMESPACE } from "../fleet/naming";
+import { FRAMEWORK_NAMESPACE } from "../fleet/model/naming";
 import { planFleet } from "../cli/plan/plan-fleet";
 import { collectManifests } from "../cli/manifests/collect";
 import { type ManifestObject } from "../cli/manifests/types";

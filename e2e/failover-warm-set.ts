@@ -18,14 +18,14 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { type Stack } from "@pulumi/pulumi/automation";
-import { MOVING_SETS_ENV } from "../fleet/transition";
+import { MOVING_SETS_ENV } from "../fleet/operations/transition";
 import { type LocalCluster } from "./cluster";
 import { type KubeObject } from "./kube";
 import { engineSummary, type PulumiUpResult } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 import { deployments } from "./tars-up";
 
-/** The Set that fails over, and its server's Deployment (`fleet/naming.ts`, `deploymentName`). */
+/** The Set that fails over, and its server's Deployment (`fleet/model/naming.ts`, `deploymentName`). */
 const SET = "app.gz.1";
 const DEPLOYMENT = "testapp-helloserver-app-gz-1";
 /** The Set's replicas in the e2e fleet (`e2eFleet`). */

@@ -1,11 +1,11 @@
 /**
- * The one place the policies read the capacity maths (`fleet/capacity.ts`).
+ * The one place the policies read the capacity maths (`fleet/operations/capacity.ts`).
  *
  * Rules depend on this adapter's small shape, not on the capacity report's, so a change there
  * touches only this file.
  */
-import { capacityReport, formatShortfall } from "../fleet/capacity";
-import { type FleetSpec } from "../fleet/model";
+import { capacityReport, formatShortfall } from "../fleet/operations/capacity";
+import { type FleetSpec } from "../fleet/model/model";
 
 /** A cluster that cannot hold its pods once a region's Sets have failed over into it. */
 export interface RegionLossShortfall {

@@ -26,7 +26,7 @@ import {
   type StackValidationArgs,
   type StackValidationPolicy,
 } from "@pulumi/policy";
-import { type FleetSpec } from "../fleet/model";
+import { type FleetSpec } from "../fleet/model/model";
 import {
   FleetUse,
   UNKNOWN,
@@ -59,7 +59,7 @@ export interface FleetPolicyConfig {
 export interface CrossGuardOptions {
   /** Directory `fleetFile` is relative to: the pack's. */
   readonly packDir: string;
-  /** Reads and validates a fleet file; throws when it cannot (`fleet/load.ts`). */
+  /** Reads and validates a fleet file; throws when it cannot (`fleet/model/load.ts`). */
   readonly loadFleet: (file: string) => FleetSpec;
 }
 

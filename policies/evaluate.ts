@@ -5,8 +5,12 @@
  * mandatory finding makes it exit 1. The CrossGuard pack runs the same rule objects during a real
  * `pulumi preview`.
  */
-import { type FleetPlan, type PlannedResource, type Violation } from "../fleet/plan-document";
-import { type FleetSpec } from "../fleet/model";
+import {
+  type FleetPlan,
+  type PlannedResource,
+  type Violation,
+} from "../fleet/stacks/plan-document";
+import { type FleetSpec } from "../fleet/model/model";
 import { type ResourceView, type TarsfedRule } from "./rule";
 import { rules as allRules } from "./rules";
 

@@ -8,7 +8,7 @@
  * @see https://www.pulumi.com/docs/iac/using-pulumi/crossguard/
  */
 import { PolicyPack } from "@pulumi/policy";
-import { loadFleet } from "../fleet/load";
+import { loadFleet } from "../fleet/model/load";
 import { toCrossGuard } from "./crossguard";
 import { rules } from "./rules";
 

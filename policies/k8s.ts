@@ -8,7 +8,7 @@
  * @see https://github.com/TarsCloud/K8STARS/blob/master/README.md
  */
 import { tarscliDurationSeconds } from "../fleet/k8s/tarscli";
-import { Labels, SERVER_NAMESPACE } from "../fleet/naming";
+import { Labels, SERVER_NAMESPACE } from "../fleet/model/naming";
 import { at, isRecord, items, stringMap, text, type Props } from "./props";
 import { isUnknown, UNKNOWN, type ResourceView } from "./rule";
 import { K8sType } from "./tokens";

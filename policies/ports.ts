@@ -7,10 +7,10 @@
  * services, tarsnode, tarscli's servant range, and the servers' servant ports when the fleet is
  * known), tarsweb, and the framework database.
  */
-import { WEB_PORT } from "../fleet/framework";
+import { WEB_PORT } from "../fleet/tars/framework";
 import { MYSQL_PORT } from "../fleet/k8s/database";
-import { type FleetSpec } from "../fleet/model";
-import { tarsPortSpecs } from "../fleet/security";
+import { type FleetSpec } from "../fleet/model/model";
+import { tarsPortSpecs } from "../fleet/network/security";
 
 /** An inclusive range of ports. */
 export interface PortRange {

@@ -8,7 +8,7 @@
  * from `pulumi preview --policy-pack policies` (the engine's `args.props`). This module imports
  * nothing from Pulumi, so loading the rules never starts a policy server.
  */
-import { type FleetSpec } from "../fleet/model";
+import { type FleetSpec } from "../fleet/model/model";
 
 /** How strictly a rule is enforced; the two levels both the plan and CrossGuard know. */
 export const EnforcementLevel = { Mandatory: "mandatory", Advisory: "advisory" } as const;

@@ -19,16 +19,16 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as tencentcloud from "@pulumi/tencentcloud";
-import { FleetError } from "../fleet/issues";
+import { FleetError } from "../fleet/model/issues";
 import {
   configKeyOf,
   kubeconfigPath,
   kubeconfigProblem,
   PROJECT_CONFIG_NAMESPACE,
-} from "../fleet/kubeconfig";
-import { loadFleet, parseFleet, type LoadedFleet } from "../fleet/load";
-import { type ClusterSpec } from "../fleet/model";
-import { FLEET_SNAPSHOT_ENV } from "../fleet/revision";
+} from "../fleet/model/kubeconfig";
+import { loadFleet, parseFleet, type LoadedFleet } from "../fleet/model/load";
+import { type ClusterSpec } from "../fleet/model/model";
+import { FLEET_SNAPSHOT_ENV } from "../fleet/operations/revision";
 
 /** Stack outputs other stacks and `tarsfed` read. */
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;

@@ -5,12 +5,12 @@
  * stacks output (`./outputs.ts`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type FleetSpec } from "../fleet/model";
-import { CloudTag, GLOBAL_STACK, infraStackName } from "../fleet/naming";
-import { apiEndpointSources, nodeHealthCheckRules, webAccess } from "../fleet/security";
-import { globalSlice, type NetworkSlice, type RegionSlice } from "../fleet/slice";
-import { DbMode } from "../fleet/schema";
-import { downloadsFromTarsweb } from "../fleet/tarsnode-bootstrap";
+import { type FleetSpec } from "../fleet/model/model";
+import { CloudTag, GLOBAL_STACK, infraStackName } from "../fleet/model/naming";
+import { apiEndpointSources, nodeHealthCheckRules, webAccess } from "../fleet/network/security";
+import { globalSlice, type NetworkSlice, type RegionSlice } from "../fleet/stacks/slice";
+import { DbMode } from "../fleet/model/schema";
+import { downloadsFromTarsweb } from "../fleet/tars/tarsnode-bootstrap";
 import { FleetCcn } from "../components/fleet-ccn";
 import { RegionNetwork } from "../components/region-network";
 import { TkeCluster } from "../components/tke-cluster";
@@ -149,7 +149,7 @@ function createDatabase(ctx: InfraContext): TarsDatabaseInstance {
  * The CVM pools. Each machine is created after the CLBs it registers through and, when it
  * downloads tarsnode from this stack's tarsweb, that CLB: what the machines reach first. The
  * registries and tarsweb behind them are the TARS stack's, applied after this one; the bootstrap
- * waits for both, retrying forever (`wait_for` in `fleet/tarsnode-script.ts`), so a machine that
+ * waits for both, retrying forever (`wait_for` in `fleet/tars/tarsnode-script.ts`), so a machine that
  * boots first only waits.
  */
 function createCvmPools(ctx: InfraContext, lbs: TarsLoadBalancers): void {

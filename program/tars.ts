@@ -9,9 +9,9 @@
  * only: no VPC, cluster or database is in reach of such an update.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FRAMEWORK_NAMESPACE, infraStackName, SERVER_NAMESPACE } from "../fleet/naming";
-import { webAccess } from "../fleet/security";
-import { type ClusterSlice, type RegionSlice } from "../fleet/slice";
+import { FRAMEWORK_NAMESPACE, infraStackName, SERVER_NAMESPACE } from "../fleet/model/naming";
+import { webAccess } from "../fleet/network/security";
+import { type ClusterSlice, type RegionSlice } from "../fleet/stacks/slice";
 import { ClusterConnection } from "../components/cluster-connection";
 import { type LoadBalancerRef } from "../components/internal-load-balancer";
 import { type DatabaseInstanceRef, TarsDatabase } from "../components/tars-database";

@@ -8,9 +8,9 @@ import {
   type CapacityReport,
   formatShortfall,
   type Resources,
-} from "../../fleet/capacity";
-import { type FleetSpec } from "../../fleet/model";
-import { formatMemory } from "../../fleet/quantity";
+} from "../../fleet/operations/capacity";
+import { type FleetSpec } from "../../fleet/model/model";
+import { formatMemory } from "../../fleet/model/quantity";
 import { type CommandContext } from "../context";
 import { ExitCode } from "../exit-codes";
 import { json, table } from "../render";

@@ -3,8 +3,8 @@
  * replacements marked. Both fleets are planned offline and their plans compared.
  */
 import { Command } from "commander";
-import { type LoadedFleet } from "../../fleet/load";
-import { stackOrder } from "../../fleet/slice";
+import { type LoadedFleet } from "../../fleet/model/load";
+import { stackOrder } from "../../fleet/stacks/slice";
 import { type CommandContext } from "../context";
 import { diffPlans, type FleetDiff } from "../diff/compare";
 import { renderDiffMarkdown, renderDiffText } from "../diff/render";
@@ -12,7 +12,7 @@ import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import { type Io } from "../io";
 import { planFleet, type PlanProgress } from "../plan/plan-fleet";
-import { type FleetPlan } from "../../fleet/plan-document";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
 import { json } from "../render";
 import { type PlanDeps } from "./plan";
 

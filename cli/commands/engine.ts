@@ -14,7 +14,7 @@ import { type CommandContext } from "../context";
 import { automationEngine } from "../engine/automation";
 import { type Engine } from "../engine/engine";
 import { type FleetHistory, gitFleetHistory } from "../engine/revision";
-import { fleetRevision } from "../../fleet/revision";
+import { fleetRevision } from "../../fleet/operations/revision";
 import {
   type EngineProgress,
   type EngineRunResult,

@@ -13,11 +13,11 @@ import {
   growthNeeded,
   shortfallDetail,
   shortfallsAfter,
-} from "../../fleet/capacity";
-import { EditError, setScalars } from "../../fleet/edit";
-import { FleetError, formatPath } from "../../fleet/issues";
-import { type LoadedFleet, parseFleet } from "../../fleet/load";
-import { type FleetSpec } from "../../fleet/model";
+} from "../../fleet/operations/capacity";
+import { EditError, setScalars } from "../../fleet/operations/edit";
+import { FleetError, formatPath } from "../../fleet/model/issues";
+import { type LoadedFleet, parseFleet } from "../../fleet/model/load";
+import { type FleetSpec } from "../../fleet/model/model";
 import {
   OperationError,
   type OperationPhase,
@@ -28,8 +28,8 @@ import {
   type SetTarget,
   type StackStep,
   StackEffect,
-} from "../../fleet/operations";
-import { MOVING_SETS_ENV, readyGaps } from "../../fleet/transition";
+} from "../../fleet/operations/operations";
+import { MOVING_SETS_ENV, readyGaps } from "../../fleet/operations/transition";
 import { type CommandContext, DEFAULT_FLEET, type GlobalOptions } from "../context";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";

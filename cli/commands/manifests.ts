@@ -4,8 +4,8 @@
  */
 import * as path from "node:path";
 import { Command } from "commander";
-import { type LoadedFleet } from "../../fleet/load";
-import { allClusters } from "../../fleet/model";
+import { type LoadedFleet } from "../../fleet/model/load";
+import { allClusters } from "../../fleet/model/model";
 import { type CommandContext } from "../context";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";

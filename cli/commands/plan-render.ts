@@ -1,7 +1,7 @@
 /**
  * Renderings of an offline plan: a terminal table and a pull-request markdown document.
  */
-import { type FleetPlan, type Json, type StackPlan } from "../../fleet/plan-document";
+import { type FleetPlan, type Json, type StackPlan } from "../../fleet/stacks/plan-document";
 import { colors } from "../io";
 import { markdownTable, table } from "../render";
 

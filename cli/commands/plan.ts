@@ -3,14 +3,14 @@
  */
 import * as path from "node:path";
 import { Command } from "commander";
-import { type LoadedFleet } from "../../fleet/load";
-import { type FleetSpec } from "../../fleet/model";
+import { type LoadedFleet } from "../../fleet/model/load";
+import { type FleetSpec } from "../../fleet/model/model";
 import { evaluatePolicies } from "../../policies/evaluate";
 import { type CommandContext } from "../context";
 import { ExitCode } from "../exit-codes";
 import { writeFilesAtomic } from "../files";
 import { planFleet, type PlanProgress } from "../plan/plan-fleet";
-import { type FleetPlan } from "../../fleet/plan-document";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
 import { json } from "../render";
 import { type Io } from "../io";
 import { planTotals, renderPlanMarkdown, renderPlanText } from "./plan-render";

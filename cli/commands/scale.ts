@@ -4,7 +4,7 @@
  * layout kept, the file locked, atomic write).
  */
 import { Command, InvalidArgumentError } from "commander";
-import { planScale, type ScaleRequest } from "../../fleet/operations";
+import { planScale, type ScaleRequest } from "../../fleet/operations/operations";
 import { type CommandContext } from "../context";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";

@@ -2,10 +2,10 @@
  * `tarsfed validate`: schema and cross-field checks of a fleet file.
  */
 import { Command } from "commander";
-import { FleetError, formatIssue, type Issue } from "../../fleet/issues";
-import { type LoadedFleet } from "../../fleet/load";
-import { allClusters } from "../../fleet/model";
-import { stackOrder } from "../../fleet/slice";
+import { FleetError, formatIssue, type Issue } from "../../fleet/model/issues";
+import { type LoadedFleet } from "../../fleet/model/load";
+import { allClusters } from "../../fleet/model/model";
+import { stackOrder } from "../../fleet/stacks/slice";
 import { type CommandContext } from "../context";
 import { ExitCode } from "../exit-codes";
 import { json } from "../render";

@@ -3,8 +3,12 @@
  * changes replace a resource (DESIGN.md, `diff --json`), and which need consent at `up`
  * (`critical.ts`).
  */
-import { type FleetPlan, type PlannedResource, type StackPlan } from "../../fleet/plan-document";
-import { StackOutput } from "../../fleet/revision";
+import {
+  type FleetPlan,
+  type PlannedResource,
+  type StackPlan,
+} from "../../fleet/stacks/plan-document";
+import { StackOutput } from "../../fleet/operations/revision";
 import { type CriticalChange, criticalChanges, stepsOfDiff } from "./critical";
 import { diffFields, diffLeaves, formatPath } from "./fields";
 import { replaceRuleFor, replacesAt } from "./replacements";

@@ -2,7 +2,7 @@
  * Where two resources' inputs differ: every changed leaf (to decide replacement) and a short list
  * of field paths a reader can take in (to show).
  */
-import { type Json } from "../../fleet/plan-document";
+import { type Json } from "../../fleet/stacks/plan-document";
 
 /** One step of a path into inputs: an object key or an array index. */
 export type PathSegment = string | number;

@@ -7,7 +7,7 @@
  * PersistentVolume, StorageClass, RoleBinding…) are kept short or left out; add them when a
  * component starts creating them.
  */
-import { type Json } from "../../fleet/plan-document";
+import { type Json } from "../../fleet/stacks/plan-document";
 
 /** Every object: `metadata.name` and `metadata.namespace` identify it. */
 const METADATA = ["metadata.name", "metadata.namespace"] as const;

@@ -7,7 +7,7 @@
  * rest here.
  */
 import { replaceOnChangesByType } from "@pulumi/tencentcloud";
-import { type PlannedResource } from "../../fleet/plan-document";
+import { type PlannedResource } from "../../fleet/stacks/plan-document";
 import { type PathSegment } from "./fields";
 import { kubernetesProviderFlags, kubernetesReplaceOnChanges } from "./kubernetes-replacements";
 

@@ -30,7 +30,7 @@ import {
   type UpOptions,
 } from "@pulumi/pulumi/automation";
 import type * as AutomationApi from "@pulumi/pulumi/automation";
-import { type LoadedFleet } from "../../fleet/load";
+import { type LoadedFleet } from "../../fleet/model/load";
 import { type ResourceStep } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";

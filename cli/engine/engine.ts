@@ -6,7 +6,7 @@
  * API, which shells out to the Pulumi CLI (there is no mocking support for Automation API
  * itself: https://github.com/pulumi/pulumi/issues/10506).
  */
-import { type LoadedFleet } from "../../fleet/load";
+import { type LoadedFleet } from "../../fleet/model/load";
 import { type ResourceStep } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";

@@ -17,9 +17,9 @@
  *    preview did not show.
  *
  * After a failover or failback, `--moving <sets>` splits the run into the operation's two phases
- * (`fleet/operations.ts`), over TARS stacks only (a Set's move touches no cloud resource): first
+ * (`fleet/operations/operations.ts`), over TARS stacks only (a Set's move touches no cloud resource): first
  * every TARS stack but those that only lose, the moving Sets' old copies kept
- * (`TARSFED_MOVING_SETS`, `fleet/transition.ts`), and only once all of them succeeded (Pulumi's
+ * (`TARSFED_MOVING_SETS`, `fleet/operations/transition.ts`), and only once all of them succeeded (Pulumi's
  * await: the new Deployments are Ready), the stacks that lose, as the fleet file says.
  *
  * Every run sets `PULUMI_K8S_SKIP_UPDATE_UNREACHABLE`, which the Kubernetes providers read
@@ -28,20 +28,20 @@
  * `--skip-unreachable` is given (the dark region's).
  */
 import { performance } from "node:perf_hooks";
-import { type LoadedFleet } from "../../fleet/load";
-import { type FleetSpec } from "../../fleet/model";
-import { GLOBAL_STACK } from "../../fleet/naming";
-import { applyFailover, PhaseEffect, phasesToApply } from "../../fleet/operations";
+import { type LoadedFleet } from "../../fleet/model/load";
+import { type FleetSpec } from "../../fleet/model/model";
+import { GLOBAL_STACK } from "../../fleet/model/naming";
+import { applyFailover, PhaseEffect, phasesToApply } from "../../fleet/operations/operations";
 import * as path from "node:path";
-import { FLEET_SNAPSHOT_ENV, StackOutput } from "../../fleet/revision";
+import { FLEET_SNAPSHOT_ENV, StackOutput } from "../../fleet/operations/revision";
 import {
   isTarsStack,
   regionOfStack,
   stackOrder,
   stacksOfRegion,
   stackWaves,
-} from "../../fleet/slice";
-import { MOVING_SETS_ENV } from "../../fleet/transition";
+} from "../../fleet/stacks/slice";
+import { MOVING_SETS_ENV } from "../../fleet/operations/transition";
 import { consentNotice, consentRefusal, criticalChanges } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
@@ -298,7 +298,7 @@ export interface RunEngineInput {
   readonly snapshot: string;
   /** A private directory for the plans previews save and updates apply. */
   readonly planDir: string;
-  /** The fleet revision of `fleet.text` (`fleet/revision.ts`), which every stack records. */
+  /** The fleet revision of `fleet.text` (`fleet/operations/revision.ts`), which every stack records. */
   readonly revision: string;
   /**
    * The fleet file's history: read when a stack records another revision, and told of each

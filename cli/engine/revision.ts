@@ -3,7 +3,7 @@
  *
  * A platform team keeps the fleet file in git and changes it by commits: git's history is the
  * order of revisions. A stack records the revision it was last applied from (`fleetRevision`,
- * `fleet/revision.ts`), and `up` goes ahead when that revision is this one, or one this
+ * `fleet/operations/revision.ts`), and `up` goes ahead when that revision is this one, or one this
  * checkout has moved on from:
  *
  * - one the fleet file held at a commit behind this checkout, or in its index: this revision
@@ -24,7 +24,7 @@
 import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import * as path from "node:path";
-import { fleetRevision, shortRevision } from "../../fleet/revision";
+import { fleetRevision, shortRevision } from "../../fleet/operations/revision";
 
 /** The revisions a fleet file held before the current text. */
 export interface FleetHistory {

@@ -7,7 +7,7 @@
  * fleet file is refused, so the engine never deploys something other than what `tarsfed` shows.
  */
 import * as path from "node:path";
-import { type LoadedFleet } from "../../fleet/load";
+import { type LoadedFleet } from "../../fleet/model/load";
 import { DEFAULT_FLEET } from "../context";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";

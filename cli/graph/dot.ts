@@ -12,7 +12,7 @@
  * regions, and letting `dot` order the regions around them shuffles the regions out of file order,
  * so they are drawn over the finished layout instead. The same topology gives byte-identical text.
  */
-import { NetworkType } from "../../fleet/carve";
+import { NetworkType } from "../../fleet/network/carve";
 import {
   type AttributeValue,
   attributePairs,

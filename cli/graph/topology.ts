@@ -4,17 +4,17 @@
  * No plan is needed (the picture shows the fleet's intent, not the cloud's resources), so
  * `tarsfed graph` stays fast. Everything is in file order, so one fleet gives one picture.
  */
-import { type NetworkType } from "../../fleet/carve";
-import { homeFrameworkServices, regionalServicesIn } from "../../fleet/framework";
+import { type NetworkType } from "../../fleet/network/carve";
+import { homeFrameworkServices, regionalServicesIn } from "../../fleet/tars/framework";
 import {
   type DbSpec,
   type ExistingCapacitySpec,
   type FleetSpec,
   type NodePoolSpec,
-} from "../../fleet/model";
-import { DbMode, NetworkSource } from "../../fleet/schema";
-import { activeCluster, warmStandbyCluster } from "../../fleet/placement";
-import { globalSlice, stacksOfRegion } from "../../fleet/slice";
+} from "../../fleet/model/model";
+import { DbMode, NetworkSource } from "../../fleet/model/schema";
+import { activeCluster, warmStandbyCluster } from "../../fleet/tars/placement";
+import { globalSlice, stacksOfRegion } from "../../fleet/stacks/slice";
 
 /** The whole picture. */
 export interface Topology {

@@ -8,9 +8,9 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/core/validation/validation.go
  */
-import { type FieldPath } from "../../fleet/issues";
-import { isDnsLabel, isLabelValue } from "../../fleet/naming";
-import { type Json } from "../../fleet/plan-document";
+import { type FieldPath } from "../../fleet/model/issues";
+import { isDnsLabel, isLabelValue } from "../../fleet/model/naming";
+import { type Json } from "../../fleet/stacks/plan-document";
 import { type KubernetesObject } from "./types";
 
 /** One rule broken: where in the object, and how. */

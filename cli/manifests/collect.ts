@@ -9,7 +9,7 @@ import {
   type FleetPlan,
   type PlannedResource,
   type StackPlan,
-} from "../../fleet/plan-document";
+} from "../../fleet/stacks/plan-document";
 import { type ManifestObject, type ManifestProblem, CLUSTER_SCOPE } from "./types";
 
 /** Type token of the Kubernetes provider resource that `ClusterConnection` creates for its cluster. */

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes objects of a plan, as `tarsfed manifests` checks and writes them.
  */
-import { type Json } from "../../fleet/plan-document";
+import { type Json } from "../../fleet/stacks/plan-document";
 
 /** A Kubernetes object as JSON: `apiVersion`, `kind`, `metadata` and the kind's own fields. */
 export type KubernetesObject = { [key: string]: Json };

@@ -3,9 +3,9 @@
  * the schema lacks (`checks.ts`).
  */
 import { createRequire } from "node:module";
-import { type FieldPath, formatPath } from "../../fleet/issues";
+import { type FieldPath, formatPath } from "../../fleet/model/issues";
 import { SECRET_MASK, UNKNOWN_MASK } from "../offline/values";
-import { type Json } from "../../fleet/plan-document";
+import { type Json } from "../../fleet/stacks/plan-document";
 import { checkBeyondSchema, valueAt, type Masked } from "./checks";
 import {
   type KubernetesObject,

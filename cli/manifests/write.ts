@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs"
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { writeFilesAtomic } from "../files";
-import { type Json } from "../../fleet/plan-document";
+import { type Json } from "../../fleet/stacks/plan-document";
 import { type ManifestObject, CLUSTER_SCOPE } from "./types";
 import { isMasked } from "./validate";
 

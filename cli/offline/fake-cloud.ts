@@ -6,7 +6,7 @@
  * subnet the resource sits in, so a plan reads like the real deployment.
  */
 import { createHash } from "node:crypto";
-import { cidrSize, formatCidr, parseCidr } from "../../fleet/cidr";
+import { cidrSize, formatCidr, parseCidr } from "../../fleet/network/cidr";
 
 type State = Record<string, unknown>;
 

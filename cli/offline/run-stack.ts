@@ -12,7 +12,7 @@ import { disconnect, getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import program from "../../index";
-import { type Json, type PlannedResource } from "../../fleet/plan-document";
+import { type Json, type PlannedResource } from "../../fleet/stacks/plan-document";
 import { UserError } from "../errors";
 import { FakeCloud } from "./fake-cloud";
 import { isWrappedSecret, toDisplay, unwrapSecrets, wrapSecret } from "./values";
@@ -45,7 +45,7 @@ export interface RunStackInput {
   readonly program?: () => Promise<Record<string, unknown>>;
   /**
    * Environment values the program runs with, e.g. `TARSFED_MOVING_SETS` for a failover's first
-   * phase (`fleet/transition.ts`), as `pulumi up` would pass them. Set for the run only: a thread
+   * phase (`fleet/operations/transition.ts`), as `pulumi up` would pass them. Set for the run only: a thread
    * runs one stack at a time.
    *
    * @default - the process's environment as it is

@@ -10,9 +10,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { configKeyOf, PROJECT_CONFIG_NAMESPACE } from "../../fleet/kubeconfig";
-import { type FleetSpec, regionByName } from "../../fleet/model";
-import { parseScope } from "../../fleet/slice";
+import { configKeyOf, PROJECT_CONFIG_NAMESPACE } from "../../fleet/model/kubeconfig";
+import { type FleetSpec, regionByName } from "../../fleet/model/model";
+import { parseScope } from "../../fleet/stacks/slice";
 import { UserError } from "../errors";
 import { SECRET_MASK } from "./values";
 

@@ -2,14 +2,14 @@
  * Plans every stack a fleet implies (or some of them), in dependency order, offline.
  */
 import { availableParallelism } from "node:os";
-import { type LoadedFleet } from "../../fleet/load";
-import { placeWorkloads } from "../../fleet/placement";
-import { stackWaves, withDependencies } from "../../fleet/slice";
+import { type LoadedFleet } from "../../fleet/model/load";
+import { placeWorkloads } from "../../fleet/tars/placement";
+import { stackWaves, withDependencies } from "../../fleet/stacks/slice";
 import { UserError } from "../errors";
 import { offlineStackConfig } from "../offline/stack-config";
 import { runStack, type RunStackResult, type StackOutputsForReference } from "../offline/run-stack";
 import { StackPool } from "../offline/stack-pool";
-import { type FleetPlan, type StackPlan } from "../../fleet/plan-document";
+import { type FleetPlan, type StackPlan } from "../../fleet/stacks/plan-document";
 
 /** Progress of a plan, for a terminal. */
 export interface PlanProgress {

@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { loadFleet } from "../../fleet/load";
-import { type Json } from "../../fleet/plan-document";
-import { FRAMEWORK_NAMESPACE } from "../../fleet/naming";
-import { cidrSize, parseCidr } from "../../fleet/cidr";
+import { loadFleet } from "../../fleet/model/load";
+import { type Json } from "../../fleet/stacks/plan-document";
+import { FRAMEWORK_NAMESPACE } from "../../fleet/model/naming";
+import { cidrSize, parseCidr } from "../../fleet/network/cidr";
 import {
   formatIp,
   GROUP_OWNER,
@@ -17,7 +17,7 @@ import {
   registryGroupMap,
   registryGroupOf,
   type IdcGroupsSpec,
-} from "../../fleet/idc-groups";
+} from "../../fleet/tars/idc-groups";
 import { IDC_GROUPS, IDC_GROUPS_ENV } from "../../fleet/k8s/idc-groups";
 import { planFleet } from "../../cli/plan/plan-fleet";
 import { collectManifests } from "../../cli/manifests/collect";

@@ -23,9 +23,9 @@ import {
 } from "./tarscli";
 import { hardenPod, ImageProfile } from "./pod-security";
 import { type Spec } from "./types";
-import { LOG_RETENTION_SIZE, type LogVolumeSpec, PACKAGE_STORE_PATH } from "../framework";
-import { type PackageStoreSpec } from "../model";
-import { stableHash } from "../naming";
+import { LOG_RETENTION_SIZE, type LogVolumeSpec, PACKAGE_STORE_PATH } from "../tars/framework";
+import { type PackageStoreSpec } from "../model/model";
+import { stableHash } from "../model/naming";
 import { frameworkLabels } from "./servers";
 import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 

@@ -19,10 +19,10 @@ import { type IJob } from "kubernetes-models/batch/v1/Job";
 import { type IService } from "kubernetes-models/v1/Service";
 import { type IServicePort } from "kubernetes-models/v1/ServicePort";
 import { type IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
-import { type DbSpec } from "../model";
-import { DbMode } from "../schema";
-import { FRAMEWORK_NAMESPACE } from "../naming";
-import { DB_INIT_SIZE, IN_CLUSTER_DB_SIZE } from "../framework";
+import { type DbSpec } from "../model/model";
+import { DbMode } from "../model/schema";
+import { FRAMEWORK_NAMESPACE } from "../model/naming";
+import { DB_INIT_SIZE, IN_CLUSTER_DB_SIZE } from "../tars/framework";
 import { lbService } from "./load-balancer";
 import { frameworkLabels } from "./servers";
 import { containerResources } from "./tarscli";
@@ -180,7 +180,7 @@ export function templateParent(name: string): string {
  * before it stores a template: `TARS_PATH` and `UPLOAD_PATH` become the installer's defaults,
  * `/usr/local/app/tars` and `/usr/local/app` (TarsFramework v2.4.3 `mysql-tool/main.cpp`
  * `replaceConfig`, `deploy/tars-install.sh` `INSTALL_PATH`). The same `TARS_PATH` tarsnode is
- * installed under on CVMs (`fleet/tarsnode-bootstrap.ts`).
+ * installed under on CVMs (`fleet/tars/tarsnode-bootstrap.ts`).
  */
 export const TEMPLATE_PATHS = { TARS_PATH: "/usr/local/app/tars", UPLOAD_PATH: "/usr/local/app" };
 

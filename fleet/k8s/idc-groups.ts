@@ -2,7 +2,7 @@
  * The Job that writes the fleet's IDC groups into the framework database, and the ConfigMap that
  * holds its SQL beside a readable table of the rules, so a pull request's plan shows them.
  *
- * The SQL (`fleet/idc-groups.ts` says what the registry does with each row):
+ * The SQL (`fleet/tars/idc-groups.ts` says what the registry does with each row):
  * - sets `t_server_conf.enable_group`'s default to `Y` and turns it on for every server row.
  *   K8STARS' registry inserts `t_server_conf` rows without naming `enable_group` (K8STARS
  *   `tarsregistry/store/mysql.go` `RegisterServer`), so every server tarscli registers from now on
@@ -25,16 +25,16 @@
 import { createHash } from "node:crypto";
 import { type IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { type IJob } from "kubernetes-models/batch/v1/Job";
-import { type FleetSpec } from "../model";
-import { FRAMEWORK_NAMESPACE } from "../naming";
-import { DB_INIT_SIZE } from "../framework";
+import { type FleetSpec } from "../model/model";
+import { FRAMEWORK_NAMESPACE } from "../model/naming";
+import { DB_INIT_SIZE } from "../tars/framework";
 import {
   allowIpRule,
   GROUP_OWNER,
   type IdcGroupsSpec,
   idcGroups,
   PRIORITY_NAME_PREFIX,
-} from "../idc-groups";
+} from "../tars/idc-groups";
 import { DB_INIT_SECRET, dbClientImage } from "./database";
 import { frameworkLabels } from "./servers";
 import { containerResources } from "./tarscli";

@@ -5,7 +5,7 @@
  */
 import { type IService } from "kubernetes-models/v1/Service";
 import { type IServicePort } from "kubernetes-models/v1/ServicePort";
-import { FRAMEWORK_NAMESPACE } from "../naming";
+import { FRAMEWORK_NAMESPACE } from "../model/naming";
 import { frameworkLabels } from "./servers";
 import { type Spec } from "./types";
 

@@ -24,9 +24,9 @@ import { type INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 import { type INetworkPolicyEgressRule } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule";
 import { type INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import { type INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
-import { cidrContains, parseCidr } from "../cidr";
-import { WEB_PORT } from "../framework";
-import { type FleetSpec, type ServerSpec } from "../model";
+import { cidrContains, parseCidr } from "../network/cidr";
+import { WEB_PORT } from "../tars/framework";
+import { type FleetSpec, type ServerSpec } from "../model/model";
 import {
   FRAMEWORK_NAMESPACE,
   Labels,
@@ -34,23 +34,23 @@ import {
   SERVER_NAMESPACE,
   serverLabelName,
   setLabelValue,
-} from "../naming";
-import { type WorkloadSpec } from "../placement";
+} from "../model/naming";
+import { type WorkloadSpec } from "../tars/placement";
 import {
   ADMIN_REGISTRY_PORT,
   FRAMEWORK_SERVICE_PORT_RANGE,
   REGISTRY_PORTS,
   TARSCLI_RANDOM_PORT_RANGE,
   TARSNODE_PORTS,
-} from "../ports";
+} from "../network/ports";
 import {
   CLB_HEALTH_CHECK_CIDR,
   clusterPodRanges,
   fleetNodeSubnets,
   fleetPodRanges,
-} from "../security";
-import { callerSets, reachableSets } from "../set-routing";
-import { fleetAddressSpaces } from "../slice";
+} from "../network/security";
+import { callerSets, reachableSets } from "../network/set-routing";
+import { fleetAddressSpaces } from "../stacks/slice";
 import { IN_CLUSTER_DB, MYSQL_PORT } from "./database";
 import { frameworkLabels, REGISTRY_SERVICE, serverLabels } from "./servers";
 import { type Spec } from "./types";

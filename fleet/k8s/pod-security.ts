@@ -18,7 +18,7 @@ import { type IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContex
 import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { type ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import { type IVolume } from "kubernetes-models/v1/Volume";
-import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE, stableHash, toDnsLabelish } from "../naming";
+import { FRAMEWORK_NAMESPACE, SERVER_NAMESPACE, stableHash, toDnsLabelish } from "../model/naming";
 
 /** The ways the images this program runs must be run; one row each in {@link IMAGE_SECURITY}. */
 export const ImageProfile = {

@@ -13,10 +13,10 @@ import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { type IService } from "kubernetes-models/v1/Service";
 import { type IServicePort } from "kubernetes-models/v1/ServicePort";
 import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { type FleetSpec } from "../model";
-import { FRAMEWORK_NAMESPACE } from "../naming";
-import { k8starsImage, REGISTRY_METRICS_PORT, REGISTRY_SIZE } from "../framework";
-import { REGISTRY_PORTS } from "../ports";
+import { type FleetSpec } from "../model/model";
+import { FRAMEWORK_NAMESPACE } from "../model/naming";
+import { k8starsImage, REGISTRY_METRICS_PORT, REGISTRY_SIZE } from "../tars/framework";
+import { REGISTRY_PORTS } from "../network/ports";
 import { lbService } from "./load-balancer";
 import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR, REGISTRY_SERVICE } from "./servers";
 import {
@@ -96,7 +96,7 @@ export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
     labels,
     selector,
     replicas: fleet.tars.registryReplicas,
-    // The registry reads IDC group rules only at start and once an hour (fleet/idc-groups.ts):
+    // The registry reads IDC group rules only at start and once an hour (fleet/tars/idc-groups.ts):
     // new rules restart it, nothing else about the groups does.
     podAnnotations: { [IDC_GROUPS_HASH_ANNOTATION]: idcGroupsHash(fleet), ...pod.annotations },
     pod: pod.spec,

@@ -1,7 +1,7 @@
 /**
  * TARS servers per Set as tarscli workloads, and the framework services that run the same way.
  */
-import { type FleetSpec } from "../model";
+import { type FleetSpec } from "../model/model";
 import {
   FRAMEWORK_NAMESPACE,
   Labels,
@@ -10,11 +10,11 @@ import {
   serverLabelName,
   setLabelValue,
   toDnsLabelish,
-} from "../naming";
-import { WorkloadRole, type WorkloadSpec } from "../placement";
-import { parseCpuMilli, parseMemoryMiB } from "../quantity";
-import { type FrameworkServiceSpec } from "../framework";
-import { REGISTRY_PORTS, tarsLocator } from "../ports";
+} from "../model/naming";
+import { WorkloadRole, type WorkloadSpec } from "../tars/placement";
+import { parseCpuMilli, parseMemoryMiB } from "../model/quantity";
+import { type FrameworkServiceSpec } from "../tars/framework";
+import { REGISTRY_PORTS, tarsLocator } from "../network/ports";
 import { type TarscliWorkload } from "./tarscli";
 
 /** Name of the registry Service in every cluster (K8STARS' default locator host). */

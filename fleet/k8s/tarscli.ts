@@ -18,8 +18,8 @@ import { type ILifecycleHandler } from "kubernetes-models/v1/LifecycleHandler";
 import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { type IProbe } from "kubernetes-models/v1/Probe";
 import { type ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
-import { stableHash } from "../naming";
-import { type ContainerSize } from "../framework";
+import { stableHash } from "../model/naming";
+import { type ContainerSize } from "../tars/framework";
 import { hardenPod, ImageProfile } from "./pod-security";
 
 /**

@@ -5,7 +5,7 @@
  * `tars.web.allowedCidrs`, never from a pod of the fleet: the CLB's security group refuses the
  * pods' addresses and admits the rest (the Service's `loadBalancerSourceRanges` lists them), the
  * CLB's backends trust it, the home region's nodes admit the CLB's health checks
- * (`fleet/security.ts`), and tarsweb's NetworkPolicy admits the same (`network-policies.ts`).
+ * (`fleet/network/security.ts`), and tarsweb's NetworkPolicy admits the same (`network-policies.ts`).
  * @see https://github.com/TarsCloud/K8STARS/blob/master/baseserver/yaml/tarsweb.yaml
  */
 import { type Spec } from "./types";
@@ -13,9 +13,9 @@ import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { type IService } from "kubernetes-models/v1/Service";
 import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { type FleetSpec } from "../model";
-import { FRAMEWORK_NAMESPACE } from "../naming";
-import { fleetNeedsNodeServices, WEB_PORT, WEB_SIZE } from "../framework";
+import { type FleetSpec } from "../model/model";
+import { FRAMEWORK_NAMESPACE } from "../model/naming";
+import { fleetNeedsNodeServices, WEB_PORT, WEB_SIZE } from "../tars/framework";
 import { withPackageStore } from "./base-services";
 import { lbService } from "./load-balancer";
 import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR } from "./servers";

@@ -15,7 +15,7 @@
  * security group). IPv6 sources are not added up here (`no-open-tars-ports` flags `::/0`).
  * @see https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/ (`loadBalancerSourceRanges`)
  */
-import { cidrSize, type Ipv4Cidr, parseCidr, PRIVATE_CIDRS } from "../../fleet/cidr";
+import { cidrSize, type Ipv4Cidr, parseCidr, PRIVATE_CIDRS } from "../../fleet/network/cidr";
 import { at, items, text } from "../props";
 import { EnforcementLevel, type ResourceRule, type ResourceView } from "../rule";
 import { K8sType, TencentType } from "../tokens";

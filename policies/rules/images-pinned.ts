@@ -5,7 +5,7 @@
  * nobody reviewed, and a rollback cannot return to what ran before. The fleet validator already
  * refuses unpinned images in the fleet file; this rule also covers images a component adds.
  */
-import { pinnedImageProblem } from "../../fleet/image";
+import { pinnedImageProblem } from "../../fleet/model/image";
 import { containersOf, type ContainerView } from "../k8s";
 import { EnforcementLevel, type ResourceRule } from "../rule";
 import { WORKLOAD_TYPES } from "../tokens";

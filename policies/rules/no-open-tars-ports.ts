@@ -2,12 +2,12 @@
  * No security-group rule opening TARS or admin ports to the whole internet.
  *
  * TARS ports (registry, admin registry, framework services, tarsnode, servants), tarsweb and the
- * database are reachable from the fleet's own address spaces only (`fleet/security.ts`). An
+ * database are reachable from the fleet's own address spaces only (`fleet/network/security.ts`). An
  * ingress rule that accepts `0.0.0.0/0` or `::/0` on any of them publishes the platform's control
  * plane. ICMP rules carry no ports; rules over service templates name no ports the rule can read.
  * @see https://registry.terraform.io/providers/tencentcloudstack/tencentcloud/latest/docs/resources/security_group_rule_set
  */
-import { ANYWHERE } from "../../fleet/security";
+import { ANYWHERE } from "../../fleet/network/security";
 import { at, items, text } from "../props";
 import { parsePortSpec, protectedPorts, rangesOverlap, type ProtectedPorts } from "../ports";
 import { EnforcementLevel, FleetUse, type ResourceRule, type ResourceView } from "../rule";

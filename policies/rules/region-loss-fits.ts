@@ -1,7 +1,7 @@
 /**
  * Losing any one region leaves enough capacity for the Sets that fail over (advisory).
  *
- * When a region goes dark its Sets move to their standby clusters (`fleet/capacity.ts` does the
+ * When a region goes dark its Sets move to their standby clusters (`fleet/operations/capacity.ts` does the
  * maths at node-pool `maxSize`). A standby cluster that cannot hold them turns a region outage
  * into a bigger one. The finding is reported on the short cluster, in the stack that owns its
  * node pools (its region's infra stack), where the fix (a larger `maxSize`, another pool) goes;
@@ -9,11 +9,11 @@
  * (`<cluster>-k8s`, in its region's TARS stack), and the fix is in the cluster and its declared
  * `existing.capacity`.
  */
-import { allClusters } from "../../fleet/model";
+import { allClusters } from "../../fleet/model/model";
 import { regionLossShortfalls } from "../capacity";
 import { at, stringMap } from "../props";
 import { EnforcementLevel, FleetUse, type StackFinding, type StackRule } from "../rule";
-import { CloudTag } from "../../fleet/naming";
+import { CloudTag } from "../../fleet/model/naming";
 import { TencentType } from "../tokens";
 
 /** Type token of a cluster's Kubernetes provider (`ClusterConnection`'s `<cluster>-k8s`). */

@@ -1,7 +1,7 @@
 /**
  * Every container with CPU and memory requests and limits.
  *
- * Requests are what the scheduler reserves and what the capacity maths (`fleet/capacity.ts`)
+ * Requests are what the scheduler reserves and what the capacity maths (`fleet/operations/capacity.ts`)
  * counts, so a container without them makes every capacity verdict, and so every failover check,
  * wrong. Limits keep one server from starving its neighbours on a node.
  * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/

@@ -5,10 +5,10 @@
  * no standby, or with one in the same region as its active cluster, goes dark with that region.
  * The finding is reported in the stack that runs the Set, on its first active Deployment there.
  */
-import { allClusters, type FleetSpec, type SetSpec } from "../../fleet/model";
-import { Labels, setLabelValue } from "../../fleet/naming";
-import { otherCluster } from "../../fleet/operations";
-import { activeCluster, WorkloadRole } from "../../fleet/placement";
+import { allClusters, type FleetSpec, type SetSpec } from "../../fleet/model/model";
+import { Labels, setLabelValue } from "../../fleet/model/naming";
+import { otherCluster } from "../../fleet/operations/operations";
+import { activeCluster, WorkloadRole } from "../../fleet/tars/placement";
 import { isSetDeployment } from "../k8s";
 import { at, stringMap } from "../props";
 import {

@@ -2,16 +2,16 @@
  * Every tarsnode machine checks its package's sha256 before unpacking it, and fetches it over
  * https unless it is tarsweb's in-VPC default.
  *
- * The CVM bootstrap (`fleet/tarsnode-script.ts`) unpacks `tarsnode.tgz` and runs it as root. It
+ * The CVM bootstrap (`fleet/tars/tarsnode-script.ts`) unpacks `tarsnode.tgz` and runs it as root. It
  * embeds the fleet's digest as `PACKAGE_SHA256` and checks each download with `sha256sum --check`
  * before tar reads it; plain http is used only for `http://<private IPv4>:3000/files/tarsnode.tgz`,
  * tarsweb over the VPCs (README, "Why plain http is left to tarsweb"). This rule holds every CVM
  * whose user data is that bootstrap to it, so no change to the script or the component can drop
  * the check unnoticed. User data that is not known yet (a real preview) is skipped.
  */
-import { isPrivateCidr, parseCidr } from "../../fleet/cidr";
-import { defaultTarsnodePackageUrl } from "../../fleet/tarsnode-bootstrap";
-import { BOOTSTRAP_GENERATED_BY, PACKAGE_CHECK } from "../../fleet/tarsnode-script";
+import { isPrivateCidr, parseCidr } from "../../fleet/network/cidr";
+import { defaultTarsnodePackageUrl } from "../../fleet/tars/tarsnode-bootstrap";
+import { BOOTSTRAP_GENERATED_BY, PACKAGE_CHECK } from "../../fleet/tars/tarsnode-script";
 import { type Props } from "../props";
 import { EnforcementLevel, type ResourceRule } from "../rule";
 import { TencentType } from "../tokens";

@@ -13,7 +13,7 @@ import {
 } from "../../bench/minimality";
 import { Operation, operationEdits, type OperationEdit } from "../../bench/minimality-edits";
 import { DiffAction, minimalChange, ResourceType } from "../../bench/minimality-model";
-import { parseFleet } from "../../fleet/load";
+import { parseFleet } from "../../fleet/model/load";
 
 const DEMO = "stacks/fleet.yaml";
 const demoText = fs.readFileSync(DEMO, "utf8");

@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadFleet } from "../../fleet/load";
-import { stackOrder } from "../../fleet/slice";
+import { loadFleet } from "../../fleet/model/load";
+import { stackOrder } from "../../fleet/stacks/slice";
 
 interface Step {
   readonly id?: string;

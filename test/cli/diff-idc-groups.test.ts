@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { diffPlans, type FleetDiff, type StackDiff } from "../../cli/diff/compare";
 import { renderDiffText } from "../../cli/diff/render";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan } from "../../fleet/plan-document";
-import { loadFleet } from "../../fleet/load";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
+import { loadFleet } from "../../fleet/model/load";
 import { demoText, replaceOnce } from "../fleet/fleet-copies";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";

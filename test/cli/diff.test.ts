@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleet, type LoadedFleet } from "../../fleet/load";
+import { loadFleet, type LoadedFleet } from "../../fleet/model/load";
 import { diffCommand } from "../../cli/commands/diff";
 import { createContext } from "../../cli/context";
 import { diffPlans, type FleetDiff, type StackDiff } from "../../cli/diff/compare";
@@ -11,7 +11,7 @@ import { renderDiffMarkdown, renderDiffText } from "../../cli/diff/render";
 import { ExitCode } from "../../cli/exit-codes";
 import { memoryIo } from "../../cli/io";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/plan-document";
+import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/stacks/plan-document";
 import { demoText, replaceOnce } from "../fleet/fleet-copies";
 
 const DEMO = "stacks/fleet.yaml";

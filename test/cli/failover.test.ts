@@ -29,10 +29,10 @@ import { diffPlans } from "../../cli/diff/compare";
 import { UserError } from "../../cli/errors";
 import { memoryIo } from "../../cli/io";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { FleetError } from "../../fleet/issues";
-import { loadFleet } from "../../fleet/load";
-import { planFailover } from "../../fleet/operations";
-import { MOVING_SETS_ENV } from "../../fleet/transition";
+import { FleetError } from "../../fleet/model/issues";
+import { loadFleet } from "../../fleet/model/load";
+import { planFailover } from "../../fleet/operations/operations";
+import { MOVING_SETS_ENV } from "../../fleet/operations/transition";
 import {
   FileConflictError,
   FileLockedError,

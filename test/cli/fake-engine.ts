@@ -17,7 +17,7 @@ import { type EngineRunResult } from "../../cli/engine/orchestrate";
 import { type FleetHistory } from "../../cli/engine/revision";
 import { UserError } from "../../cli/errors";
 import { memoryIo } from "../../cli/io";
-import { FleetError } from "../../fleet/issues";
+import { FleetError } from "../../fleet/model/issues";
 
 /** How the fake engine behaves for one stack. */
 export interface FakeStackSpec {

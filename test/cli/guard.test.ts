@@ -19,8 +19,8 @@ import {
   stepsOfDiff,
 } from "../../cli/diff/critical";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { loadFleet } from "../../fleet/load";
-import { type FleetPlan } from "../../fleet/plan-document";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
 import { demoText, replaceOnce } from "../fleet/fleet-copies";
 import { type FakeStackSpec, fakeEngine, parse, statuses, tarsfed } from "./fake-engine";
 

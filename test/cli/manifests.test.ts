@@ -19,8 +19,8 @@ import {
 } from "../../cli/manifests/validate";
 import { renderObject, sortForApply } from "../../cli/manifests/write";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/plan-document";
-import { loadFleet } from "../../fleet/load";
+import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/stacks/plan-document";
+import { loadFleet } from "../../fleet/model/load";
 
 let plan: FleetPlan;
 

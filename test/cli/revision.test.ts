@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fleetRevision, shortRevision } from "../../fleet/revision";
+import { fleetRevision, shortRevision } from "../../fleet/operations/revision";
 import { demoText, replaceOnce } from "../fleet/fleet-copies";
 import { gitFleetHistory } from "../../cli/engine/revision";
 import { fakeEngine, parse, tarsfed } from "./fake-engine";

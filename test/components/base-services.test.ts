@@ -11,12 +11,12 @@ import {
   regionServicesCluster,
   TARSPROPERTY_SIZE,
   TARSSTAT_SIZE,
-} from "../../fleet/framework";
+} from "../../fleet/tars/framework";
 import { logRetentionScript, tarslogStatefulSet } from "../../fleet/k8s/base-services";
 import { frameworkWorkload } from "../../fleet/k8s/servers";
-import { loadFleet } from "../../fleet/load";
-import { type FleetSpec } from "../../fleet/model";
-import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/plan-document";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetSpec } from "../../fleet/model/model";
+import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/stacks/plan-document";
 import { at, objects, str } from "./helpers";
 
 const fleet = loadFleet("stacks/fleet.yaml");

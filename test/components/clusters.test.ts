@@ -3,10 +3,10 @@
  * Kubernetes providers (TARS stacks), CVM pools and their bootstrap.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
-import { allClusters } from "../../fleet/model";
+import { loadFleet } from "../../fleet/model/load";
+import { allClusters } from "../../fleet/model/model";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan } from "../../fleet/plan-document";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
 import { at, byName, ofType, stackOf, str } from "./helpers";
 
 const fleet = loadFleet("stacks/fleet.yaml");

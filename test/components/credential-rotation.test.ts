@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
+import { loadFleet } from "../../fleet/model/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type Json } from "../../fleet/plan-document";
+import { type FleetPlan, type Json } from "../../fleet/stacks/plan-document";
 import { at, byName, clusterOf, stackOf, str } from "./helpers";
 
 const DB_LINE = 'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, storageGb: 200 }';

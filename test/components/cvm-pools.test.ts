@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
+import { loadFleet } from "../../fleet/model/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type PlannedResource } from "../../fleet/plan-document";
+import { type FleetPlan, type PlannedResource } from "../../fleet/stacks/plan-document";
 import { ofType, stackOf, str } from "./helpers";
 
 const INSTANCE = "tencentcloud:index/instance:Instance";

@@ -6,8 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { loadFleet } from "../../fleet/load";
-import { FLEET_SNAPSHOT_ENV, fleetRevision } from "../../fleet/revision";
+import { loadFleet } from "../../fleet/model/load";
+import { FLEET_SNAPSHOT_ENV, fleetRevision } from "../../fleet/operations/revision";
 import { demoText, replaceOnce } from "../fleet/fleet-copies";
 import { stackOf } from "./helpers";
 

@@ -12,14 +12,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { planFleet } from "../../cli/plan/plan-fleet";
 import { collectManifests } from "../../cli/manifests/collect";
 import { type ManifestObject } from "../../cli/manifests/types";
-import { cidrContains, parseCidr } from "../../fleet/cidr";
+import { cidrContains, parseCidr } from "../../fleet/network/cidr";
 import {
   IMAGE_SECURITY,
   parseSecurityProfiles,
   SECURITY_PROFILES_ANNOTATION,
 } from "../../fleet/k8s/pod-security";
-import { loadFleet } from "../../fleet/load";
-import { type FleetPlan, type Json } from "../../fleet/plan-document";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetPlan, type Json } from "../../fleet/stacks/plan-document";
 import { at, byName, ofType, regionOf, str } from "./helpers";
 
 let plan: FleetPlan;

@@ -6,7 +6,7 @@ import {
   type Json,
   type PlannedResource,
   type StackPlan,
-} from "../../fleet/plan-document";
+} from "../../fleet/stacks/plan-document";
 
 /** The stack named `name`; throws when the plan lacks it. */
 export function stackOf(plan: FleetPlan, name: string): StackPlan {

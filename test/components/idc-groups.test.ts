@@ -3,9 +3,9 @@
  * database Job, named after the rules' hash, which every registry carries too.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
+import { loadFleet } from "../../fleet/model/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type PlannedResource } from "../../fleet/plan-document";
+import { type FleetPlan, type PlannedResource } from "../../fleet/stacks/plan-document";
 import { idcGroupsHash } from "../../fleet/k8s/idc-groups";
 import { at, byName, clusterOf, objects, stackOf, str } from "./helpers";
 

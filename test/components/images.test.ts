@@ -5,9 +5,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { collectManifests } from "../../cli/manifests/collect";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { loadFleet } from "../../fleet/load";
-import { type FleetSpec } from "../../fleet/model";
-import { type FleetPlan } from "../../fleet/plan-document";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetSpec } from "../../fleet/model/model";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
 
 /**
  * Images K8STARS publishes, at the tags its manifests pin: `baseserver/build_all.sh` builds and

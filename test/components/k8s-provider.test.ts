@@ -4,10 +4,10 @@
  * changed kubeconfig) updates the provider instead of replacing it and every object it manages.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
-import { allClusters } from "../../fleet/model";
+import { loadFleet } from "../../fleet/model/load";
+import { allClusters } from "../../fleet/model/model";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan } from "../../fleet/plan-document";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
 import { byName, stackOf } from "./helpers";
 
 const fleet = loadFleet("stacks/fleet.yaml");

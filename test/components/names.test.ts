@@ -4,7 +4,7 @@
  * and add `aliases` when the rename is meant).
  */
 import { expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
+import { loadFleet } from "../../fleet/model/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
 
 it("keeps every logical name of the demo fleet", async () => {

@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadFleet } from "../../fleet/load";
+import { loadFleet } from "../../fleet/model/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type PlannedResource } from "../../fleet/plan-document";
+import { type FleetPlan, type PlannedResource } from "../../fleet/stacks/plan-document";
 import { at, clusterOf, objects } from "./helpers";
 
 let plan: FleetPlan;

@@ -5,9 +5,9 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runStack } from "../../cli/offline/run-stack";
-import { loadFleet } from "../../fleet/load";
+import { loadFleet } from "../../fleet/model/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan } from "../../fleet/plan-document";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
 import { at as get, byName as byNameIn, ofType, stackOf } from "./helpers";
 
 let plan: FleetPlan;

@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
-import { placeWorkloads } from "../../fleet/placement";
+import { loadFleet } from "../../fleet/model/load";
+import { placeWorkloads } from "../../fleet/tars/placement";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { type FleetPlan, type PlannedResource } from "../../fleet/plan-document";
+import { type FleetPlan, type PlannedResource } from "../../fleet/stacks/plan-document";
 import { at, clusterOf, objects, stackOf, str } from "./helpers";
 
 const fleet = loadFleet("stacks/fleet.yaml");

@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { collectManifests } from "../../cli/manifests/collect";
 import { type ManifestObject } from "../../cli/manifests/types";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { loadFleet } from "../../fleet/load";
-import { type FleetPlan, type Json } from "../../fleet/plan-document";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetPlan, type Json } from "../../fleet/stacks/plan-document";
 
 // ---- Ports of K8STARS' parsers -------------------------------------------------------------
 

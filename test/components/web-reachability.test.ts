@@ -18,15 +18,15 @@ import {
   parseCidr,
   subdivideCidr,
   type Ipv4Cidr,
-} from "../../fleet/cidr";
-import { loadFleet } from "../../fleet/load";
-import { fleetNodeSubnets, fleetPodRanges } from "../../fleet/security";
+} from "../../fleet/network/cidr";
+import { loadFleet } from "../../fleet/model/load";
+import { fleetNodeSubnets, fleetPodRanges } from "../../fleet/network/security";
 import {
   type FleetPlan,
   type Json,
   type PlannedResource,
   type StackPlan,
-} from "../../fleet/plan-document";
+} from "../../fleet/stacks/plan-document";
 import { at, ofType, regionOf } from "./helpers";
 
 interface Rule {

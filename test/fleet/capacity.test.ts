@@ -13,10 +13,10 @@ import {
   servicesDemand,
   shortfallsAfter,
   totalDemand,
-} from "../../fleet/capacity";
-import { regionalServicesIn } from "../../fleet/framework";
-import { type ClusterSpec, type FleetSpec, type SetSpec } from "../../fleet/model";
-import { applyFailover } from "../../fleet/operations";
+} from "../../fleet/operations/capacity";
+import { regionalServicesIn } from "../../fleet/tars/framework";
+import { type ClusterSpec, type FleetSpec, type SetSpec } from "../../fleet/model/model";
+import { applyFailover } from "../../fleet/operations/operations";
 import { demoText, fleetOf, replaceOnce, tightText } from "./fleet-copies";
 
 const demo = fleetOf(demoText).spec;

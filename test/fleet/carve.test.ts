@@ -13,7 +13,7 @@ import {
   primaryZone,
   usableAddresses,
   zoneNumber,
-} from "../../fleet/carve";
+} from "../../fleet/network/carve";
 import {
   type Ipv4Cidr,
   PRIVATE_CIDRS,
@@ -22,7 +22,7 @@ import {
   formatCidr,
   parseCidr,
   subdivideCidr,
-} from "../../fleet/cidr";
+} from "../../fleet/network/cidr";
 
 const ZONE_NUMBERS = Array.from({ length: MAX_ZONE_NUMBER }, (_, i) => i + 1);
 

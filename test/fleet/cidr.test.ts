@@ -10,7 +10,7 @@ import {
   isPrivateCidr,
   parseCidr,
   subdivideCidr,
-} from "../../fleet/cidr";
+} from "../../fleet/network/cidr";
 
 /** Any valid CIDR: a random address rounded down to its network. */
 const anyCidr: fc.Arbitrary<Ipv4Cidr> = fc

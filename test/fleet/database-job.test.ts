@@ -16,7 +16,7 @@ import {
   SQL_DIRS,
   templateParent,
 } from "../../fleet/k8s/database";
-import { DbMode } from "../../fleet/schema";
+import { DbMode } from "../../fleet/model/schema";
 
 const FRAMEWORK = "tarscloud/framework:v2.4.3";
 

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isMap, isScalar, isSeq, parse, parseDocument } from "yaml";
-import { EditError, setScalar, setScalars, type ScalarValue } from "../../fleet/edit";
-import { type FieldPath } from "../../fleet/issues";
+import { EditError, setScalar, setScalars, type ScalarValue } from "../../fleet/operations/edit";
+import { type FieldPath } from "../../fleet/model/issues";
 
 const demo = readFileSync("stacks/fleet.yaml", "utf8");
 

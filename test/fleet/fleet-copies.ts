@@ -2,7 +2,7 @@
  * Variants of the demo fleet for capacity and operation tests, built by editing its text.
  */
 import { readFileSync } from "node:fs";
-import { parseFleet, type LoadedFleet } from "../../fleet/load";
+import { parseFleet, type LoadedFleet } from "../../fleet/model/load";
 
 /** The demo fleet file's text. */
 export const demoText = readFileSync("stacks/fleet.yaml", "utf8");

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { idcGroups } from "../../fleet/idc-groups";
+import { idcGroups } from "../../fleet/tars/idc-groups";
 import {
   idcGroupsHash,
   idcGroupsJob,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NetworkType } from "../../fleet/carve";
+import { NetworkType } from "../../fleet/network/carve";
 import {
   cidrContains,
   cidrSize,
@@ -8,7 +8,7 @@ import {
   type Ipv4Cidr,
   parseCidr,
   subdivideCidr,
-} from "../../fleet/cidr";
+} from "../../fleet/network/cidr";
 import {
   allowIpRule,
   formatIp,
@@ -17,11 +17,16 @@ import {
   ipRules,
   registryGroupMap,
   registryGroupOf,
-} from "../../fleet/idc-groups";
-import { type ClusterSpec, type FleetSpec, type RegionSpec, type SetSpec } from "../../fleet/model";
-import { FleetError } from "../../fleet/issues";
-import { loadFleet } from "../../fleet/load";
-import { NetworkSource } from "../../fleet/schema";
+} from "../../fleet/tars/idc-groups";
+import {
+  type ClusterSpec,
+  type FleetSpec,
+  type RegionSpec,
+  type SetSpec,
+} from "../../fleet/model/model";
+import { FleetError } from "../../fleet/model/issues";
+import { loadFleet } from "../../fleet/model/load";
+import { NetworkSource } from "../../fleet/model/schema";
 import { demoText, fleetOf, replaceOnce } from "./fleet-copies";
 
 const cidr = (text: string): Ipv4Cidr => {

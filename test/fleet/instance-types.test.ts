@@ -5,7 +5,7 @@ import {
   MEMORY_PER_VCPU_GIB_RANGE,
   allocatableResources,
   parseInstanceType,
-} from "../../fleet/instance-types";
+} from "../../fleet/model/instance-types";
 
 const UNREADABLE = (name: string) =>
   `unreadable instance type "${name}", expected FAMILY.SIZE<memoryGiB> such as S5.LARGE8 ` +

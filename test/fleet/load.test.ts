@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FleetError } from "../../fleet/issues";
-import { loadFleet, parseFleet } from "../../fleet/load";
-import { allClusters } from "../../fleet/model";
+import { FleetError } from "../../fleet/model/issues";
+import { loadFleet, parseFleet } from "../../fleet/model/load";
+import { allClusters } from "../../fleet/model/model";
 
 const demoText = readFileSync("stacks/fleet.yaml", "utf8");
 

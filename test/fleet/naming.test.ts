@@ -7,8 +7,8 @@ import {
   physicalName,
   PhysicalNameLimit,
   setLabelValue,
-} from "../../fleet/naming";
-import { SERVER_ID, SET_ID } from "../../fleet/validate-workloads";
+} from "../../fleet/model/naming";
+import { SERVER_ID, SET_ID } from "../../fleet/validation/validate-workloads";
 
 const ident = fc.stringMatching(/^[A-Za-z][0-9A-Za-z]{0,20}$/);
 const setId = fc

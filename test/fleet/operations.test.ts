@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type FleetSpec } from "../../fleet/model";
+import { type FleetSpec } from "../../fleet/model/model";
 import {
   applyFailover,
   OperationError,
@@ -12,10 +12,10 @@ import {
   phasesToApply,
   PhaseEffect,
   type OperationPlan,
-} from "../../fleet/operations";
-import { loadFleet } from "../../fleet/load";
-import { activeCluster } from "../../fleet/placement";
-import { readyGaps, transitionSlice } from "../../fleet/transition";
+} from "../../fleet/operations/operations";
+import { loadFleet } from "../../fleet/model/load";
+import { activeCluster } from "../../fleet/tars/placement";
+import { readyGaps, transitionSlice } from "../../fleet/operations/transition";
 import { demoText, fleetOf, replaceOnce } from "./fleet-copies";
 import { readFileSync } from "node:fs";
 

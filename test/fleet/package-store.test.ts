@@ -3,9 +3,9 @@
  * ReadWriteMany claim, only when the fleet has CVM pools.
  */
 import { describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
-import { type FleetSpec } from "../../fleet/model";
-import { homeFrameworkServices, PACKAGE_STORE_PATH } from "../../fleet/framework";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetSpec } from "../../fleet/model/model";
+import { homeFrameworkServices, PACKAGE_STORE_PATH } from "../../fleet/tars/framework";
 import {
   PACKAGE_STORE,
   packageStoreClaim,

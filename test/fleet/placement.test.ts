@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/load";
-import { type FleetSpec } from "../../fleet/model";
-import { activeCluster, placeWorkloads, warmStandbyCluster } from "../../fleet/placement";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetSpec } from "../../fleet/model/model";
+import { activeCluster, placeWorkloads, warmStandbyCluster } from "../../fleet/tars/placement";
 
 const demo = loadFleet("stacks/fleet.yaml").spec;
 

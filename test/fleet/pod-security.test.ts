@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
-import { loadFleet } from "../../fleet/load";
-import { homeFrameworkServices } from "../../fleet/framework";
+import { loadFleet } from "../../fleet/model/load";
+import { homeFrameworkServices } from "../../fleet/tars/framework";
 import { dbInitJob, inClusterDbStatefulSet } from "../../fleet/k8s/database";
 import {
   containerSecurityContext,
@@ -23,7 +23,7 @@ import { registryDeployment } from "../../fleet/k8s/registry";
 import { frameworkWorkload, serverWorkload } from "../../fleet/k8s/servers";
 import { tarscliDeployment } from "../../fleet/k8s/tarscli";
 import { webDeployment } from "../../fleet/k8s/web";
-import { placeWorkloads } from "../../fleet/placement";
+import { placeWorkloads } from "../../fleet/tars/placement";
 
 const fleet = loadFleet("stacks/fleet.yaml").spec;
 

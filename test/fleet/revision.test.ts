@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fleetRevision, shortRevision } from "../../fleet/revision";
+import { fleetRevision, shortRevision } from "../../fleet/operations/revision";
 import { demoText, replaceOnce } from "./fleet-copies";
 
 const demo = fleetRevision(demoText);

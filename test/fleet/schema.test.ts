@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fleetJsonSchema, fleetJsonSchemaText } from "../../fleet/schema";
+import { fleetJsonSchema, fleetJsonSchemaText } from "../../fleet/model/schema";
 
 describe("the JSON Schema editors use", () => {
   it("is current: stacks/fleet.schema.json equals what the zod schema generates (run `npm run schema`)", () => {

@@ -3,8 +3,8 @@
  * Set Deployments' NetworkPolicies admit.
  */
 import { describe, expect, it } from "vitest";
-import { type FleetSpec, type ServerSpec } from "../../fleet/model";
-import { callerSets, reachableSets } from "../../fleet/set-routing";
+import { type FleetSpec, type ServerSpec } from "../../fleet/model/model";
+import { callerSets, reachableSets } from "../../fleet/network/set-routing";
 
 function server(...sets: string[]): ServerSpec {
   return {

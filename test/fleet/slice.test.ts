@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FleetError } from "../../fleet/issues";
-import { loadFleet, parseFleet } from "../../fleet/load";
+import { FleetError } from "../../fleet/model/issues";
+import { loadFleet, parseFleet } from "../../fleet/model/load";
 import {
   globalSlice,
   parseScope,
@@ -11,7 +11,7 @@ import {
   stackWaves,
   tarsStackOrder,
   withDependencies,
-} from "../../fleet/slice";
+} from "../../fleet/stacks/slice";
 import { demoText, replaceOnce } from "./fleet-copies";
 
 const demo = loadFleet("stacks/fleet.yaml").spec;

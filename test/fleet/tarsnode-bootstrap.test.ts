@@ -13,15 +13,19 @@ import {
   type RegistryEndpoint,
   TARSNODE_PORTS,
   tarsLocator,
-} from "../../fleet/ports";
+} from "../../fleet/network/ports";
 import {
   defaultTarsnodePackageUrl,
   isTarsnodePackageUrl,
   type TarsnodeBootstrapInput,
   renderTarsnodeBootstrap,
   renderTarsnodeConfig,
-} from "../../fleet/tarsnode-bootstrap";
-import { BOOTSTRAP_ENV, BOOTSTRAP_UNIT, LOCAL_IP_PLACEHOLDER } from "../../fleet/tarsnode-script";
+} from "../../fleet/tars/tarsnode-bootstrap";
+import {
+  BOOTSTRAP_ENV,
+  BOOTSTRAP_UNIT,
+  LOCAL_IP_PLACEHOLDER,
+} from "../../fleet/tars/tarsnode-script";
 import { describeWithTools } from "../system-tools";
 
 const ONE: TarsnodeBootstrapInput = {

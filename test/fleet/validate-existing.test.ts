@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FleetError } from "../../fleet/issues";
-import { kubeconfigProblem } from "../../fleet/kubeconfig";
-import { parseFleet } from "../../fleet/load";
-import { clusterCapacities } from "../../fleet/capacity";
+import { FleetError } from "../../fleet/model/issues";
+import { kubeconfigProblem } from "../../fleet/model/kubeconfig";
+import { parseFleet } from "../../fleet/model/load";
+import { clusterCapacities } from "../../fleet/operations/capacity";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "existing", "fleet.yaml");
 const base = readFileSync(FIXTURE, "utf8");

@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FleetError } from "../../fleet/issues";
-import { parseFleet } from "../../fleet/load";
+import { FleetError } from "../../fleet/model/issues";
+import { parseFleet } from "../../fleet/model/load";
 
 const base = readFileSync(path.join(__dirname, "..", "fixtures", "small-fleet.yaml"), "utf8");
 const GZ_POOL = "general: { instanceType: SA5.2XLARGE16, minSize: 1, maxSize: 4, desiredSize: 2 }";

@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FleetError } from "../../fleet/issues";
-import { parseFleet } from "../../fleet/load";
+import { FleetError } from "../../fleet/model/issues";
+import { parseFleet } from "../../fleet/model/load";
 
 const base = readFileSync(path.join(__dirname, "..", "fixtures", "small-fleet.yaml"), "utf8");
 

@@ -6,15 +6,15 @@
  * that loads is usable: every derivation the program makes from it (subnets, Deployments, slices,
  * capacity, manifests) works without throwing.
  */
-import { FleetError, type Issue } from "../../fleet/issues";
-import { parseFleet, type LoadedFleet } from "../../fleet/load";
-import { carveSubnets } from "../../fleet/carve";
-import { allClusters } from "../../fleet/model";
-import { placeWorkloads } from "../../fleet/placement";
-import { isDnsLabel, isLabelValue, setLabelValue } from "../../fleet/naming";
-import { globalSlice, regionSlice, stackWaves } from "../../fleet/slice";
-import { capacityReport } from "../../fleet/capacity";
-import { homeFrameworkServices } from "../../fleet/framework";
+import { FleetError, type Issue } from "../../fleet/model/issues";
+import { parseFleet, type LoadedFleet } from "../../fleet/model/load";
+import { carveSubnets } from "../../fleet/network/carve";
+import { allClusters } from "../../fleet/model/model";
+import { placeWorkloads } from "../../fleet/tars/placement";
+import { isDnsLabel, isLabelValue, setLabelValue } from "../../fleet/model/naming";
+import { globalSlice, regionSlice, stackWaves } from "../../fleet/stacks/slice";
+import { capacityReport } from "../../fleet/operations/capacity";
+import { homeFrameworkServices } from "../../fleet/tars/framework";
 import { serverWorkload } from "../../fleet/k8s/servers";
 import { tarscliDeployment } from "../../fleet/k8s/tarscli";
 

@@ -8,8 +8,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FleetError } from "../../fleet/issues";
-import { parseFleet } from "../../fleet/load";
+import { FleetError } from "../../fleet/model/issues";
+import { parseFleet } from "../../fleet/model/load";
 import { aliasBomb, nestedText, randomYaml } from "./arbitraries";
 import { FUZZ_FILE, issueProblem, loadHostile } from "./checks";
 import { mutatedFleetText, textMutatedFleet, validMutatedFleetText } from "./mutations";

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFleet } from "../../cli/plan/plan-fleet";
-import { loadFleet } from "../../fleet/load";
+import { loadFleet } from "../../fleet/model/load";
 import { evaluatePolicies } from "../../policies/evaluate";
 import {
   allowListsBounded,

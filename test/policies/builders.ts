@@ -2,11 +2,11 @@
  * Resources for the policy tests: the good ones are what the fleet model generates for the demo
  * fleet, so "passes" means "the real thing passes"; each test breaks one field of a copy.
  */
-import { loadFleet } from "../../fleet/load";
-import { type FleetSpec } from "../../fleet/model";
-import { placeWorkloads, WorkloadRole } from "../../fleet/placement";
-import { nodeIngressRules } from "../../fleet/security";
-import { regionalFrameworkServices } from "../../fleet/framework";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetSpec } from "../../fleet/model/model";
+import { placeWorkloads, WorkloadRole } from "../../fleet/tars/placement";
+import { nodeIngressRules } from "../../fleet/network/security";
+import { regionalFrameworkServices } from "../../fleet/tars/framework";
 import { tarslogStatefulSet } from "../../fleet/k8s/base-services";
 import { frameworkWorkload, serverWorkload } from "../../fleet/k8s/servers";
 import { tarscliDeployment, workloadPdb } from "../../fleet/k8s/tarscli";

@@ -13,7 +13,7 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { type FleetSpec } from "../../fleet/model";
+import { type FleetSpec } from "../../fleet/model/model";
 import {
   DEFAULT_FLEET_FILE,
   knownProps,

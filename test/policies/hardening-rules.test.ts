@@ -6,8 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { planFleet } from "../../cli/plan/plan-fleet";
 import { DEFAULT_FLEET } from "../../cli/context";
-import { loadFleet } from "../../fleet/load";
-import { type FleetPlan } from "../../fleet/plan-document";
+import { loadFleet } from "../../fleet/model/load";
+import { type FleetPlan } from "../../fleet/stacks/plan-document";
 import { evaluatePolicies } from "../../policies/evaluate";
 import { type ResourceView } from "../../policies/rule";
 import {

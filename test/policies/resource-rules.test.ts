@@ -18,7 +18,7 @@ import {
   tarsnodePackageVerified,
 } from "../../policies/rules";
 import { K8sType, TencentType } from "../../policies/tokens";
-import { renderTarsnodeBootstrap } from "../../fleet/tarsnode-bootstrap";
+import { renderTarsnodeBootstrap } from "../../fleet/tars/tarsnode-bootstrap";
 import { packageStoreClaim } from "../../fleet/k8s/base-services";
 import {
   cluster,

@@ -3,7 +3,7 @@
  * capacity) and the pure predicates the rules are built from.
  */
 import { describe, expect, it } from "vitest";
-import { type FleetSpec } from "../../fleet/model";
+import { type FleetSpec } from "../../fleet/model/model";
 import { parsePortSpec, protectedPorts, rangesOverlap } from "../../policies/ports";
 import { at } from "../../policies/props";
 import { UNKNOWN, type ResourceView } from "../../policies/rule";

@@ -2,7 +2,7 @@
  * The tarsnode bootstrap of a CVM pool: its inputs, tarsnode's config, and where the package
  * comes from.
  *
- * Pure: the script (fleet/tarsnode-script.ts) is rendered from validated inputs, with no
+ * Pure: the script (fleet/tars/tarsnode-script.ts) is rendered from validated inputs, with no
  * timestamps, so the same pool always gets byte-identical user data and a real change shows up as
  * a real diff. The script itself is idempotent: it downloads only when tarsnode is missing, writes
  * files only when their content differs, and restarts tarsnode only when its config changed.
@@ -10,14 +10,14 @@
  * @see https://github.com/TarsCloud/TarsDocs/blob/master/installation/node.md
  */
 import { WEB_PORT } from "./framework";
-import { type CvmPoolSpec } from "./model";
+import { type CvmPoolSpec } from "../model/model";
 import {
   checkEndpoints,
   isIpv4,
   TARSNODE_PORTS,
   tarsLocator,
   type RegistryEndpoint,
-} from "./ports";
+} from "../network/ports";
 import { LOCAL_IP_PLACEHOLDER, renderBootstrapScript } from "./tarsnode-script";
 
 /** Where tarsnode is installed unless a pool says otherwise (TARS's `TARS_PATH`). */

@@ -2,15 +2,15 @@
  * A region's IDC group rules fit the column the registry reads them from.
  *
  * Each /24 of a region's node subnets, VPC-CNI pod subnets and GR pod CIDRs is one `a.b.c.*` rule
- * (`fleet/idc-groups.ts`), and all of a region's rules share one `t_server_group_rule.allow_ip_rule`
+ * (`fleet/tars/idc-groups.ts`), and all of a region's rules share one `t_server_group_rule.allow_ip_rule`
  * (a MySQL `TEXT`). A /12 VPC with every zone and cluster slot in use, plus a large GR pod CIDR,
  * needs more than the column holds, and a MySQL that is not strict would cut it short silently.
  */
-import { carveSubnets, type CarveCluster, NetworkType } from "./carve";
-import { parseCidr, type Ipv4Cidr } from "./cidr";
-import { ALLOW_IP_RULE_MAX_BYTES, ipRules } from "./idc-groups";
-import { asString, entriesOf, field, itemsOf } from "./raw";
-import { NetworkSource } from "./schema";
+import { carveSubnets, type CarveCluster, NetworkType } from "../network/carve";
+import { parseCidr, type Ipv4Cidr } from "../network/cidr";
+import { ALLOW_IP_RULE_MAX_BYTES, ipRules } from "../tars/idc-groups";
+import { asString, entriesOf, field, itemsOf } from "../model/raw";
+import { NetworkSource } from "../model/schema";
 import { type Report } from "./validate-common";
 
 /** The rule text's length for a region, or undefined while its fields have other problems. */
@@ -36,7 +36,7 @@ function ruleBytes(region: unknown): number | undefined {
     if (networkType === NetworkType.GlobalRouter && podCidr !== undefined) podCidrs.push(podCidr);
   }
   try {
-    // An existing network's whole VPC is covered (fleet/idc-groups.ts groupSources).
+    // An existing network's whole VPC is covered (fleet/tars/idc-groups.ts groupSources).
     const existing = asString(field(region, "network")) === NetworkSource.Existing;
     const carved = existing ? [] : carveSubnets({ vpcCidr, zones: zones as string[], clusters });
     const subnets = carved.map((s) => parse(s.cidrBlock)).flatMap((c) => c ?? []);

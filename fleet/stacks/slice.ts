@@ -15,7 +15,13 @@
  * the database connection from the home TARS stack. A failover, failback or replica change
  * touches TARS stacks only.
  */
-import { carveSubnets, NetworkType, primaryZone, SubnetRole, type CarvedSubnet } from "./carve";
+import {
+  carveSubnets,
+  NetworkType,
+  primaryZone,
+  SubnetRole,
+  type CarvedSubnet,
+} from "../network/carve";
 import {
   type ClusterSpec,
   type CvmPoolSpec,
@@ -23,12 +29,12 @@ import {
   isCreatedCluster,
   type RegionSpec,
   regionByName,
-} from "./model";
-import { GLOBAL_STACK, INFRA_STACK_SUFFIX, infraStackName, regionStackName } from "./naming";
-import { placeWorkloads, type WorkloadSpec } from "./placement";
-import { DbMode, NetworkSource } from "./schema";
-import { webSources } from "./security";
-import { downloadsFromTarsweb } from "./tarsnode-bootstrap";
+} from "../model/model";
+import { GLOBAL_STACK, INFRA_STACK_SUFFIX, infraStackName, regionStackName } from "../model/naming";
+import { placeWorkloads, type WorkloadSpec } from "../tars/placement";
+import { DbMode, NetworkSource } from "../model/schema";
+import { webSources } from "../network/security";
+import { downloadsFromTarsweb } from "../tars/tarsnode-bootstrap";
 
 /** What one stack deploys. */
 export type StackScope =

@@ -1,12 +1,12 @@
 /**
  * Rules for regions, zones, clusters, node pools and CVM pools.
  */
-import { type FieldPath } from "./issues";
-import { asInt, asString, entriesOf, field, isRecord, itemsOf } from "./raw";
-import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "./carve";
-import { parseInstanceType } from "./instance-types";
-import { GLOBAL_STACK, INFRA_STACK_SUFFIX } from "./naming";
-import { isSha256, isTarsnodePackageUrl } from "./tarsnode-bootstrap";
+import { type FieldPath } from "../model/issues";
+import { asInt, asString, entriesOf, field, isRecord, itemsOf } from "../model/raw";
+import { MAX_CLUSTERS_PER_REGION, MAX_ZONE_NUMBER, zoneNumber } from "../network/carve";
+import { parseInstanceType } from "../model/instance-types";
+import { GLOBAL_STACK, INFRA_STACK_SUFFIX } from "../model/naming";
+import { isSha256, isTarsnodePackageUrl } from "../tars/tarsnode-bootstrap";
 import { allowed, checkLabelKey, type FleetNames, type Report } from "./validate-common";
 
 /** Longest region, cluster, node pool and CVM pool names: they become parts of cloud names. */
@@ -275,7 +275,7 @@ function checkCvmPools(
  * Every pool needs the package's sha256, its own `tarsnodePackageSha256` or the fleet's
  * `tars.tarsnodePackageSha256`: the bootstrap runs the package as root and unpacks nothing with
  * another digest. A URL a pool names must be https: plain http is left to the default, tarsweb
- * over the VPC (`fleet/tarsnode-bootstrap.ts`, README "Why plain http is left to tarsweb"). COS
+ * over the VPC (`fleet/tars/tarsnode-bootstrap.ts`, README "Why plain http is left to tarsweb"). COS
  * objects are named by their https URL: the machines fetch them without credentials, so there is
  * no `cos://` form to sign requests for. The example is the bucket's virtual-hosted URL on the
  * region's intranet endpoint, `cos-internal.<Region>.tencentcos.cn`.

@@ -9,8 +9,8 @@
  * The warm copy and the active copy of a Set in one cluster are the same Deployment: failing over
  * lifts the flag and scales it up in place, failing back does the reverse. Nothing is replaced.
  */
-import { type FleetSpec, type ServerSpec, type SetSpec } from "./model";
-import { deploymentName } from "./naming";
+import { type FleetSpec, type ServerSpec, type SetSpec } from "../model/model";
+import { deploymentName } from "../model/naming";
 
 /** How a Set's servers run in a cluster. */
 export const WorkloadRole = { Active: "active", WarmStandby: "warm-standby" } as const;

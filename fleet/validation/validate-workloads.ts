@@ -6,11 +6,11 @@
  * Kubernetes names are checked here with the same functions that build them.
  * @see https://github.com/TarsCloud/TarsDocs/blob/master/dev/tars-idc-set.md
  */
-import { type FieldPath } from "./issues";
-import { asBoolean, asString, entriesOf, field, isRecord } from "./raw";
-import { pinnedImageProblem } from "./image";
-import { deploymentName, isDnsLabel } from "./naming";
-import { parseCpuMilli, parseMemoryMiB } from "./quantity";
+import { type FieldPath } from "../model/issues";
+import { asBoolean, asString, entriesOf, field, isRecord } from "../model/raw";
+import { pinnedImageProblem } from "../model/image";
+import { deploymentName, isDnsLabel } from "../model/naming";
+import { parseCpuMilli, parseMemoryMiB } from "../model/quantity";
 import { allowed, type FleetNames, type Report } from "./validate-common";
 
 /** A Set id: `setName.setArea.setGroup`. */

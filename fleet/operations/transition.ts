@@ -11,10 +11,10 @@
  * The program learns it runs a stack's first phase from {@link MOVING_SETS_ENV}, which
  * `tarsfed up`, the offline runner and a user running `pulumi up` by hand all set the same way.
  */
-import { type FleetSpec } from "./model";
+import { type FleetSpec } from "../model/model";
 import { applyFailover, type OperationPhase, PhaseEffect } from "./operations";
-import { placeWorkloads, WorkloadRole, type WorkloadSpec } from "./placement";
-import { regionSlice, type RegionSlice } from "./slice";
+import { placeWorkloads, WorkloadRole, type WorkloadSpec } from "../tars/placement";
+import { regionSlice, type RegionSlice } from "../stacks/slice";
 
 /**
  * The environment variable that puts a TARS stack in a failover's first phase.

@@ -4,13 +4,13 @@
  * Runs on the raw document (see `raw.ts`) beside the structural schema and reports every problem
  * it finds, each at the field it concerns. Cross-field messages name both fields.
  */
-import { formatPath, type Issue } from "./issues";
-import { asString, entriesOf, field, isRecord, itemsOf } from "./raw";
-import { type SourceIndex } from "./source";
-import { isDnsLabel } from "./naming";
+import { formatPath, type Issue } from "../model/issues";
+import { asString, entriesOf, field, isRecord, itemsOf } from "../model/raw";
+import { type SourceIndex } from "../model/source";
+import { isDnsLabel } from "../model/naming";
 import { allowed, type FleetNames, type Report } from "./validate-common";
-import { UNPUBLISHED_SERVICES } from "./framework";
-import { pinnedImageProblem } from "./image";
+import { UNPUBLISHED_SERVICES } from "../tars/framework";
+import { pinnedImageProblem } from "../model/image";
 import { checkAddressPlan } from "./validate-network";
 import { checkIdcGroupRules } from "./validate-idc-groups";
 import { checkRegions, checkTarsnodePackages } from "./validate-regions";
@@ -133,7 +133,7 @@ function checkTars(tars: unknown, report: Report): void {
 
 /**
  * `tars.images`: each image named is pinned, and a fleet with CVM pools names the images of
- * tarsAdminRegistry and tarspatch, which no public registry publishes (`fleet/framework.ts`).
+ * tarsAdminRegistry and tarspatch, which no public registry publishes (`fleet/tars/framework.ts`).
  */
 function checkFrameworkImages(data: Record<string, unknown>, report: Report): void {
   const images = field(field(data, "tars"), "images");

@@ -1,9 +1,9 @@
 /**
  * Pieces shared by the validation modules.
  */
-import { listAllowed, type FieldPath } from "./issues";
-import { isDnsLabel } from "./naming";
-import { type PosTarget } from "./source";
+import { listAllowed, type FieldPath } from "../model/issues";
+import { isDnsLabel } from "../model/naming";
+import { type PosTarget } from "../model/source";
 
 /** Records one problem at a field. */
 export type Report = (path: FieldPath, message: string, target?: PosTarget) => void;

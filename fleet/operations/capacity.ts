@@ -26,8 +26,8 @@ import {
   REGISTRY_SIZE,
   servicePodSize,
   WEB_SIZE,
-} from "./framework";
-import { allocatableResources, parseInstanceType } from "./instance-types";
+} from "../tars/framework";
+import { allocatableResources, parseInstanceType } from "../model/instance-types";
 import {
   allClusters,
   type ClusterSpec,
@@ -35,11 +35,16 @@ import {
   type FleetSpec,
   type ServerSpec,
   type SetSpec,
-} from "./model";
+} from "../model/model";
 import { applyFailover, otherCluster } from "./operations";
-import { activeCluster, placeWorkloads, WorkloadRole } from "./placement";
-import { formatMemory, parseCpuMilli, parseMemoryMiB, type QuantityResult } from "./quantity";
-import { DbMode } from "./schema";
+import { activeCluster, placeWorkloads, WorkloadRole } from "../tars/placement";
+import {
+  formatMemory,
+  parseCpuMilli,
+  parseMemoryMiB,
+  type QuantityResult,
+} from "../model/quantity";
+import { DbMode } from "../model/schema";
 
 /** An amount of CPU and memory. */
 export interface Resources {

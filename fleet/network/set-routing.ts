@@ -13,7 +13,7 @@
  * Every server of this fleet is deployed per Set, so every caller has set routing enabled.
  * @see https://github.com/TarsCloud/TarsDocs/blob/master/dev/tars-idc-set.md
  */
-import { type FleetSpec, type ServerSpec } from "./model";
+import { type FleetSpec, type ServerSpec } from "../model/model";
 
 /** The Set ids `server` is deployed in, in file order. */
 export function serverSets(server: ServerSpec): string[] {

@@ -12,7 +12,7 @@
  * compares it with the git history of the fleet file (`cli/engine/revision.ts`).
  */
 import { createHash } from "node:crypto";
-import { readYaml } from "./yaml-text";
+import { readYaml } from "../model/yaml-text";
 
 /** Outputs every stack records, besides its own. */
 export const StackOutput = {

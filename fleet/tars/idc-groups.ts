@@ -33,10 +33,10 @@
  * `,|;` (TarsFramework `AdminRegistryServer/DbProxy.cpp` `getGroupId`): with `ip_order`
  * `allow_denny` and an empty `denny_ip_rule`, both read these rules the same way.
  */
-import { carveSubnets, SubnetRole } from "./carve";
-import { cidrContains, type Ipv4Cidr, parseCidr } from "./cidr";
-import { clusterByName, type FleetSpec, type RegionSpec } from "./model";
-import { NetworkSource } from "./schema";
+import { carveSubnets, SubnetRole } from "../network/carve";
+import { cidrContains, type Ipv4Cidr, parseCidr } from "../network/cidr";
+import { clusterByName, type FleetSpec, type RegionSpec } from "../model/model";
+import { NetworkSource } from "../model/schema";
 
 /** The addresses of one /24: the block `a.b.c.*` names. */
 const BLOCK = 256;

@@ -26,10 +26,10 @@
  */
 import { carveSubnets, SubnetRole } from "./carve";
 import { cidrsOverlap, parseCidr } from "./cidr";
-import { MYSQL_PORT } from "./k8s/database";
-import { WEB_PORT } from "./framework";
-import { type DbSpec, type FleetSpec, type RegionSpec } from "./model";
-import { DbMode } from "./schema";
+import { MYSQL_PORT } from "../k8s/database";
+import { WEB_PORT } from "../tars/framework";
+import { type DbSpec, type FleetSpec, type RegionSpec } from "../model/model";
+import { DbMode } from "../model/schema";
 import {
   ADMIN_REGISTRY_PORT,
   FRAMEWORK_SERVICE_PORT_RANGE,

@@ -19,11 +19,11 @@
  * @see https://www.pulumi.com/docs/reference/pkg/kubernetes/apps/v1/deployment (a Deployment's
  *   create or update succeeds only once it is `Available` and its new ReplicaSet rolled out)
  */
-import { type FieldPath, listAllowed } from "./issues";
-import { allClusters, clusterByName, type FleetSpec, type SetSpec } from "./model";
-import { activeCluster, placeWorkloads, WorkloadRole } from "./placement";
-import { infraStackName, regionStackName } from "./naming";
-import { stackOrder } from "./slice";
+import { type FieldPath, listAllowed } from "../model/issues";
+import { allClusters, clusterByName, type FleetSpec, type SetSpec } from "../model/model";
+import { activeCluster, placeWorkloads, WorkloadRole } from "../tars/placement";
+import { infraStackName, regionStackName } from "../model/naming";
+import { stackOrder } from "../stacks/slice";
 
 /** A value the operations write into the fleet file. */
 export type FleetValue = number | boolean;

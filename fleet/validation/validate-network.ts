@@ -6,10 +6,10 @@
  * some pods or nodes are unreachable from other regions.
  * @see https://www.tencentcloud.com/document/product/1003/30048 (CCN route conflicts)
  */
-import { formatPath, type FieldPath } from "./issues";
-import { asString, entriesOf, field, itemsOf } from "./raw";
-import { findOverlaps, formatCidr, isPrivateCidr, parseCidr, type Ipv4Cidr } from "./cidr";
-import { VPC_PREFIX_RANGE } from "./carve";
+import { formatPath, type FieldPath } from "../model/issues";
+import { asString, entriesOf, field, itemsOf } from "../model/raw";
+import { findOverlaps, formatCidr, isPrivateCidr, parseCidr, type Ipv4Cidr } from "../network/cidr";
+import { VPC_PREFIX_RANGE } from "../network/carve";
 import { type Report } from "./validate-common";
 
 /** Prefix lengths TKE accepts for a service CIDR: 32 to 32768 services. */

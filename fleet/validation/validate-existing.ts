@@ -7,18 +7,18 @@
  * whose network is existing has no infra stack at all, so nothing there may need one: created
  * clusters, CVM pools, TencentDB, CCN bandwidth limits.
  */
-import { type FieldPath } from "./issues";
+import { type FieldPath } from "../model/issues";
 import {
   configKeyOf,
   kubeconfigProblem,
   PROJECT_CONFIG_NAMESPACE,
   RESERVED_CONFIG_KEYS,
-} from "./kubeconfig";
-import { parseCpuMilli, parseMemoryMiB } from "./quantity";
-import { asString, entriesOf, field, isRecord, itemsOf } from "./raw";
+} from "../model/kubeconfig";
+import { parseCpuMilli, parseMemoryMiB } from "../model/quantity";
+import { asString, entriesOf, field, isRecord, itemsOf } from "../model/raw";
 import { checkInstanceType } from "./validate-regions";
 import { type Report } from "./validate-common";
-import { CFS_PROVISIONER } from "./k8s/base-services";
+import { CFS_PROVISIONER } from "../k8s/base-services";
 
 /**
  * Reads a kubeconfig file the fleet names (its path as written, relative to the fleet file): its

@@ -25,10 +25,10 @@
  * run one of them alone. The fleet names those two images (`tars.images`).
  * @see https://github.com/TarsCloud/K8STARS/tree/master/baseserver
  */
-import { type FleetSpec, type LogSpec } from "./model";
-import { NetworkType } from "./carve";
-import { ADMIN_REGISTRY_PORT } from "./ports";
-import { ImageProfile } from "./k8s/pod-security";
+import { type FleetSpec, type LogSpec } from "../model/model";
+import { NetworkType } from "../network/carve";
+import { ADMIN_REGISTRY_PORT } from "../network/ports";
+import { ImageProfile } from "../k8s/pod-security";
 
 /** CPU and memory of one container, requests equal to limits. */
 export interface ContainerSize {
@@ -313,7 +313,7 @@ export function fleetNeedsNodeServices(fleet: FleetSpec): boolean {
 
 function namedImage(fleet: FleetSpec, key: (typeof UNPUBLISHED_SERVICES)[number]): string {
   const image = fleet.tars.images[key];
-  // validate refuses a fleet with CVM pools that names no image (fleet/validate.ts).
+  // validate refuses a fleet with CVM pools that names no image (fleet/validation/validate.ts).
   if (image === undefined) throw new Error(`validated fleet names no tars.images.${key}`);
   return image;
 }

@@ -10,7 +10,7 @@
  * that every file written to this format stays valid.
  */
 import { z } from "zod";
-import { NetworkType } from "./carve";
+import { NetworkType } from "../network/carve";
 
 /** Where the framework database runs. */
 export const DbMode = { TencentDb: "tencentdb", InCluster: "in-cluster" } as const;

@@ -1,7 +1,7 @@
 /**
  * Turns a parsed, valid fleet file into the model: maps become ordered lists of named specs.
  */
-import { TARSWEB_TAG } from "./framework";
+import { TARSWEB_TAG } from "../tars/framework";
 import { type FleetFile } from "./schema";
 import {
   type ClusterSpec,

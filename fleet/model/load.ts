@@ -9,8 +9,8 @@ import { FleetError, type Issue } from "./issues";
 import { FleetFileSchema, type FleetFile } from "./schema";
 import { indexSource, type SourceIndex } from "./source";
 import { readYaml } from "./yaml-text";
-import { validateFleet, type ValidateOptions } from "./validate";
-import { type KubeconfigReader } from "./validate-existing";
+import { validateFleet, type ValidateOptions } from "../validation/validate";
+import { type KubeconfigReader } from "../validation/validate-existing";
 import { kubeconfigPath } from "./kubeconfig";
 import { fleetErrorMap, zodIssues } from "./zod-issues";
 import { toFleetSpec } from "./to-spec";
@@ -26,7 +26,7 @@ export interface LoadedFleet {
 
 /**
  * Reads the kubeconfig files of existing clusters from disk, relative to the fleet file's
- * directory (`fleet/kubeconfig.ts`).
+ * directory (`fleet/model/kubeconfig.ts`).
  */
 export function fileKubeconfigReader(fleetFile: string): KubeconfigReader {
   return (file) => {

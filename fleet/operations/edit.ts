@@ -21,7 +21,7 @@ import {
   type Node,
   type YAMLMap,
 } from "yaml";
-import { type FieldPath, formatPath } from "./issues";
+import { type FieldPath, formatPath } from "../model/issues";
 
 /** A value a scalar edit may write. */
 export type ScalarValue = string | number | boolean;

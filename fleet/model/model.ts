@@ -5,7 +5,7 @@
  * Collections are lists in file order (order matters: cluster position fixes its subnets), each
  * element carrying its own key, so nothing downstream depends on object key order.
  */
-import { type NetworkType } from "./carve";
+import { type NetworkType } from "../network/carve";
 import { type DbMode, type NetworkSource } from "./schema";
 
 /** The whole platform. */
@@ -138,7 +138,7 @@ export interface RegionSpec {
    * Zone of the region's single-zone resources: the framework database, the internal load
    * balancers and the cluster API endpoints. One of `zones`.
    *
-   * @default - the lowest-numbered zone (`primaryZone()` in `fleet/carve.ts`), never the first listed
+   * @default - the lowest-numbered zone (`primaryZone()` in `fleet/network/carve.ts`), never the first listed
    */
   readonly primaryZone?: string;
   readonly clusters: readonly ClusterSpec[];
