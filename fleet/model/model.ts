@@ -96,6 +96,19 @@ export type DbSpec =
        * before the field keep their password.
        */
       readonly passwordGeneration?: number;
+      /**
+       * The region of the cross-region disaster-recovery replica, with tarsweb and the query
+       * services at 0 replicas.
+       *
+       * @default - none: the home region is a single point of failure
+       */
+      readonly standbyRegion?: string;
+      /**
+       * The region whose instance is the master: the home region, or the standby region after
+       * `tarsfed failover --region <home>` promoted its replica. The database's DNS record, the
+       * web's replicas and the framework pods' roll follow it.
+       */
+      readonly servingRegion: string;
     }
   | {
       readonly mode: typeof DbMode.InCluster;

@@ -61,6 +61,12 @@ const TencentDbSchema = z.strictObject({
   memoryMb: intRange(1000, 488000).default(4000).meta({ description: "instance memory, MB" }),
   storageGb: intRange(25, 6000).default(200).meta({ description: "disk size, GB" }),
   passwordGeneration,
+  standbyRegion: text(
+    "region holding a cross-region disaster-recovery replica of the database, and tarsweb and the query services at 0 replicas (README: Losing the home region); absent: the home region is a single point of failure",
+  ).optional(),
+  servingRegion: text(
+    "the region whose instance is the database's master: the home region, or the standby region once `tarsfed failover --region <home>` has promoted its replica; absent is the home region",
+  ).optional(),
 });
 
 const InClusterDbSchema = z.strictObject({

@@ -14,8 +14,14 @@ import {
 
 type RegionFile = FleetFile["regions"][string];
 
-function toDb(db: FleetFile["tars"]["db"]): DbSpec {
-  return db.mode === "tencentdb" ? { ...db, engineVersion: String(db.engineVersion) } : { ...db };
+function toDb(db: FleetFile["tars"]["db"], homeRegion: string): DbSpec {
+  return db.mode === "tencentdb"
+    ? {
+        ...db,
+        engineVersion: String(db.engineVersion),
+        servingRegion: db.servingRegion ?? homeRegion,
+      }
+    : { ...db };
 }
 
 type ExistingFile = NonNullable<RegionFile["clusters"][string]["existing"]>;
@@ -96,7 +102,7 @@ export function toFleetSpec(file: FleetFile): FleetSpec {
         tarsweb: file.tars.images.tarsweb ?? `${file.tars.imageRegistry}/tarsweb:${TARSWEB_TAG}`,
       },
       prestopWaitSeconds: file.tars.prestopWaitSeconds,
-      db: toDb(file.tars.db),
+      db: toDb(file.tars.db, file.homeRegion),
       registryReplicas: file.tars.registry.replicas,
       log: file.tars.log,
       packages: file.tars.packages,

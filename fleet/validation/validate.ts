@@ -16,6 +16,7 @@ import { checkIdcGroupRules } from "./validate-idc-groups";
 import { checkRegions, checkTarsnodePackages } from "./validate-regions";
 import { checkSets, checkServers } from "./validate-workloads";
 import { checkExisting, type KubeconfigReader } from "./validate-existing";
+import { checkDatabaseStandby } from "./validate-database";
 
 /** Longest fleet name; it prefixes every cloud name. */
 export const MAX_FLEET_NAME_LENGTH = 24;
@@ -59,6 +60,7 @@ export function validateFleet(
   checkBandwidth(field(data, "network"), names, report);
   checkAddressPlan(data, report);
   checkExisting(data, report, options.readKubeconfig);
+  checkDatabaseStandby(data, names.regions, report);
   checkIdcGroupRules(data.regions, report);
   const sets = checkSets(data.sets, names, report);
   checkServers(data.servers, { ...names, sets }, report);

@@ -71,6 +71,7 @@ describe("the init Job", () => {
         engineVersion: "5.7",
         memoryMb: 4000,
         storageGb: 200,
+        servingRegion: "guangzhou",
       }),
     ).toBe(DB_CLIENT_IMAGE);
     expect(
