@@ -109,6 +109,13 @@ export type DbSpec =
        * web's replicas and the framework pods' roll follow it.
        */
       readonly servingRegion: string;
+      /**
+       * The Private DNS zone holding the database's record (`db.<zone>`), attached to every fleet
+       * VPC (fleet/network/database-dns.ts).
+       *
+       * @default `tarsfed-<fleet name>.com`
+       */
+      readonly dnsZone: string;
     }
   | {
       readonly mode: typeof DbMode.InCluster;

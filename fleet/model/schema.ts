@@ -67,6 +67,9 @@ const TencentDbSchema = z.strictObject({
   servingRegion: text(
     "the region whose instance is the database's master: the home region, or the standby region once `tarsfed failover --region <home>` has promoted its replica; absent is the home region",
   ).optional(),
+  dnsZone: text(
+    "Private DNS zone (a domain under a standard top-level domain such as com) holding the database's record db.<zone>, attached to every fleet VPC; every framework client connects to that name; absent is tarsfed-<fleet name>.com",
+  ).optional(),
 });
 
 const InClusterDbSchema = z.strictObject({

@@ -1,6 +1,7 @@
 /**
  * Turns a parsed, valid fleet file into the model: maps become ordered lists of named specs.
  */
+import { defaultDatabaseDnsZone } from "../network/database-dns";
 import { TARSWEB_TAG } from "../tars/framework";
 import { type FleetFile } from "./schema";
 import {
@@ -14,12 +15,13 @@ import {
 
 type RegionFile = FleetFile["regions"][string];
 
-function toDb(db: FleetFile["tars"]["db"], homeRegion: string): DbSpec {
+function toDb(db: FleetFile["tars"]["db"], homeRegion: string, fleetName: string): DbSpec {
   return db.mode === "tencentdb"
     ? {
         ...db,
         engineVersion: String(db.engineVersion),
         servingRegion: db.servingRegion ?? homeRegion,
+        dnsZone: db.dnsZone ?? defaultDatabaseDnsZone(fleetName),
       }
     : { ...db };
 }
@@ -102,7 +104,7 @@ export function toFleetSpec(file: FleetFile): FleetSpec {
         tarsweb: file.tars.images.tarsweb ?? `${file.tars.imageRegistry}/tarsweb:${TARSWEB_TAG}`,
       },
       prestopWaitSeconds: file.tars.prestopWaitSeconds,
-      db: toDb(file.tars.db, file.homeRegion),
+      db: toDb(file.tars.db, file.homeRegion, file.name),
       registryReplicas: file.tars.registry.replicas,
       log: file.tars.log,
       packages: file.tars.packages,

@@ -14,6 +14,8 @@ export function checkDatabaseStandby(
 ): void {
   const db = field(field(data, "tars"), "db");
   if ((asString(field(db, "mode")) ?? "tencentdb") !== "tencentdb") return;
+  const zone = asString(field(db, "dnsZone"));
+  if (zone !== undefined) checkDnsZone(zone, report);
   const home = asString(data.homeRegion);
   const standby = asString(field(db, "standbyRegion"));
   if (standby !== undefined) checkStandbyRegion(data, standby, home, regionNames, report);
@@ -63,6 +65,63 @@ function checkStandbyRegion(
     report(
       at,
       `the standby region runs tarsweb and the query services at 0 replicas in its first cluster, and regions.${standby} has no cluster`,
+    );
+  }
+}
+
+/**
+ * Top-level domains that are reserved and never delegated in IANA's root zone, so not "standard"
+ * for Private DNS (below): RFC 2606 (`test`, `example`, `invalid`, `localhost`), RFC 6762
+ * (`local`, mDNS) and ICANN's 2024 resolution reserving `internal`; `intranet`, `private`, `corp`,
+ * `home` and `lan` are the private-use names RFC 6762 appendix G lists as seen in use, also undelegated.
+ */
+const NON_STANDARD_TLDS = new Set([
+  "test",
+  "example",
+  "invalid",
+  "localhost",
+  "local",
+  "internal",
+  "lan",
+  "home",
+  "corp",
+  "intranet",
+  "private",
+]);
+
+/** A DNS label: 1-63 of a-z, 0-9 and `-`, not starting or ending with `-` (RFC 1035 2.3.1). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * `tars.db.dnsZone` is a domain Private DNS creates: CreatePrivateZone's `Domain` "must be in the
+ * format of standard TLD" (https://cloud.tencent.com/document/api/1338/55946, example `a.com`),
+ * and a top-level domain outside IANA's needs the paid non-standard TLD service
+ * (https://intl.cloud.tencent.com/document/product/1097/50829). The record `db.<zone>` must stay
+ * within DNS's 253 characters (RFC 1035 2.3.4).
+ */
+function checkDnsZone(zone: string, report: Report): void {
+  const at = ["tars", "db", "dnsZone"];
+  const labels = zone.split(".");
+  const bad = labels.find((label) => !DNS_LABEL.test(label));
+  if (bad !== undefined || labels.length < 2) {
+    report(
+      at,
+      `must be a lowercase domain of at least two labels of a-z, 0-9 and - (e.g. "tarsfed-demo.com"), got ${JSON.stringify(zone)}`,
+    );
+    return;
+  }
+  const tld = labels[labels.length - 1] ?? "";
+  if (NON_STANDARD_TLDS.has(tld) || !/^([a-z]{2,63}|xn--[a-z0-9-]+)$/.test(tld)) {
+    report(
+      at,
+      `.${tld} is not a top-level domain of IANA's root zone, and Private DNS creates a zone only under a standard one (without its paid non-standard TLD service): choose a domain under e.g. .com, got ${JSON.stringify(zone)}`,
+    );
+    return;
+  }
+  if (`db.${zone}`.length > 253) {
+    report(
+      at,
+      `must be at most 250 characters, so that db.<zone> is a valid host name, got ${zone.length}`,
     );
   }
 }

@@ -72,6 +72,7 @@ describe("the init Job", () => {
         memoryMb: 4000,
         storageGb: 200,
         servingRegion: "guangzhou",
+        dnsZone: "tarsfed-demo.com",
       }),
     ).toBe(DB_CLIENT_IMAGE);
     expect(
