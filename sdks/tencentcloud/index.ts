@@ -60,6 +60,18 @@ export const KubernetesNodePool: typeof import("./kubernetesNodePool").Kubernete
 export const kubernetesNodePoolReplaceOnChanges: typeof import("./kubernetesNodePool").kubernetesNodePoolReplaceOnChanges = null as any;
 utilities.lazyLoad(exports, ["KubernetesNodePool", "kubernetesNodePoolReplaceOnChanges"], () => require("./kubernetesNodePool"));
 
+export { MysqlDrInstanceArgs, MysqlDrInstanceState } from "./mysqlDrInstance";
+export type MysqlDrInstance = import("./mysqlDrInstance").MysqlDrInstance;
+export const MysqlDrInstance: typeof import("./mysqlDrInstance").MysqlDrInstance = null as any;
+export const mysqlDrInstanceReplaceOnChanges: typeof import("./mysqlDrInstance").mysqlDrInstanceReplaceOnChanges = null as any;
+utilities.lazyLoad(exports, ["MysqlDrInstance", "mysqlDrInstanceReplaceOnChanges"], () => require("./mysqlDrInstance"));
+
+export { MysqlDrInstanceToMaterArgs, MysqlDrInstanceToMaterState } from "./mysqlDrInstanceToMater";
+export type MysqlDrInstanceToMater = import("./mysqlDrInstanceToMater").MysqlDrInstanceToMater;
+export const MysqlDrInstanceToMater: typeof import("./mysqlDrInstanceToMater").MysqlDrInstanceToMater = null as any;
+export const mysqlDrInstanceToMaterReplaceOnChanges: typeof import("./mysqlDrInstanceToMater").mysqlDrInstanceToMaterReplaceOnChanges = null as any;
+utilities.lazyLoad(exports, ["MysqlDrInstanceToMater", "mysqlDrInstanceToMaterReplaceOnChanges"], () => require("./mysqlDrInstanceToMater"));
+
 export { MysqlInstanceArgs, MysqlInstanceState } from "./mysqlInstance";
 export type MysqlInstance = import("./mysqlInstance").MysqlInstance;
 export const MysqlInstance: typeof import("./mysqlInstance").MysqlInstance = null as any;
@@ -71,6 +83,24 @@ export type PlacementGroup = import("./placementGroup").PlacementGroup;
 export const PlacementGroup: typeof import("./placementGroup").PlacementGroup = null as any;
 export const placementGroupReplaceOnChanges: typeof import("./placementGroup").placementGroupReplaceOnChanges = null as any;
 utilities.lazyLoad(exports, ["PlacementGroup", "placementGroupReplaceOnChanges"], () => require("./placementGroup"));
+
+export { PrivateDnsRecordArgs, PrivateDnsRecordState } from "./privateDnsRecord";
+export type PrivateDnsRecord = import("./privateDnsRecord").PrivateDnsRecord;
+export const PrivateDnsRecord: typeof import("./privateDnsRecord").PrivateDnsRecord = null as any;
+export const privateDnsRecordReplaceOnChanges: typeof import("./privateDnsRecord").privateDnsRecordReplaceOnChanges = null as any;
+utilities.lazyLoad(exports, ["PrivateDnsRecord", "privateDnsRecordReplaceOnChanges"], () => require("./privateDnsRecord"));
+
+export { PrivateDnsZoneArgs, PrivateDnsZoneState } from "./privateDnsZone";
+export type PrivateDnsZone = import("./privateDnsZone").PrivateDnsZone;
+export const PrivateDnsZone: typeof import("./privateDnsZone").PrivateDnsZone = null as any;
+export const privateDnsZoneReplaceOnChanges: typeof import("./privateDnsZone").privateDnsZoneReplaceOnChanges = null as any;
+utilities.lazyLoad(exports, ["PrivateDnsZone", "privateDnsZoneReplaceOnChanges"], () => require("./privateDnsZone"));
+
+export { PrivateDnsZoneVpcAttachmentArgs, PrivateDnsZoneVpcAttachmentState } from "./privateDnsZoneVpcAttachment";
+export type PrivateDnsZoneVpcAttachment = import("./privateDnsZoneVpcAttachment").PrivateDnsZoneVpcAttachment;
+export const PrivateDnsZoneVpcAttachment: typeof import("./privateDnsZoneVpcAttachment").PrivateDnsZoneVpcAttachment = null as any;
+export const privateDnsZoneVpcAttachmentReplaceOnChanges: typeof import("./privateDnsZoneVpcAttachment").privateDnsZoneVpcAttachmentReplaceOnChanges = null as any;
+utilities.lazyLoad(exports, ["PrivateDnsZoneVpcAttachment", "privateDnsZoneVpcAttachmentReplaceOnChanges"], () => require("./privateDnsZoneVpcAttachment"));
 
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
@@ -134,10 +164,20 @@ const _module = {
                 return new KubernetesClusterEndpoint(name, <any>undefined, { urn })
             case "tencentcloud:index/kubernetesNodePool:KubernetesNodePool":
                 return new KubernetesNodePool(name, <any>undefined, { urn })
+            case "tencentcloud:index/mysqlDrInstance:MysqlDrInstance":
+                return new MysqlDrInstance(name, <any>undefined, { urn })
+            case "tencentcloud:index/mysqlDrInstanceToMater:MysqlDrInstanceToMater":
+                return new MysqlDrInstanceToMater(name, <any>undefined, { urn })
             case "tencentcloud:index/mysqlInstance:MysqlInstance":
                 return new MysqlInstance(name, <any>undefined, { urn })
             case "tencentcloud:index/placementGroup:PlacementGroup":
                 return new PlacementGroup(name, <any>undefined, { urn })
+            case "tencentcloud:index/privateDnsRecord:PrivateDnsRecord":
+                return new PrivateDnsRecord(name, <any>undefined, { urn })
+            case "tencentcloud:index/privateDnsZone:PrivateDnsZone":
+                return new PrivateDnsZone(name, <any>undefined, { urn })
+            case "tencentcloud:index/privateDnsZoneVpcAttachment:PrivateDnsZoneVpcAttachment":
+                return new PrivateDnsZoneVpcAttachment(name, <any>undefined, { urn })
             case "tencentcloud:index/securityGroup:SecurityGroup":
                 return new SecurityGroup(name, <any>undefined, { urn })
             case "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet":
@@ -160,8 +200,13 @@ pulumi.runtime.registerResourceModule("tencentcloud", "index/instance", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/kubernetesCluster", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/kubernetesClusterEndpoint", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/kubernetesNodePool", _module)
+pulumi.runtime.registerResourceModule("tencentcloud", "index/mysqlDrInstance", _module)
+pulumi.runtime.registerResourceModule("tencentcloud", "index/mysqlDrInstanceToMater", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/mysqlInstance", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/placementGroup", _module)
+pulumi.runtime.registerResourceModule("tencentcloud", "index/privateDnsRecord", _module)
+pulumi.runtime.registerResourceModule("tencentcloud", "index/privateDnsZone", _module)
+pulumi.runtime.registerResourceModule("tencentcloud", "index/privateDnsZoneVpcAttachment", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/securityGroup", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/securityGroupRuleSet", _module)
 pulumi.runtime.registerResourceModule("tencentcloud", "index/subnet", _module)

@@ -11,8 +11,13 @@ import { instanceReplaceOnChanges } from "./instance";
 import { kubernetesClusterReplaceOnChanges } from "./kubernetesCluster";
 import { kubernetesClusterEndpointReplaceOnChanges } from "./kubernetesClusterEndpoint";
 import { kubernetesNodePoolReplaceOnChanges } from "./kubernetesNodePool";
+import { mysqlDrInstanceReplaceOnChanges } from "./mysqlDrInstance";
+import { mysqlDrInstanceToMaterReplaceOnChanges } from "./mysqlDrInstanceToMater";
 import { mysqlInstanceReplaceOnChanges } from "./mysqlInstance";
 import { placementGroupReplaceOnChanges } from "./placementGroup";
+import { privateDnsRecordReplaceOnChanges } from "./privateDnsRecord";
+import { privateDnsZoneReplaceOnChanges } from "./privateDnsZone";
+import { privateDnsZoneVpcAttachmentReplaceOnChanges } from "./privateDnsZoneVpcAttachment";
 import { securityGroupReplaceOnChanges } from "./securityGroup";
 import { securityGroupRuleSetReplaceOnChanges } from "./securityGroupRuleSet";
 import { subnetReplaceOnChanges } from "./subnet";
@@ -38,8 +43,13 @@ export const replaceOnChangesByType: Record<string, readonly string[]> = Object.
     "tencentcloud:index/kubernetesCluster:KubernetesCluster": kubernetesClusterReplaceOnChanges,
     "tencentcloud:index/kubernetesClusterEndpoint:KubernetesClusterEndpoint": kubernetesClusterEndpointReplaceOnChanges,
     "tencentcloud:index/kubernetesNodePool:KubernetesNodePool": kubernetesNodePoolReplaceOnChanges,
+    "tencentcloud:index/mysqlDrInstance:MysqlDrInstance": mysqlDrInstanceReplaceOnChanges,
+    "tencentcloud:index/mysqlDrInstanceToMater:MysqlDrInstanceToMater": mysqlDrInstanceToMaterReplaceOnChanges,
     "tencentcloud:index/mysqlInstance:MysqlInstance": mysqlInstanceReplaceOnChanges,
     "tencentcloud:index/placementGroup:PlacementGroup": placementGroupReplaceOnChanges,
+    "tencentcloud:index/privateDnsRecord:PrivateDnsRecord": privateDnsRecordReplaceOnChanges,
+    "tencentcloud:index/privateDnsZone:PrivateDnsZone": privateDnsZoneReplaceOnChanges,
+    "tencentcloud:index/privateDnsZoneVpcAttachment:PrivateDnsZoneVpcAttachment": privateDnsZoneVpcAttachmentReplaceOnChanges,
     "tencentcloud:index/securityGroup:SecurityGroup": securityGroupReplaceOnChanges,
     "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet": securityGroupRuleSetReplaceOnChanges,
     "tencentcloud:index/subnet:Subnet": subnetReplaceOnChanges,

@@ -318,6 +318,11 @@ describe("replacement knowledge", () => {
       tc.ClbInstance,
       tc.ClbListener,
       tc.PlacementGroup,
+      tc.MysqlDrInstance,
+      tc.MysqlDrInstanceToMater,
+      tc.PrivateDnsZone,
+      tc.PrivateDnsRecord,
+      tc.PrivateDnsZoneVpcAttachment,
     ].map(tokenOf);
     expect(Object.keys(tc.replaceOnChangesByType).sort()).toEqual([...tokens].sort());
   });
@@ -358,5 +363,79 @@ describe("replacement knowledge", () => {
       expect(Object.isFrozen(paths)).toBe(true);
       expect([...paths].sort()).toEqual(paths);
     }
+  });
+});
+
+describe("database disaster-recovery resources (schema supplement)", () => {
+  // Read from the provider's tencentcloud/services/cdb/resource_tc_mysql_dr_instance{,_to_mater}.go and
+  // tencentcloud/services/privatedns/resource_tc_private_dns_{zone,record,zone_vpc_attachment}.go at
+  // commit f6970a90038400958503a0edab62c6c463baa7b0.
+  it("has the classes under the dynamic bridge's tokens", () => {
+    expect(tokenOf(tc.MysqlDrInstance)).toBe("tencentcloud:index/mysqlDrInstance:MysqlDrInstance");
+    expect(tokenOf(tc.MysqlDrInstanceToMater)).toBe(
+      "tencentcloud:index/mysqlDrInstanceToMater:MysqlDrInstanceToMater",
+    );
+    expect(tokenOf(tc.PrivateDnsZone)).toBe("tencentcloud:index/privateDnsZone:PrivateDnsZone");
+    expect(tokenOf(tc.PrivateDnsRecord)).toBe(
+      "tencentcloud:index/privateDnsRecord:PrivateDnsRecord",
+    );
+    expect(tokenOf(tc.PrivateDnsZoneVpcAttachment)).toBe(
+      "tencentcloud:index/privateDnsZoneVpcAttachment:PrivateDnsZoneVpcAttachment",
+    );
+  });
+
+  it("lists exactly their ForceNew inputs as replace-on-change paths", () => {
+    const byType = tc.replaceOnChangesByType;
+    // master_instance_id and master_region are not ForceNew: Update refuses to change them instead.
+    expect(byType[tokenOf(tc.MysqlDrInstance)]).toEqual(["chargeType", "diskType"]);
+    expect(byType[tokenOf(tc.MysqlDrInstanceToMater)]).toEqual([]);
+    expect(byType[tokenOf(tc.PrivateDnsZone)]).toEqual(["domain"]);
+    expect(byType[tokenOf(tc.PrivateDnsRecord)]).toEqual(["zoneId"]);
+    expect(byType[tokenOf(tc.PrivateDnsZoneVpcAttachment)]).toEqual([
+      "accountVpcSet",
+      "accountVpcSet.region",
+      "accountVpcSet.uin",
+      "accountVpcSet.uniqVpcId",
+      "vpcSet",
+      "vpcSet.region",
+      "vpcSet.uniqVpcId",
+      "zoneId",
+    ]);
+    expect(tc.privateDnsRecordReplaceOnChanges).toEqual(byType[tokenOf(tc.PrivateDnsRecord)]);
+  });
+
+  it("rejects a DR replica without its master and sends camelCase inputs", async () => {
+    expect(
+      () => new tc.MysqlDrInstance("dr-missing", {} as unknown as TencentCloud.MysqlDrInstanceArgs),
+    ).toThrow("Missing required property 'instanceName'");
+    const dr = new tc.MysqlDrInstance("dr", {
+      masterInstanceId: "cdb-master1",
+      masterRegion: "ap-guangzhou",
+      instanceName: "tars-db-dr",
+      memSize: 4000,
+      volumeSize: 200,
+      slaveDeployMode: 1,
+      firstSlaveZone: "ap-shanghai-2",
+    });
+    const reg = await registrationOf(dr);
+    expect(reg.inputs).toMatchObject({
+      masterInstanceId: "cdb-master1",
+      masterRegion: "ap-guangzhou",
+      instanceName: "tars-db-dr",
+      slaveDeployMode: 1,
+      firstSlaveZone: "ap-shanghai-2",
+    });
+  });
+
+  it("flattens the attachment's single vpc_set block into an object", async () => {
+    const attachment = new tc.PrivateDnsZoneVpcAttachment("att", {
+      zoneId: "zone-1",
+      vpcSet: { uniqVpcId: "vpc-1", region: "ap-singapore" },
+    });
+    const reg = await registrationOf(attachment);
+    expect(reg.inputs["vpcSet"]).toEqual({ uniqVpcId: "vpc-1", region: "ap-singapore" });
+    expect(() => new tc.PrivateDnsRecord("rec-missing", { zoneId: "zone-1" } as never)).toThrow(
+      "Missing required property 'recordType'",
+    );
   });
 });

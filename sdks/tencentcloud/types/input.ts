@@ -1419,6 +1419,101 @@ export interface MysqlInstanceTimeouts {
 }
 
 /**
+ * The `account_vpc_set` element of `tencentcloud_private_dns_zone`.
+ */
+export interface PrivateDnsZoneAccountVpcSet {
+    /**
+     * Terraform attribute `account_vpc_set.region` (`TypeString`).
+     * Required.
+     */
+    region: pulumi.Input<string>;
+    /**
+     * Terraform attribute `account_vpc_set.uin` (`TypeString`).
+     * Required.
+     */
+    uin: pulumi.Input<string>;
+    /**
+     * Terraform attribute `account_vpc_set.uniq_vpc_id` (`TypeString`).
+     * Required.
+     */
+    uniqVpcId: pulumi.Input<string>;
+    /**
+     * Terraform attribute `account_vpc_set.vpc_name` (`TypeString`).
+     * Required.
+     */
+    vpcName: pulumi.Input<string>;
+}
+
+/**
+ * The `tag_set` element of `tencentcloud_private_dns_zone`.
+ */
+export interface PrivateDnsZoneTagSet {
+    /**
+     * Terraform attribute `tag_set.tag_key` (`TypeString`).
+     * Required.
+     */
+    tagKey: pulumi.Input<string>;
+    /**
+     * Terraform attribute `tag_set.tag_value` (`TypeString`).
+     * Required.
+     */
+    tagValue: pulumi.Input<string>;
+}
+
+/**
+ * The `account_vpc_set` block of `tencentcloud_private_dns_zone_vpc_attachment`.
+ */
+export interface PrivateDnsZoneVpcAttachmentAccountVpcSet {
+    /**
+     * Terraform attribute `account_vpc_set.region` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    region: pulumi.Input<string>;
+    /**
+     * Terraform attribute `account_vpc_set.uin` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    uin: pulumi.Input<string>;
+    /**
+     * Terraform attribute `account_vpc_set.uniq_vpc_id` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    uniqVpcId: pulumi.Input<string>;
+}
+
+/**
+ * The `vpc_set` block of `tencentcloud_private_dns_zone_vpc_attachment`.
+ */
+export interface PrivateDnsZoneVpcAttachmentVpcSet {
+    /**
+     * Terraform attribute `vpc_set.region` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    region: pulumi.Input<string>;
+    /**
+     * Terraform attribute `vpc_set.uniq_vpc_id` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    uniqVpcId: pulumi.Input<string>;
+}
+
+/**
+ * The `vpc_set` element of `tencentcloud_private_dns_zone`.
+ */
+export interface PrivateDnsZoneVpcSet {
+    /**
+     * Terraform attribute `vpc_set.region` (`TypeString`).
+     * Required.
+     */
+    region: pulumi.Input<string>;
+    /**
+     * Terraform attribute `vpc_set.uniq_vpc_id` (`TypeString`).
+     * Required.
+     */
+    uniqVpcId: pulumi.Input<string>;
+}
+
+/**
  * The `assume_role` block of the provider configuration.
  */
 export interface ProviderAssumeRole {

@@ -1419,6 +1419,101 @@ export interface MysqlInstanceTimeouts {
 }
 
 /**
+ * The `account_vpc_set` element of `tencentcloud_private_dns_zone`.
+ */
+export interface PrivateDnsZoneAccountVpcSet {
+    /**
+     * Terraform attribute `account_vpc_set.region` (`TypeString`).
+     * Required.
+     */
+    region: string;
+    /**
+     * Terraform attribute `account_vpc_set.uin` (`TypeString`).
+     * Required.
+     */
+    uin: string;
+    /**
+     * Terraform attribute `account_vpc_set.uniq_vpc_id` (`TypeString`).
+     * Required.
+     */
+    uniqVpcId: string;
+    /**
+     * Terraform attribute `account_vpc_set.vpc_name` (`TypeString`).
+     * Required.
+     */
+    vpcName: string;
+}
+
+/**
+ * The `tag_set` element of `tencentcloud_private_dns_zone`.
+ */
+export interface PrivateDnsZoneTagSet {
+    /**
+     * Terraform attribute `tag_set.tag_key` (`TypeString`).
+     * Required.
+     */
+    tagKey: string;
+    /**
+     * Terraform attribute `tag_set.tag_value` (`TypeString`).
+     * Required.
+     */
+    tagValue: string;
+}
+
+/**
+ * The `account_vpc_set` block of `tencentcloud_private_dns_zone_vpc_attachment`.
+ */
+export interface PrivateDnsZoneVpcAttachmentAccountVpcSet {
+    /**
+     * Terraform attribute `account_vpc_set.region` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    region: string;
+    /**
+     * Terraform attribute `account_vpc_set.uin` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    uin: string;
+    /**
+     * Terraform attribute `account_vpc_set.uniq_vpc_id` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    uniqVpcId: string;
+}
+
+/**
+ * The `vpc_set` block of `tencentcloud_private_dns_zone_vpc_attachment`.
+ */
+export interface PrivateDnsZoneVpcAttachmentVpcSet {
+    /**
+     * Terraform attribute `vpc_set.region` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    region: string;
+    /**
+     * Terraform attribute `vpc_set.uniq_vpc_id` (`TypeString`).
+     * Required. ForceNew: changing it replaces the resource (listed in `privateDnsZoneVpcAttachmentReplaceOnChanges`).
+     */
+    uniqVpcId: string;
+}
+
+/**
+ * The `vpc_set` element of `tencentcloud_private_dns_zone`.
+ */
+export interface PrivateDnsZoneVpcSet {
+    /**
+     * Terraform attribute `vpc_set.region` (`TypeString`).
+     * Required.
+     */
+    region: string;
+    /**
+     * Terraform attribute `vpc_set.uniq_vpc_id` (`TypeString`).
+     * Required.
+     */
+    uniqVpcId: string;
+}
+
+/**
  * The `egress` element of `tencentcloud_security_group_rule_set`.
  */
 export interface SecurityGroupRuleSetEgress {
