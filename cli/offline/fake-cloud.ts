@@ -89,6 +89,27 @@ export class FakeCloud {
           intranetIp: this.address(inputs.subnetId, seed),
           status: 1,
         });
+      // Shapes from the provider's docs at f6970a90 (website/docs/r/<type>.html.markdown, Import):
+      // DR instances are `cdb-…`; the promotion's id is the DR instance id (resource_tc_mysql_dr_instance_to_mater.go
+      // d.SetId(instanceId)); zones `zone-…`; records `<zoneId>#<numeric record id>`; VPC attachments
+      // `<zoneId>#<uniqVpcId>`. A DR instance's port defaults to 3306 (`intranet_port` Default).
+      case "tencentcloud:index/mysqlDrInstance:MysqlDrInstance":
+        return with_(`cdb-${suffix}`, {
+          intranetIp: this.address(inputs.subnetId, seed),
+          intranetPort: inputs.intranetPort ?? 3306,
+        });
+      case "tencentcloud:index/mysqlDrInstanceToMater:MysqlDrInstanceToMater":
+        return with_(String(inputs.instanceId));
+      case "tencentcloud:index/privateDnsZone:PrivateDnsZone":
+        return with_(`zone-${suffix}`);
+      case "tencentcloud:index/privateDnsRecord:PrivateDnsRecord": {
+        const recordId = createHash("sha256").update(seed).digest().readUInt32BE(0) % 10_000_000;
+        return with_(`${String(inputs.zoneId)}#${recordId}`);
+      }
+      case "tencentcloud:index/privateDnsZoneVpcAttachment:PrivateDnsZoneVpcAttachment": {
+        const vpc = (inputs.vpcSet ?? inputs.accountVpcSet ?? {}) as { uniqVpcId?: unknown };
+        return with_(`${String(inputs.zoneId)}#${String(vpc.uniqVpcId)}`);
+      }
       case "tencentcloud:index/clbInstance:ClbInstance":
         return with_(`lb-${suffix}`, { clbVips: [this.address(inputs.subnetId, seed)] });
       case "tencentcloud:index/clbListener:ClbListener":
