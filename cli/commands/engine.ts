@@ -90,6 +90,7 @@ interface EngineFlags {
   readonly maxDeleteShare?: string;
   readonly yes?: boolean;
   readonly moving?: string;
+  readonly wholeStack?: boolean;
   readonly skipUnreachable?: boolean;
   readonly force?: boolean;
   readonly allowReplace?: string[];
@@ -196,6 +197,7 @@ async function runEngineCommand(
     skipRegions: flags.skipRegion,
     moving: movingSets(flags.moving),
     skipUnreachable: flags.skipUnreachable === true,
+    wholeStack: flags.wholeStack === true,
   });
   // A file that loaded is YAML, so it has a revision.
   const revision = fleetRevision(fleet.text) ?? "";
@@ -247,7 +249,13 @@ function stackOptions(command: Command): Command {
       "--moving <sets>",
       "Sets a failover or failback moved (comma-separated): only TARS stacks run; with --all, " +
         "stacks that gain run first keeping the old copies, then the stacks that lose; with " +
-        "--stack or --region, the old copies stay",
+        "--stack or --region, the old copies stay; each preview and update is targeted at " +
+        "the moving Sets' own resources (--target <urn>… --target-dependents)",
+    )
+    .option(
+      "--whole-stack",
+      "with --moving: preview and update the whole TARS stacks rather than only the moving " +
+        "Sets' resources (the phases stay)",
     )
     .option(
       "--policy-pack <dir>",

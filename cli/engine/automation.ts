@@ -156,6 +156,11 @@ async function runOperation<T>(
       ...(options.policyPacks === undefined ? {} : { policyPacks: [...options.policyPacks] }),
       // preview: --save-plan <file>; up: --plan <file>.
       ...(options.plan === undefined ? {} : { plan: options.plan }),
+      // --target <urn>… --target-dependents (`PreviewOptions`/`UpOptions` `target` and
+      // `targetDependents`, node_modules/@pulumi/pulumi/automation/stack.d.ts, v3.248.0).
+      ...(options.targets === undefined
+        ? {}
+        : { target: [...options.targets], targetDependents: true }),
     });
   } catch (error) {
     throw toEngineError(

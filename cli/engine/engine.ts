@@ -59,6 +59,14 @@ export interface EngineRunOptions {
    * @default - no saved plan
    */
   readonly plan?: string;
+  /**
+   * Resource URNs the operation is limited to, their dependents included (`pulumi preview|up
+   * --target <urn>… --target-dependents`): a failover's moving Sets' own resources
+   * (`targets.ts`).
+   *
+   * @default - the whole stack
+   */
+  readonly targets?: readonly string[];
 }
 
 /** The outcome of a preview. */

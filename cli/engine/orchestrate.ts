@@ -20,7 +20,11 @@
  * (`fleet/operations/operations.ts`), over TARS stacks only (a Set's move touches no cloud resource): first
  * every TARS stack but those that only lose, the moving Sets' old copies kept
  * (`TARSFED_MOVING_SETS`, `fleet/operations/transition.ts`), and only once all of them succeeded (Pulumi's
- * await: the new Deployments are Ready), the stacks that lose, as the fleet file says.
+ * await: the new Deployments are Ready), the stacks that lose, as the fleet file says. Each of
+ * those updates (and its preview) is targeted at the moving Sets' own resources in the stack and
+ * their dependents (`pulumi up --target <urn>… --target-dependents`, `./targets.ts`), the same
+ * list in both phases: nothing else of the stack is diffed or touched. `--whole-stack` updates the
+ * whole stacks instead.
  *
  * Every run sets `PULUMI_K8S_SKIP_UPDATE_UNREACHABLE`, which the Kubernetes providers read
  * (`components/cluster-connection.ts` leaves `skipUpdateUnreachable` unset for this): `false`, so an
@@ -42,6 +46,7 @@ import {
   stackWaves,
 } from "../../fleet/stacks/slice";
 import { MOVING_SETS_ENV } from "../../fleet/operations/transition";
+import { setTargets } from "./targets";
 import { consentNotice, consentRefusal, criticalChanges } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
@@ -106,6 +111,11 @@ export interface StackRunResult {
   /** The operations previewed (or, after `up`, performed); null when the engine never said. */
   readonly changes: ChangeCounts | null;
   /**
+   * How many resource URNs its preview and update were targeted at (the moving Sets' own
+   * resources); absent for a whole-stack run.
+   */
+  readonly targets?: number;
+  /**
    * Why the stack was refused, failed, skipped or not run; for a preview, what `up` will need
    * consent for.
    */
@@ -146,6 +156,12 @@ export interface StackSelectionFlags {
    * @default false
    */
   readonly skipUnreachable?: boolean;
+  /**
+   * With `moving`: update whole stacks rather than only the moving Sets' resources.
+   *
+   * @default false
+   */
+  readonly wholeStack?: boolean;
 }
 
 /** One phase of a run: its waves and how its stacks run. */
@@ -158,6 +174,11 @@ export interface SelectedPhase {
   readonly moving: readonly string[];
   /** Stacks of this phase that may skip unreachable clusters. */
   readonly skipUnreachable: readonly string[];
+  /**
+   * Per stack, the URNs its preview and update are targeted at (`--target`, with
+   * `--target-dependents`): the moving Sets' own resources. Absent: whole stacks.
+   */
+  readonly targets?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The stacks to run, phase by phase, and the ones left out. */
@@ -225,6 +246,36 @@ function chosenStacks(fleet: FleetSpec, flags: StackSelectionFlags, moving: bool
   return moving ? all.filter((s) => isTarsStack(fleet, s)) : all;
 }
 
+/**
+ * Each stack's targets when Sets move and `wholeStack` is not asked (`./targets.ts`): the same
+ * list in both phases. Throws `UserError` (exit 2) when `wholeStack` comes without moving Sets,
+ * or a chosen stack holds no copy of them (its targeted update would do nothing).
+ */
+function targetsOf(
+  fleet: FleetSpec,
+  order: readonly string[],
+  moving: readonly string[],
+  wholeStack: boolean,
+): { targets?: ReadonlyMap<string, readonly string[]> } {
+  if (moving.length === 0) {
+    if (wholeStack)
+      throw usage(
+        "--whole-stack applies only with --moving <sets>: without it every update is whole",
+      );
+    return {};
+  }
+  if (wholeStack) return {};
+  const targets = new Map(order.map((s) => [s, setTargets(fleet, s, moving)]));
+  const empty = order.filter((s) => targets.get(s)?.length === 0);
+  if (empty.length > 0)
+    throw usage(
+      `--moving ${moving.join(",")}: ${empty.join(", ")} holds no copy of these Sets, so an ` +
+        "update targeted at them would do nothing; name the stacks that hold them, or pass " +
+        "--whole-stack to update the whole stack",
+    );
+  return { targets };
+}
+
 /** The stacks `flags` select from `fleet`; throws `UserError` (exit 2) on bad flags. */
 export function selectStacks(fleet: FleetSpec, flags: StackSelectionFlags): StackSelection {
   checkSkipRegions(fleet, flags.skipRegions);
@@ -232,6 +283,7 @@ export function selectStacks(fleet: FleetSpec, flags: StackSelectionFlags): Stac
   checkMoving(fleet, moving);
   const order = chosenStacks(fleet, flags, moving.length > 0);
   const skipped = order.filter((s) => flags.skipRegions.includes(regionOfStack(fleet, s) ?? ""));
+  const targets = targetsOf(fleet, order, moving, flags.wholeStack === true);
   const wavesOf = (keep: (stack: string) => boolean) =>
     stackWaves(fleet)
       .map((wave) => wave.filter((s) => order.includes(s) && !skipped.includes(s) && keep(s)))
@@ -244,7 +296,7 @@ export function selectStacks(fleet: FleetSpec, flags: StackSelectionFlags): Stac
       );
     const effect = moving.length === 0 ? {} : { effect: PhaseEffect.Gain };
     return {
-      phases: [{ ...effect, waves: wavesOf(() => true), moving, skipUnreachable: [] }],
+      phases: [{ ...effect, waves: wavesOf(() => true), moving, skipUnreachable: [], ...targets }],
       skipped,
       order,
     };
@@ -265,12 +317,14 @@ export function selectStacks(fleet: FleetSpec, flags: StackSelectionFlags): Stac
         waves: wavesOf((s) => !onlyLosing.includes(s)),
         moving,
         skipUnreachable: [],
+        ...targets,
       },
       {
         effect: PhaseEffect.Remove,
         waves: wavesOf((s) => losing.includes(s)),
         moving: [],
         skipUnreachable: flags.skipUnreachable === true ? onlyLosing : [],
+        ...targets,
       },
     ].filter((p) => p.waves.length > 0),
     skipped,
@@ -396,9 +450,11 @@ function failure(
   changes: ChangeCounts | null,
   error: unknown,
 ): StackRunResult {
+  const targets = run.phase.targets?.get(run.name);
   const base = {
     name: run.name,
     ...(run.phase.effect === undefined ? {} : { phase: run.phase.effect }),
+    ...(targets === undefined ? {} : { targets: targets.length }),
     changes,
   };
   if (error instanceof EngineRunError && error.policyViolations.length > 0) {
@@ -466,13 +522,18 @@ async function runStack(
   progress: EngineProgress,
 ): Promise<StackRunResult> {
   const { name } = run;
+  const targets = run.phase.targets?.get(name);
   const options: EngineRunOptions = {
     onOutput: (line) => progress.output(name, line),
     color: input.color,
     env: runEnv(run, input),
     ...(input.policyPacks.length > 0 ? { policyPacks: input.policyPacks } : {}),
+    ...(targets === undefined ? {} : { targets }),
   };
-  const phase = run.phase.effect === undefined ? {} : { phase: run.phase.effect };
+  const phase = {
+    ...(run.phase.effect === undefined ? {} : { phase: run.phase.effect }),
+    ...(targets === undefined ? {} : { targets: targets.length }),
+  };
   const up = input.command === EngineCommand.Up;
   let changes: ChangeCounts | null = null;
   try {

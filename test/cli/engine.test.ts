@@ -317,6 +317,8 @@ describe("tarsfed up after a failover: two phases", () => {
     expect(result.stacks.find((s) => s.name === "singapore")).toEqual({
       name: "singapore",
       phase: "gain",
+      // pay.nj.2's two servers in sg1, five resources each (`cli/engine/targets.ts`).
+      targets: 10,
       status: "failed",
       changes: { create: 2, update: 0, delete: 0, replace: 0, same: 3 },
       message:
