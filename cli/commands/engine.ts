@@ -91,6 +91,7 @@ interface EngineFlags {
   readonly yes?: boolean;
   readonly moving?: string;
   readonly wholeStack?: boolean;
+  readonly phase?: string;
   readonly skipUnreachable?: boolean;
   readonly force?: boolean;
   readonly allowReplace?: string[];
@@ -198,6 +199,7 @@ async function runEngineCommand(
     moving: movingSets(flags.moving),
     skipUnreachable: flags.skipUnreachable === true,
     wholeStack: flags.wholeStack === true,
+    ...(flags.phase === undefined ? {} : { phase: flags.phase }),
   });
   // A file that loaded is YAML, so it has a revision.
   const revision = fleetRevision(fleet.text) ?? "";
@@ -256,6 +258,11 @@ function stackOptions(command: Command): Command {
       "--whole-stack",
       "with --moving: preview and update the whole TARS stacks rather than only the moving " +
         "Sets' resources (the phases stay)",
+    )
+    .option(
+      "--phase <phase>",
+      "with --stack or --region and --moving: the failover phase to run, gain (default: the " +
+        "old copies stay) or remove (the fleet file as it is: the old copies go)",
     )
     .option(
       "--policy-pack <dir>",

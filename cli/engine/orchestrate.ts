@@ -162,6 +162,13 @@ export interface StackSelectionFlags {
    * @default false
    */
   readonly wholeStack?: boolean;
+  /**
+   * With `moving` and `stack` or `region`: the phase to run, `gain` (the old copies kept) or
+   * `remove` (the fleet file as it is); as given, checked by {@link selectStacks}.
+   *
+   * @default "gain"
+   */
+  readonly phase?: string;
 }
 
 /** One phase of a run: its waves and how its stacks run. */
@@ -247,6 +254,22 @@ function chosenStacks(fleet: FleetSpec, flags: StackSelectionFlags, moving: bool
 }
 
 /**
+ * The phase a run of `--stack` or `--region` with `moving` Sets is (`--phase`, default `gain`), or
+ * undefined without moving Sets. Throws `UserError` (exit 2) on a bad `--phase`.
+ */
+function onePhase(flags: StackSelectionFlags, moving: readonly string[]): PhaseEffect | undefined {
+  const phases: readonly string[] = Object.values(PhaseEffect);
+  if (flags.phase !== undefined && !phases.includes(flags.phase))
+    throw usage(`--phase ${flags.phase}: expected ${phases.join(" or ")}`);
+  if (moving.length === 0) {
+    if (flags.phase !== undefined)
+      throw usage(`--phase ${flags.phase} applies only with --moving <sets>`);
+    return undefined;
+  }
+  return (flags.phase as PhaseEffect | undefined) ?? PhaseEffect.Gain;
+}
+
+/**
  * Each stack's targets when Sets move and `wholeStack` is not asked (`./targets.ts`): the same
  * list in both phases. Throws `UserError` (exit 2) when `wholeStack` comes without moving Sets,
  * or a chosen stack holds no copy of them (its targeted update would do nothing).
@@ -294,13 +317,23 @@ export function selectStacks(fleet: FleetSpec, flags: StackSelectionFlags): Stac
         "--skip-unreachable applies only to `--all --moving <sets>`, to the stacks that only " +
           "lose Sets (the dark region's)",
       );
-    const effect = moving.length === 0 ? {} : { effect: PhaseEffect.Gain };
+    const phase = onePhase(flags, moving);
+    const effect = phase === undefined ? {} : { effect: phase };
+    // Phase `remove` deploys the fleet file as it is: no old copy kept.
+    const kept = phase === PhaseEffect.Remove ? [] : moving;
     return {
-      phases: [{ ...effect, waves: wavesOf(() => true), moving, skipUnreachable: [], ...targets }],
+      phases: [
+        { ...effect, waves: wavesOf(() => true), moving: kept, skipUnreachable: [], ...targets },
+      ],
       skipped,
       order,
     };
   }
+  if (flags.phase !== undefined)
+    throw usage(
+      `--phase ${flags.phase}: --all --moving runs both phases in order; --phase goes with ` +
+        "--stack or --region",
+    );
   const phases = phasesToApply(applyFailover(fleet, moving), fleet, skipped);
   const losing = phases.phases.find((p) => p.effect === PhaseEffect.Remove)?.stacks ?? [];
   const gaining = phases.phases.find((p) => p.effect === PhaseEffect.Gain)?.stacks ?? [];

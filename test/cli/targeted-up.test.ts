@@ -101,6 +101,31 @@ describe("tarsfed up --moving: targeted at the moving Sets' resources", () => {
     ]);
   });
 
+  it("runs phase two of --stack S with --phase remove: the fleet as it is, targeted", async () => {
+    const { engine, runs } = fakeEngine();
+    const { code, stdout } = await tarsfed(
+      [
+        ...FLEET,
+        "up",
+        "--stack",
+        "chengdu",
+        "--moving",
+        MOVING,
+        "--phase",
+        "remove",
+        "--yes",
+        "--json",
+      ],
+      engine,
+    );
+    expect(code).toBe(0);
+    expect(runs.map((r) => [r.op, r.options.env?.TARSFED_MOVING_SETS, r.options.targets])).toEqual([
+      ["preview", "", targetsOf("chengdu")],
+      ["up", "", targetsOf("chengdu")],
+    ]);
+    expect(parse(stdout).stacks.map((s) => s.phase)).toEqual(["remove"]);
+  });
+
   it("never targets a run without --moving", async () => {
     const { engine, runs } = fakeEngine();
     expect((await tarsfed([...FLEET, "up", "--all", "--yes"], engine)).code).toBe(0);
@@ -117,6 +142,18 @@ describe("tarsfed up --moving: targeted at the moving Sets' resources", () => {
       "--moving pay.nj.2: chengdu holds no copy of these Sets, so an update targeted at them " +
         "would do nothing; name the stacks that hold them, or pass --whole-stack to update the " +
         "whole stack",
+    ],
+    [
+      [...FLEET, "up", "--stack", "chengdu", "--phase", "remove", "--yes"],
+      "--phase remove applies only with --moving <sets>",
+    ],
+    [
+      [...FLEET, "up", "--stack", "chengdu", "--moving", MOVING, "--phase", "lose", "--yes"],
+      "--phase lose: expected gain or remove",
+    ],
+    [
+      [...FLEET, "up", "--all", "--moving", MOVING, "--phase", "remove", "--yes"],
+      "--phase remove: --all --moving runs both phases in order; --phase goes with --stack or --region",
     ],
   ])("fails with exit 2 on %j", async (argv, message) => {
     const { engine, calls } = fakeEngine();
