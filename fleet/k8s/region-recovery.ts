@@ -1,0 +1,153 @@
+/**
+ * The Job that runs the recovery SQL of a lost region (`fleet/operations/region-recovery.ts`) on
+ * the promoted master: step 4 of `tarsfed failover --region <home>`, run in a living region's
+ * cluster (the standby region's).
+ *
+ * It runs in the database Job's MySQL client image as the framework user, with the credentials
+ * every cluster's registry has: the Secret {@link DB_SECRET} (`DB_HOST`, `DB_PORT`, `DB_USER`,
+ * `DB_PASS`, the keys K8STARS' start scripts read; `components/tars-framework.ts`), so it needs no
+ * Secret of its own and the home cluster's init Secret, lost with the region, is not needed. The
+ * SQL is in the Job itself (an env value), so the Job is one object a person can read whole.
+ *
+ * The script refuses a read-only server: until the DR replica is promoted (step 2) it is
+ * read-only, and an UPDATE would fail half-way through the steps instead of at the start.
+ */
+import { createHash } from "node:crypto";
+import { type IJob } from "kubernetes-models/batch/v1/Job";
+import { type IEnvVar } from "kubernetes-models/v1/EnvVar";
+import { type FleetSpec } from "../model/model";
+import { FRAMEWORK_NAMESPACE } from "../model/naming";
+import { DB_INIT_SIZE } from "../tars/framework";
+import { regionRecoverySql } from "../operations/region-recovery";
+import { dbClientImage } from "./database";
+import { DB_SECRET, frameworkLabels } from "./servers";
+import { containerResources } from "./tarscli";
+import { hardenTemplate, ImageProfile } from "./pod-security";
+import { type Spec } from "./types";
+
+/** The start of the Job's name, and its component label. */
+export const REGION_RECOVERY = "tars-region-recovery";
+
+/** The variables the Job reads from {@link DB_SECRET}: the framework user, which owns db_tars. */
+export const REGION_RECOVERY_ENV = ["DB_HOST", "DB_PORT", "DB_USER", "DB_PASS"] as const;
+
+/** The env variable holding the SQL the script applies. */
+export const RECOVERY_SQL_ENV = "RECOVERY_SQL";
+
+/** The Job's annotation naming the lost region. */
+export const LOST_REGION_ANNOTATION = "tarsfed.io/lost-region";
+
+/** The tables the SQL changes; the script checks they exist first. */
+export const RECOVERY_TABLES = ["t_node_info", "t_server_conf", "t_registry_info"] as const;
+
+/** The first 12 hex digits of the SHA-256 of the recovery SQL for losing `lostRegion`. */
+export function regionRecoveryHash(fleet: FleetSpec, lostRegion: string): string {
+  return createHash("sha256")
+    .update(regionRecoverySql(fleet, lostRegion))
+    .digest("hex")
+    .slice(0, 12);
+}
+
+/**
+ * The Job's script: checks its environment, waits for MySQL, refuses a read-only server or a
+ * database without the framework's tables, then applies `$RECOVERY_SQL` to db_tars and prints
+ * what it changed. Bash and the `mysql` client only; the password goes through `MYSQL_PWD`.
+ */
+export function regionRecoveryScript(): string {
+  const names = [...REGION_RECOVERY_ENV, RECOVERY_SQL_ENV];
+  return `#!/bin/bash
+# Created by tarsfed (fleet/k8s/region-recovery.ts): the recovery SQL of a lost region, applied to
+# db_tars on the promoted master. Rerunning it changes no row.
+set -euo pipefail
+
+fail() { echo "${REGION_RECOVERY}: $*" >&2; exit 1; }
+
+for name in ${names.join(" ")}; do
+  [ -n "\${!name:-}" ] || fail "$name is not set; the Job reads ${REGION_RECOVERY_ENV.join(", ")} from Secret ${DB_SECRET} and ${RECOVERY_SQL_ENV} from its own env"
+done
+
+sql() {
+  MYSQL_PWD="$DB_PASS" mysql --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" \\
+    --connect-timeout=10 --default-character-set=utf8 "$@"
+}
+
+for attempt in {1..60}; do
+  if sql -e 'SELECT 1' >/dev/null 2>&1; then break; fi
+  echo "waiting for MySQL at $DB_HOST:$DB_PORT ($attempt/60)"; sleep 5
+done
+sql -e 'SELECT 1' >/dev/null
+
+# A DR replica is read-only until it is promoted; the SQL must run on the new master.
+read_only=$(sql -N -B -e 'SELECT @@global.read_only')
+[ "$read_only" = 0 ] || fail "MySQL at $DB_HOST:$DB_PORT is read-only (read_only=$read_only): promote the DR replica and point $DB_HOST at it first"
+
+for table in ${RECOVERY_TABLES.join(" ")}; do
+  found=$(sql -N -B -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='db_tars' AND table_name='$table'")
+  [ "$found" = 1 ] || fail "db_tars has no table $table: this is not the framework database"
+done
+
+printf '%s\\n' "$${RECOVERY_SQL_ENV}" | sql -N -B db_tars
+echo "region recovery applied"
+`;
+}
+
+/** Options of {@link regionRecoveryJob}. */
+export interface RegionRecoveryJobOptions {
+  /**
+   * The database host to use instead of the Secret's `DB_HOST`, e.g. the promoted instance's
+   * address while the DNS record still points at the old master. @default - the Secret's
+   */
+  readonly dbHost?: string;
+}
+
+/**
+ * The Job, in {@link FRAMEWORK_NAMESPACE} of the cluster it is created in, named after the SQL's
+ * hash: the same fleet and lost region give the same Job. Retried on failure (the SQL is safe to
+ * run again); hardened as the MySQL client image allows.
+ */
+export function regionRecoveryJob(
+  fleet: FleetSpec,
+  lostRegion: string,
+  options: RegionRecoveryJobOptions = {},
+): Spec<IJob> {
+  const sql = regionRecoverySql(fleet, lostRegion);
+  const hash = regionRecoveryHash(fleet, lostRegion);
+  const { labels } = frameworkLabels(REGION_RECOVERY);
+  // An env value overrides the same name from envFrom (Kubernetes EnvVar / EnvFromSource).
+  const env: IEnvVar[] = [
+    { name: RECOVERY_SQL_ENV, value: sql },
+    ...(options.dbHost === undefined ? [] : [{ name: "DB_HOST", value: options.dbHost }]),
+  ];
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: `${REGION_RECOVERY}-${hash}`,
+      namespace: FRAMEWORK_NAMESPACE,
+      labels,
+      annotations: { [LOST_REGION_ANNOTATION]: lostRegion },
+    },
+    spec: {
+      backoffLimit: 6,
+      template: hardenTemplate(
+        { recover: ImageProfile.MysqlClient },
+        {
+          metadata: { labels },
+          spec: {
+            restartPolicy: "OnFailure",
+            containers: [
+              {
+                name: "recover",
+                image: dbClientImage(fleet.tars.db),
+                command: ["/bin/bash", "-c", regionRecoveryScript()],
+                envFrom: [{ secretRef: { name: DB_SECRET } }],
+                env,
+                resources: containerResources(DB_INIT_SIZE),
+              },
+            ],
+          },
+        },
+      ),
+    },
+  };
+}
