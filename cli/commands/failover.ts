@@ -35,6 +35,7 @@ import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import { FileConflictError, FileLockedError, replaceFileChecked, withFileLock } from "../files";
 import { json } from "../render";
+import { setTargets } from "../engine/targets";
 
 /** What the operation commands need besides their flags. */
 export interface OperationDeps {
@@ -72,6 +73,11 @@ export interface OperationResult {
   readonly phases: readonly OperationPhase[];
   /** The moving Sets: their old copies stay during the `gain` phase. */
   readonly moving: readonly string[];
+  /**
+   * Per stack to apply, the URNs its updates are targeted at: the moving Sets' own resources
+   * there (`../engine/targets.ts`), the same in both phases. Empty without moving Sets.
+   */
+  readonly targets: Readonly<Record<string, readonly string[]>>;
   readonly skipped: readonly string[];
   readonly notes: readonly string[];
   /** Capacity shortfalls accepted with `--force`. */
@@ -167,6 +173,11 @@ export function runOperation(
     steps: plan.steps,
     phases: plan.phases,
     moving: plan.moving,
+    targets: Object.fromEntries(
+      plan.moving.length === 0
+        ? []
+        : plan.steps.map((s) => [s.stack, setTargets(plan.fleet, s.stack, plan.moving)]),
+    ),
     skipped: plan.skipped,
     notes: [...plan.notes, ...growthNeeded(loaded.spec, after.spec)],
     warnings: shortfalls.map(
@@ -177,18 +188,60 @@ export function runOperation(
   };
 }
 
-/** The `--json` document: DESIGN.md's `{ changed, stacks, skipped }`, plus `phases`. */
-export function operationJson(result: OperationResult): {
+/** One stack's targeted update of a failover or failback, as `--json` prints it. */
+export interface TargetedUpdate {
+  readonly phase: PhaseEffect;
+  readonly stack: string;
+  /** The `tarsfed up` command that runs it alone. */
+  readonly command: string;
+  /** The URNs it is targeted at (`--target`, with `--target-dependents`). */
+  readonly targets: readonly string[];
+}
+
+/** `--fleet F`, or nothing for the default fleet file. */
+const fleetFlagOf = (fleetFile: string) =>
+  fleetFile === DEFAULT_FLEET ? "" : ` --fleet ${fleetFile}`;
+
+/**
+ * Every stack update of a failover or failback, phase by phase, each targeted at the moving Sets'
+ * own resources in its stack; none for an operation without moving Sets (`scale`).
+ */
+export function targetedUpdates(result: OperationResult, fleetFile: string): TargetedUpdate[] {
+  const moving = result.moving.join(",");
+  if (moving === "") return [];
+  return result.phases.flatMap((p) =>
+    p.stacks.map((stack) => ({
+      phase: p.effect,
+      stack,
+      command:
+        `npx tarsfed up --stack ${stack} --moving ${moving}` +
+        `${p.effect === PhaseEffect.Remove ? " --phase remove" : ""} --yes${fleetFlagOf(fleetFile)}`,
+      targets: result.targets[stack] ?? [],
+    })),
+  );
+}
+
+/**
+ * The `--json` document: DESIGN.md's `{ changed, stacks, skipped }`, plus `phases`, and for a
+ * failover or failback `updates`: each stack's targeted update, in run order.
+ */
+export function operationJson(
+  result: OperationResult,
+  fleetFile: string = DEFAULT_FLEET,
+): {
   changed: readonly ChangedValue[];
   stacks: readonly string[];
   skipped: readonly string[];
   phases: readonly OperationPhase[];
+  updates?: readonly TargetedUpdate[];
 } {
+  const updates = targetedUpdates(result, fleetFile);
   return {
     changed: result.changed,
     stacks: result.stacks,
     skipped: result.skipped,
     phases: result.phases,
+    ...(updates.length === 0 ? {} : { updates }),
   };
 }
 
@@ -206,18 +259,33 @@ function phaseStepText(result: OperationResult, effect: PhaseEffect, stack: stri
   return both ? "removes the old copies" : "scales down";
 }
 
-/** The commands that run the phases: `tarsfed up`, and the Pulumi CLI one stack at a time. */
+/**
+ * `pulumi up` of one stack of a failover's phase, targeted at `targets` (each quoted: a URN holds
+ * `$`), one `--target` a line.
+ */
+function pulumiTargetedUp(env: string, stack: string, targets: readonly string[]): string[] {
+  const lines = targets.map((urn) => `    --target '${urn}'`);
+  return [
+    `  ${env}pulumi up --stack ${stack} --target-dependents${lines.length > 0 ? " \\" : ""}`,
+    ...lines.map((line, i) => (i < lines.length - 1 ? `${line} \\` : line)),
+  ];
+}
+
+/**
+ * The commands that run the phases: `tarsfed up` (for a failover or failback, also one stack at a
+ * time), and the Pulumi CLI one stack at a time (targeted at the moving Sets' resources).
+ */
 function phaseCommands(result: OperationResult, fleetFile: string): string[] {
-  const fleetFlag = fleetFile === DEFAULT_FLEET ? "" : ` --fleet ${fleetFile}`;
+  const fleetFlag = fleetFlagOf(fleetFile);
   const moving = result.moving.join(",");
   const movingFlag = moving === "" ? "" : ` --moving ${moving}`;
   const skip = result.skipped.map((s) => ` --skip-region ${s}`).join("");
   const pulumi = result.phases.flatMap((p) =>
-    p.stacks.map((s) =>
-      p.effect === PhaseEffect.Gain && moving !== ""
-        ? `  ${MOVING_SETS_ENV}=${moving} pulumi up --stack ${s}`
-        : `  pulumi up --stack ${s}`,
-    ),
+    p.stacks.flatMap((s) => {
+      if (moving === "") return [`  pulumi up --stack ${s}`];
+      const env = p.effect === PhaseEffect.Gain ? `${MOVING_SETS_ENV}=${moving} ` : "";
+      return pulumiTargetedUp(env, s, result.targets[s] ?? []);
+    }),
   );
   // With the moving Sets, `up --all` runs the TARS stacks only, in the two phases. A scale has no
   // moving Set: its stacks (TARS stacks for replicas, infra stacks for node pools) are named.
@@ -228,8 +296,11 @@ function phaseCommands(result: OperationResult, fleetFile: string): string[] {
           ...result.stacks.map((s) => `  npx tarsfed up --stack ${s} --yes${fleetFlag}`),
         ]
       : [
-          "commands (both phases, in order, stopping if the first fails):",
+          "commands (both phases, in order, stopping if the first fails; each update is " +
+            "targeted at the moving Sets' own resources, --whole-stack updates whole stacks):",
           `  npx tarsfed up --all${movingFlag}${skip} --yes${fleetFlag}`,
+          "or one stack at a time, each after the one before succeeded:",
+          ...targetedUpdates(result, fleetFile).map((u) => `  ${u.command}`),
         ];
   return [
     ...tarsfed,
@@ -281,7 +352,7 @@ export function printOperation(
   if (globals.json) {
     for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
     for (const n of result.notes) ctx.io.err(`note: ${n}`);
-    ctx.io.out(json(operationJson(result)));
+    ctx.io.out(json(operationJson(result, globals.fleet)));
   } else {
     ctx.io.out(renderOperation(result, globals.fleet));
   }

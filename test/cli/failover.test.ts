@@ -74,6 +74,19 @@ function copy(text = demoText): string {
   return file;
 }
 
+/** A `--json` document's targeted updates, each target list cut down to its Deployments' names. */
+function updatesOf(stdout: string) {
+  const { updates } = JSON.parse(stdout) as {
+    updates: { phase: string; stack: string; command: string; targets: string[] }[];
+  };
+  return updates.map((u) => ({
+    ...u,
+    targets: u.targets
+      .filter((urn) => urn.includes("$kubernetes:apps/v1:Deployment::"))
+      .map((urn) => urn.slice(urn.lastIndexOf("::") + 2)),
+  }));
+}
+
 /** The comment lines of a text: lines starting with `#` or holding ` # `. */
 const commentLines = (text: string) =>
   new Set(
@@ -93,7 +106,28 @@ describe("tarsfed failover <set>", () => {
         { effect: "gain", stacks: ["shanghai"] },
         { effect: "remove", stacks: ["guangzhou"] },
       ],
+      updates: expect.any(Array) as unknown,
     });
+    // Each stack's update, targeted at app.gz.1's three servers there (`test/cli/targets.test.ts`
+    // checks the lists against the plan).
+    const copies = (cluster: string) =>
+      ["testapp-helloserver", "testapp-orderserver", "shop-cartserver"].map(
+        (server) => `${cluster}-${server}-app-gz-1-deployment`,
+      );
+    expect(updatesOf(stdout)).toEqual([
+      {
+        phase: "gain",
+        stack: "shanghai",
+        command: `npx tarsfed up --stack shanghai --moving app.gz.1 --yes --fleet ${file}`,
+        targets: copies("sh1"),
+      },
+      {
+        phase: "remove",
+        stack: "guangzhou",
+        command: `npx tarsfed up --stack guangzhou --moving app.gz.1 --phase remove --yes --fleet ${file}`,
+        targets: copies("gz1"),
+      },
+    ]);
     const after = readFileSync(file, "utf8");
     expect(after).toBe(
       demoText.replace(
@@ -119,6 +153,24 @@ describe("tarsfed failover <set>", () => {
   });
 
   it("prints what changed, the stacks and the commands as text", async () => {
+    // One `--target` line per resource of app.gz.1 in the stack: a TarsSetDeployment per server
+    // and its four children; the engine's URNs (`cli/engine/targets.ts`).
+    const targetLines = (stack: string, cluster: string) => {
+      const prefix = `urn:pulumi:${stack}::tars-federation::tarsfed:tars:TarsSetDeployment`;
+      const urns = ["testapp-helloserver", "testapp-orderserver", "shop-cartserver"].flatMap(
+        (server) => {
+          const name = `${cluster}-${server}-app-gz-1`;
+          return [
+            `${prefix}::${name}`,
+            `${prefix}$kubernetes:core/v1:ConfigMap::${name}-meta`,
+            `${prefix}$kubernetes:networking.k8s.io/v1:NetworkPolicy::${name}-network-policy`,
+            `${prefix}$kubernetes:apps/v1:Deployment::${name}-deployment`,
+            `${prefix}$kubernetes:policy/v1:PodDisruptionBudget::${name}-pdb`,
+          ];
+        },
+      );
+      return urns.map((urn, i) => `    --target '${urn}'${i < urns.length - 1 ? " \\" : ""}`);
+    };
     const file = copy();
     const { code, stdout } = await run("--fleet", file, "failover", "app.gz.1");
     expect(code).toBe(0);
@@ -131,11 +183,17 @@ describe("tarsfed failover <set>", () => {
         "  1. shanghai   scales up",
         "phase 2, remove: once every stack above is done (its pods Ready), old copies go",
         "  2. guangzhou  scales down",
-        "commands (both phases, in order, stopping if the first fails):",
+        "commands (both phases, in order, stopping if the first fails; each update is " +
+          "targeted at the moving Sets' own resources, --whole-stack updates whole stacks):",
         `  npx tarsfed up --all --moving app.gz.1 --yes --fleet ${file}`,
+        "or one stack at a time, each after the one before succeeded:",
+        `  npx tarsfed up --stack shanghai --moving app.gz.1 --yes --fleet ${file}`,
+        `  npx tarsfed up --stack guangzhou --moving app.gz.1 --phase remove --yes --fleet ${file}`,
         "or with the Pulumi CLI, one stack at a time, each after the one before succeeded:",
-        "  TARSFED_MOVING_SETS=app.gz.1 pulumi up --stack shanghai",
-        "  pulumi up --stack guangzhou",
+        "  TARSFED_MOVING_SETS=app.gz.1 pulumi up --stack shanghai --target-dependents \\",
+        ...targetLines("shanghai", "sh1"),
+        "  pulumi up --stack guangzhou --target-dependents \\",
+        ...targetLines("guangzhou", "gz1"),
         "",
       ].join("\n"),
     );
@@ -154,7 +212,12 @@ describe("tarsfed failover <set>", () => {
         { effect: "gain", stacks: ["guangzhou"] },
         { effect: "remove", stacks: ["shanghai"] },
       ],
+      updates: expect.any(Array) as unknown,
     });
+    expect(updatesOf(back.stdout).map((u) => [u.phase, u.stack, u.targets.length])).toEqual([
+      ["gain", "guangzhou", 3],
+      ["remove", "shanghai", 3],
+    ]);
     expect(readFileSync(file, "utf8")).toBe(demoText);
   });
 
@@ -250,7 +313,25 @@ describe("tarsfed failover --region", () => {
       stacks: ["shanghai", "beijing"],
       skipped: ["guangzhou"],
       phases: [{ effect: "gain", stacks: ["shanghai", "beijing"] }],
+      updates: expect.any(Array) as unknown,
     });
+    // The dark region's stack gets no update: its old copies stay in its state.
+    expect(updatesOf(stdout).map((u) => [u.phase, u.stack, u.targets])).toEqual([
+      [
+        "gain",
+        "shanghai",
+        ["testapp-helloserver", "testapp-orderserver", "shop-cartserver"].map(
+          (server) => `sh1-${server}-app-gz-1-deployment`,
+        ),
+      ],
+      [
+        "gain",
+        "beijing",
+        ["testapp-helloserver", "testapp-orderserver"].map(
+          (server) => `bj1-${server}-app-gz-2-deployment`,
+        ),
+      ],
+    ]);
     expect(stderr).toBe(
       "note: guangzhou is the home region: the framework database, tarsweb, tarsnotify, tarsquerystat and tarsqueryproperty stay there",
     );
@@ -313,14 +394,71 @@ describe("tarsfed failover in two phases (issue 14's example)", () => {
         { effect: "gain", stacks: ["nanjing", "singapore"] },
         { effect: "remove", stacks: ["chengdu", "nanjing"] },
       ],
+      updates: expect.any(Array) as unknown,
     });
+    // nanjing gains pay.cd.1's warm copies and loses pay.nj.2's: the same targets in both phases.
+    const nanjing = [
+      "nj1-pay-gatewayserver-pay-cd-1-deployment",
+      "nj1-pay-ledgerserver-pay-cd-1-deployment",
+      "nj1-pay-gatewayserver-pay-nj-2-deployment",
+      "nj1-pay-ledgerserver-pay-nj-2-deployment",
+    ];
+    const moving = `--moving pay.cd.1,pay.nj.2`;
+    expect(updatesOf(stdout)).toEqual([
+      {
+        phase: "gain",
+        stack: "nanjing",
+        command: `npx tarsfed up --stack nanjing ${moving} --yes --fleet ${file}`,
+        targets: nanjing,
+      },
+      {
+        phase: "gain",
+        stack: "singapore",
+        command: `npx tarsfed up --stack singapore ${moving} --yes --fleet ${file}`,
+        targets: [
+          "sg1-pay-gatewayserver-pay-nj-2-deployment",
+          "sg1-pay-ledgerserver-pay-nj-2-deployment",
+        ],
+      },
+      {
+        phase: "remove",
+        stack: "chengdu",
+        command: `npx tarsfed up --stack chengdu ${moving} --phase remove --yes --fleet ${file}`,
+        targets: [
+          "cd1-pay-gatewayserver-pay-cd-1-deployment",
+          "cd1-pay-ledgerserver-pay-cd-1-deployment",
+        ],
+      },
+      {
+        phase: "remove",
+        stack: "nanjing",
+        command: `npx tarsfed up --stack nanjing ${moving} --phase remove --yes --fleet ${file}`,
+        targets: nanjing,
+      },
+    ]);
     expect(readFileSync(file, "utf8")).toBe(payText);
   });
 
   it("prints the phases and the commands that run them, the first with the moving Sets", async () => {
     const file = copy(payText);
     const { stdout } = await run("--fleet", file, "failover", "pay.cd.1", "pay.nj.2", "--dry-run");
-    expect(stdout).toBe(
+    // The Pulumi CLI commands: each stack's `pulumi up`, then its `--target` lines.
+    const [head, pulumi] = stdout.split(
+      "or with the Pulumi CLI, one stack at a time, each after the one before succeeded:\n",
+    );
+    expect(pulumi.split("\n").filter((line) => !line.startsWith("    --target "))).toEqual([
+      "  TARSFED_MOVING_SETS=pay.cd.1,pay.nj.2 pulumi up --stack nanjing --target-dependents \\",
+      "  TARSFED_MOVING_SETS=pay.cd.1,pay.nj.2 pulumi up --stack singapore --target-dependents \\",
+      "  pulumi up --stack chengdu --target-dependents \\",
+      "  pulumi up --stack nanjing --target-dependents \\",
+      "",
+    ]);
+    expect(pulumi.split("\n").filter((line) => line.startsWith("    --target "))).toHaveLength(
+      (4 + 2 + 2 + 4) * 5,
+    );
+    expect(
+      `${head}or with the Pulumi CLI, one stack at a time, each after the one before succeeded:\n`,
+    ).toBe(
       [
         `failing over pay.cd.1, pay.nj.2: would change ${file} (dry run, nothing written)`,
         '  sets["pay.cd.1"].failedOver: false → true',
@@ -332,13 +470,15 @@ describe("tarsfed failover in two phases (issue 14's example)", () => {
         "phase 2, remove: once every stack above is done (its pods Ready), old copies go",
         "  3. chengdu    scales down",
         "  4. nanjing    removes the old copies",
-        "commands (both phases, in order, stopping if the first fails):",
+        "commands (both phases, in order, stopping if the first fails; each update is " +
+          "targeted at the moving Sets' own resources, --whole-stack updates whole stacks):",
         `  npx tarsfed up --all --moving pay.cd.1,pay.nj.2 --yes --fleet ${file}`,
+        "or one stack at a time, each after the one before succeeded:",
+        `  npx tarsfed up --stack nanjing --moving pay.cd.1,pay.nj.2 --yes --fleet ${file}`,
+        `  npx tarsfed up --stack singapore --moving pay.cd.1,pay.nj.2 --yes --fleet ${file}`,
+        `  npx tarsfed up --stack chengdu --moving pay.cd.1,pay.nj.2 --phase remove --yes --fleet ${file}`,
+        `  npx tarsfed up --stack nanjing --moving pay.cd.1,pay.nj.2 --phase remove --yes --fleet ${file}`,
         "or with the Pulumi CLI, one stack at a time, each after the one before succeeded:",
-        "  TARSFED_MOVING_SETS=pay.cd.1,pay.nj.2 pulumi up --stack nanjing",
-        "  TARSFED_MOVING_SETS=pay.cd.1,pay.nj.2 pulumi up --stack singapore",
-        "  pulumi up --stack chengdu",
-        "  pulumi up --stack nanjing",
         "",
       ].join("\n"),
     );
