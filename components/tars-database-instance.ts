@@ -10,6 +10,7 @@ import { DbMode } from "../fleet/model/schema";
 import { type FleetSpec } from "../fleet/model/model";
 import { CloudTag, physicalName } from "../fleet/model/naming";
 import { MYSQL_PORT } from "../fleet/k8s/database";
+import { type DatabaseHaLayout } from "../fleet/network/database-placement";
 import { ComponentType } from "./registry";
 
 /** Where TencentDB goes: the home region's network. */
@@ -33,6 +34,14 @@ export interface TarsDatabaseInstanceArgs {
    *   its passwords, in the home TARS stack when the home region has no infra stack)
    */
   readonly placement?: DatabasePlacement;
+  /**
+   * The two-node layout a DR replica needs of its master (fleet/network/database-placement.ts),
+   * given when `tars.db.standbyRegion` is set.
+   *
+   * @default - the provider's defaults (`device_type` UNIVERSAL, the replica node in the same
+   *   zone): what fleets without a standby have always had, so turning none on changes nothing
+   */
+  readonly layout?: DatabaseHaLayout;
 }
 
 // TencentDB passwords need 8-64 characters of at least two kinds; these avoid shell and SQL quoting.
@@ -62,6 +71,12 @@ export class TarsDatabaseInstance extends pulumi.ComponentResource {
    * @default - none for an in-cluster database
    */
   public readonly host?: pulumi.Output<string>;
+  /**
+   * TencentDB's instance id, which a DR replica names as its master.
+   *
+   * @default - none for an in-cluster database
+   */
+  public readonly instanceId?: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -103,11 +118,24 @@ export class TarsDatabaseInstance extends pulumi.ComponentResource {
           internetService: 0,
           intranetPort: MYSQL_PORT,
           rootPassword: this.rootPassword.result,
+          // None of these is ForceNew (only charge_type and disk_type are:
+          // mysqlInstanceReplaceOnChanges), so turning a standby on updates a running master in
+          // place: TencentDB moves its replica node to the other zone.
+          ...(args.layout === undefined
+            ? {}
+            : {
+                deviceType: args.layout.deviceType,
+                slaveDeployMode: args.layout.slaveDeployMode,
+                ...(args.layout.firstSlaveZone === undefined
+                  ? {}
+                  : { firstSlaveZone: args.layout.firstSlaveZone }),
+              }),
           tags: { [CloudTag.fleet]: args.fleet.name },
         },
         { parent: this, protect: true, retainOnDelete: true },
       );
       this.host = this.mysql.intranetIp;
+      this.instanceId = this.mysql.id;
     }
     this.registerOutputs({});
   }

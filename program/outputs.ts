@@ -22,10 +22,30 @@ export const InfraOutput = {
   DbLoadBalancer: "dbLoadBalancer",
   /** Home, TencentDB: its intranet address. */
   DbInstanceHost: "dbInstanceHost",
+  /** Home, TencentDB: the master's instance id, which the standby's DR replica follows. */
+  DbInstanceId: "dbInstanceId",
+  /** Home, TencentDB: the master's security group id (a failover fences the master with it). */
+  DbSecurityGroupId: "dbSecurityGroupId",
+  /** Standby region (`tars.db.standbyRegion`): the DR replica's instance id. */
+  DbDrInstanceId: "dbDrInstanceId",
+  /** Standby region: the DR replica's intranet address. */
+  DbDrInstanceHost: "dbDrInstanceHost",
+  /**
+   * The region holding the database's DNS record (home without a standby, else the standby):
+   * the record's id, `<zone id>#<record id>`.
+   */
+  DbRecordId: "dbRecordId",
   /** Home: the database's root password (secret). */
   DbRootPassword: "dbRootPassword",
   /** Home: the framework user's password (secret). */
   DbAdminPassword: "dbAdminPassword",
+} as const;
+
+/** Outputs of the `global` stack. */
+export const GlobalOutput = {
+  CcnId: "ccnId",
+  /** TencentDB: the Private DNS zone of the database's name (fleet/network/database-dns.ts). */
+  DbDnsZoneId: "dbDnsZoneId",
 } as const;
 
 /** Outputs of the home TARS stack: how every framework service reaches the database. */

@@ -47,3 +47,61 @@ export function databaseDns(fleet: FleetSpec): DatabaseDns | undefined {
 export function databaseHost(fleet: FleetSpec): string | undefined {
   return databaseDns(fleet)?.host;
 }
+
+/**
+ * The record's TTL, seconds: short, so a failover's repoint reaches every resolver within half a
+ * minute. `ttl`: "Record cache time. The smaller the value, the faster the record will take
+ * effect. Value range: 1~86400s" (tencentcloud_private_dns_record; tencentcloudstack/
+ * terraform-provider-tencentcloud website/docs/r/private_dns_record.html.markdown).
+ */
+export const DATABASE_RECORD_TTL_SECONDS = 30;
+
+/** What the database's record points at. */
+export const DatabaseRecordTarget = {
+  /** The master in the same stack: the home infra stack's instance, when there is no standby. */
+  LocalMaster: "local-master",
+  /** The home master, by the home infra stack's output: a standby is set, home serves. */
+  HomeMaster: "home-master",
+  /** The standby region's DR instance, promoted by `tarsfed failover --region <home>`. */
+  Replica: "replica",
+} as const;
+
+/** One of {@link DatabaseRecordTarget}. */
+export type DatabaseRecordTarget = (typeof DatabaseRecordTarget)[keyof typeof DatabaseRecordTarget];
+
+/** Where the database's record lives and what it points at. */
+export interface DatabaseRecordPlan {
+  /** The region whose infra stack holds the record. */
+  readonly region: string;
+  readonly target: DatabaseRecordTarget;
+}
+
+/**
+ * The region of the cross-region disaster-recovery replica: `tars.db.standbyRegion` in
+ * `tencentdb` mode; undefined without one.
+ */
+export function databaseReplicaRegion(fleet: FleetSpec): string | undefined {
+  const db = fleet.tars.db;
+  return db.mode === DbMode.TencentDb ? db.standbyRegion : undefined;
+}
+
+/**
+ * Where the record is, and what it points at. Without a standby, in the home infra stack, at its
+ * master. With one, in the standby region's infra stack, so that a failover repoints it without
+ * touching the (lost) home region's stack: at the home master while home serves
+ * (`tars.db.servingRegion`), at the DR instance once the standby does.
+ */
+export function databaseRecordPlan(fleet: FleetSpec): DatabaseRecordPlan | undefined {
+  const db = fleet.tars.db;
+  if (db.mode !== DbMode.TencentDb) return undefined;
+  if (db.standbyRegion === undefined) {
+    return { region: fleet.homeRegion, target: DatabaseRecordTarget.LocalMaster };
+  }
+  return {
+    region: db.standbyRegion,
+    target:
+      db.servingRegion === db.standbyRegion
+        ? DatabaseRecordTarget.Replica
+        : DatabaseRecordTarget.HomeMaster,
+  };
+}

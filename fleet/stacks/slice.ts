@@ -35,6 +35,7 @@ import { placeWorkloads, type WorkloadSpec } from "../tars/placement";
 import { DbMode, NetworkSource } from "../model/schema";
 import { webSources } from "../network/security";
 import { downloadsFromTarsweb } from "../tars/tarsnode-bootstrap";
+import { databaseReplicaRegion } from "../network/database-dns";
 
 /** What one stack deploys. */
 export type StackScope =
@@ -343,7 +344,7 @@ export function stackOrder(fleet: FleetSpec): string[] {
 /**
  * The stacks whose outputs `stack` reads through stack references: `global` for an infra stack
  * (and the home infra stack, for tarsweb's address, for another region's whose CVM pools download
- * tarsnode from tarsweb); its own infra stack
+ * tarsnode from tarsweb, and for the database's master, for the standby region's); its own infra stack
  * for a TARS stack (and the home TARS stack, for the database, for another region's).
  */
 export function stackDependencies(fleet: FleetSpec, stack: string): string[] {
@@ -357,7 +358,10 @@ export function stackDependencies(fleet: FleetSpec, stack: string): string[] {
       !isHome &&
       hasInfraStack(home) &&
       regionByName(fleet, scope.region).cvmPools.some(downloadsFromTarsweb);
-    return [GLOBAL_STACK, ...(web ? [infraStackName(home.name)] : [])];
+    // The database's master (its id and region for the DR replica, its address for the record)
+    // in the standby region: fleet/network/database-dns.ts.
+    const replica = !isHome && databaseReplicaRegion(fleet) === scope.region;
+    return [GLOBAL_STACK, ...(web || replica ? [infraStackName(home.name)] : [])];
   }
   const own = regionByName(fleet, scope.region);
   return [

@@ -17,6 +17,7 @@ export function checkDatabaseStandby(
   const zone = asString(field(db, "dnsZone"));
   if (zone !== undefined) checkDnsZone(zone, report);
   const home = asString(data.homeRegion);
+  checkNameResolves(data, home, report);
   const standby = asString(field(db, "standbyRegion"));
   if (standby !== undefined) checkStandbyRegion(data, standby, home, regionNames, report);
   const serving = asString(field(db, "servingRegion"));
@@ -122,6 +123,28 @@ function checkDnsZone(zone: string, report: Report): void {
     report(
       at,
       `must be at most 250 characters, so that db.<zone> is a valid host name, got ${zone.length}`,
+    );
+  }
+}
+
+/**
+ * Every cluster reaches TencentDB by its name, which resolves only in the VPCs attached to the
+ * fleet's Private DNS zone: the ones the fleet creates. An existing network declares no VPC (and
+ * an existing cluster need not be in a Tencent Cloud VPC at all), so nothing could attach it.
+ * The home region's existing network is validate-existing.ts's (TencentDB needs it created).
+ */
+function checkNameResolves(
+  data: Record<string, unknown>,
+  home: string | undefined,
+  report: Report,
+): void {
+  const regions = field(data, "regions");
+  if (home === undefined || hasExistingNetwork(field(regions, home))) return;
+  for (const [name, region] of entriesOf(regions)) {
+    if (name === home || !hasExistingNetwork(region)) continue;
+    report(
+      ["regions", name, "network"],
+      "is existing while tars.db.mode is tencentdb (the default): every cluster reaches TencentDB by its name in a Private DNS zone that resolves only in the VPCs this fleet creates and attaches to it; remove network: existing, or set tars.db.mode to in-cluster",
     );
   }
 }

@@ -13,7 +13,8 @@ import { planFleet } from "../../cli/plan/plan-fleet";
 import { type FleetPlan, type Json } from "../../fleet/stacks/plan-document";
 import { at, byName, clusterOf, stackOf, str } from "./helpers";
 
-const DB_LINE = 'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, storageGb: 200 }';
+const DB_LINE =
+  'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, standbyRegion: shanghai }';
 
 async function planWith(edit: (text: string) => string): Promise<FleetPlan> {
   const text = readFileSync("stacks/fleet.yaml", "utf8");
@@ -30,7 +31,7 @@ let unrelated: FleetPlan;
 beforeAll(async () => {
   base = await planFleet(loadFleet("stacks/fleet.yaml"));
   rotated = await planWith((t) =>
-    t.replace(DB_LINE, DB_LINE.replace("storageGb: 200", "storageGb: 200, passwordGeneration: 2")),
+    t.replace(DB_LINE, DB_LINE.replace("memoryMb: 4000", "memoryMb: 4000, passwordGeneration: 2")),
   );
   unrelated = await planWith((t) =>
     t.replace("registry: { replicas: 2 }", "registry: { replicas: 3 }"),

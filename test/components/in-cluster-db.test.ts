@@ -13,7 +13,7 @@ import { at, byName, ofType, regionOf, stackOf } from "./helpers";
 let plan: FleetPlan;
 beforeAll(async () => {
   const text = readFileSync("stacks/fleet.yaml", "utf8").replace(
-    'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, storageGb: 200 }',
+    'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, standbyRegion: shanghai }',
     "db: { mode: in-cluster, storageGb: 100 }",
   );
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), "tarsfed-db-")), "fleet.yaml");

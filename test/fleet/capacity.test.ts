@@ -131,7 +131,7 @@ describe("capacity of the demo fleet", () => {
     const inCluster = fleetOf(
       replaceOnce(
         demoText,
-        'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, storageGb: 200 }',
+        'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, standbyRegion: shanghai }',
         "db: { mode: in-cluster }",
       ),
     ).spec;

@@ -10,7 +10,8 @@ import { parseFleet } from "../../fleet/model/load";
 import { databaseDns, databaseHost } from "../../fleet/network/database-dns";
 
 const DEMO = readFileSync(path.join(__dirname, "..", "..", "stacks", "fleet.yaml"), "utf8");
-const DEMO_DB = '  db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, storageGb: 200 }';
+const DEMO_DB =
+  '  db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, standbyRegion: shanghai }';
 
 function withDb(db: string): string {
   expect(DEMO, "the demo fleet should declare its database on one line").toContain(DEMO_DB);

@@ -318,6 +318,7 @@ const createdNetworkRows: [string, [string, string][], string[]][] = [
     ],
     [
       "fleet.yaml:13:23 network.bandwidth[0].regions[1]: region sh's network is existing: CCN limits apply only between the networks this fleet creates and attaches to its CCN",
+      "fleet.yaml:30:14 regions.sh.network: is existing while tars.db.mode is tencentdb (the default): every cluster reaches TencentDB by its name in a Private DNS zone that resolves only in the VPCs this fleet creates and attaches to it; remove network: existing, or set tars.db.mode to in-cluster",
     ],
   ],
   [
