@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadFleet } from "../../fleet/model/load";
 import { planFleet } from "../../cli/plan/plan-fleet";
+import { diffPlans } from "../../cli/diff/compare";
 import { stackDependencies, stackOrder } from "../../fleet/stacks/slice";
 import { type FleetPlan, type StackPlan } from "../../fleet/stacks/plan-document";
 import { at, byName, ofType, stackOf, str } from "./helpers";
@@ -45,6 +46,7 @@ const names = (plan: FleetPlan, token: string) =>
 let demo: FleetPlan;
 let promoted: FleetPlan;
 let small: FleetPlan;
+let smallProtected: FleetPlan;
 beforeAll(async () => {
   // One plan at a time: Pulumi's runtime state is per process.
   demo = await planText(DEMO);
@@ -54,6 +56,12 @@ beforeAll(async () => {
     ),
   );
   small = await planText(SMALL);
+  smallProtected = await planText(
+    SMALL.replace(
+      'db: { mode: tencentdb, engineVersion: "5.7" }',
+      'db: { mode: tencentdb, engineVersion: "5.7", standbyRegion: sh }',
+    ),
+  );
 }, 300_000);
 
 describe("the demo fleet, with its standby in shanghai", () => {
@@ -181,5 +189,42 @@ describe("a fleet without a standby (the small fleet)", () => {
       expect(master.inputs).not.toHaveProperty(input);
     }
     expect(names(small, MYSQL)).toEqual(["gz-infra tars-db-mysql"]);
+  });
+});
+
+describe("turning the standby on for a running fleet", () => {
+  it("updates the master in place, creates the replica and moves the record, with no critical change", () => {
+    const diff = diffPlans(small, smallProtected);
+    const home = diff.stacks.find((d) => d.name === "gz-infra");
+    const standby = diff.stacks.find((d) => d.name === "sh-infra");
+    const master = home?.changed.find((c) => c.name === "tars-db-mysql");
+    expect(master).toMatchObject({ replace: false });
+    expect([...(master?.fields ?? [])].sort()).toEqual([
+      "deviceType",
+      "firstSlaveZone",
+      "slaveDeployMode",
+    ]);
+    expect(home?.removed.map((r) => r.name)).toContain("small-db-record");
+    expect(standby?.added.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["small-db-record", "tars-db-replica-mysql"]),
+    );
+    // Nothing about the master or the name needs consent (the DR replica's creation is the
+    // guard's own call: cli/diff/critical.ts).
+    const critical = diff.stacks.flatMap((d) => d.critical).map((c) => c.name);
+    expect(critical.filter((name) => name !== "tars-db-replica-mysql")).toEqual([]);
+  });
+
+  it("still refuses a change that replaces the master", () => {
+    const changed: FleetPlan = {
+      ...smallProtected,
+      stacks: smallProtected.stacks.map((stack) => ({
+        ...stack,
+        resources: stack.resources.map((r) =>
+          r.name === "tars-db-mysql" ? { ...r, inputs: { ...r.inputs, chargeType: "PREPAID" } } : r,
+        ),
+      })),
+    };
+    const critical = diffPlans(smallProtected, changed).stacks.flatMap((d) => d.critical);
+    expect(critical.map((c) => [c.name, c.kind])).toEqual([["tars-db-mysql", "database"]]);
   });
 });
