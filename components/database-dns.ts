@@ -27,8 +27,9 @@ export interface DatabaseDnsZoneArgs {
  * `dns_forward_status` DISABLED: a name of the zone without a record answers the zone's SOA
  * instead of the public DNS ("If subdomain recursive DNS is not enabled, the SOA record will be
  * returned", https://www.tencentcloud.com/document/product/1097/40566), so no public name can
- * stand in for the database's. The zone is protected: deleting it unresolves the database's name
- * in every cluster.
+ * stand in for the database's. No `vpc_set` here: the provider computes it when unset ("Optional;
+ * the provider computes a value"), so the infra stacks' attachments are no drift of the zone. The
+ * zone is protected: deleting it unresolves the database's name in every cluster.
  * @see https://www.pulumi.com/registry/packages/tencentcloud/api-docs/privatednszone/
  */
 export class DatabaseDnsZone extends pulumi.ComponentResource {
