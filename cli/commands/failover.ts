@@ -35,6 +35,17 @@ import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import { FileConflictError, FileLockedError, replaceFileChecked, withFileLock } from "../files";
 import { json } from "../render";
+import {
+  type DatabaseProbe,
+  noDatabaseProbe,
+  refuseWhileDatabaseDown,
+} from "../engine/db-reachability";
+import {
+  defaultHomeFailoverDeps,
+  type HomeFailoverDeps,
+  homeRegionFailover,
+  withHomeFailoverOptions,
+} from "./home-failover";
 import { setTargets } from "../engine/targets";
 
 /** What the operation commands need besides their flags. */
@@ -403,6 +414,9 @@ interface MoveFlags {
   readonly region?: string;
   readonly dryRun?: boolean;
   readonly force?: boolean;
+  readonly fromStep?: string;
+  readonly toStep?: string;
+  readonly yes?: boolean;
 }
 
 /** Which Sets the arguments name; usage error when both or neither of Sets and `--region`. */
@@ -422,6 +436,7 @@ function moveCommand(
   planner: (fleet: FleetSpec, target: SetTarget) => OperationPlan,
   ctx: CommandContext,
   deps: OperationDeps,
+  extra: { readonly home?: HomeFailoverDeps; readonly probe?: DatabaseProbe } = {},
 ): Command {
   return new Command(name)
     .description(description)
@@ -429,10 +444,25 @@ function moveCommand(
     .option("--region <region>", "every Set of this region")
     .option("--dry-run", "check and print, but do not change the fleet file")
     .option("--force", "go ahead even when a cluster would be short of capacity")
-    .action((sets: string[], flags: MoveFlags, command: Command) => {
+    .action(async (sets: string[], flags: MoveFlags, command: Command) => {
       const globals = ctx.globals(command);
       const target = targetOf(sets, flags.region);
+      // `failover --region <home>`: the home-region procedure (README: Losing the home region).
+      if (
+        extra.home !== undefined &&
+        (await homeRegionFailover(ctx, globals, flags, deps, extra.home))
+      )
+        return;
       const options = { dryRun: flags.dryRun === true, force: flags.force === true };
+      // Moved Sets' pods must register: refused while the database is unreachable.
+      if (!options.dryRun)
+        await refuseWhileDatabaseDown(
+          extra.probe ?? noDatabaseProbe,
+          ctx.load(globals.fleet),
+          `${name} of ${flags.region === undefined ? sets.join(", ") : `region ${flags.region}`}`,
+          options.force,
+          ctx.io,
+        );
       const result = editFleet(ctx, deps, globals, options, (loaded) =>
         runOperation(
           loaded,
@@ -449,14 +479,20 @@ function moveCommand(
 export function failoverCommand(
   ctx: CommandContext,
   deps: OperationDeps = defaultOperationDeps,
+  home: HomeFailoverDeps = defaultHomeFailoverDeps,
+  probe: DatabaseProbe = noDatabaseProbe,
 ): Command {
-  return moveCommand(
-    "failover",
-    "run Sets (or every Set of a dark region) in their standby clusters: checks capacity, " +
-      "edits the fleet file, prints the stacks to apply in order",
-    planFailover,
-    ctx,
-    deps,
+  return withHomeFailoverOptions(
+    moveCommand(
+      "failover",
+      "run Sets (or every Set of a dark region) in their standby clusters: checks capacity, " +
+        "edits the fleet file, prints the stacks to apply in order; --region <home> with " +
+        "tars.db.standbyRegion runs the home-region procedure (README: Losing the home region)",
+      planFailover,
+      ctx,
+      deps,
+      { home, probe },
+    ),
   );
 }
 
@@ -464,6 +500,7 @@ export function failoverCommand(
 export function failbackCommand(
   ctx: CommandContext,
   deps: OperationDeps = defaultOperationDeps,
+  probe: DatabaseProbe = noDatabaseProbe,
 ): Command {
   return moveCommand(
     "failback",
@@ -472,5 +509,6 @@ export function failbackCommand(
     planFailback,
     ctx,
     deps,
+    { probe },
   );
 }

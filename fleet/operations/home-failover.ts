@@ -45,6 +45,7 @@ import {
   regionServicesCluster,
 } from "../tars/framework";
 import { activeCluster, placeWorkloads } from "../tars/placement";
+import { regionRecoveryJob } from "../k8s/region-recovery";
 import { OperationError, type OperationPlan, planFailover } from "./operations";
 import { isTarsStack, stackOrder } from "../stacks/slice";
 
@@ -375,12 +376,14 @@ function recoverySql({ fleet, home, standby }: StepContext): StepBody {
     name: HomeFailoverStep.RecoverySql,
     summary: `mark ${home}'s nodes and servers inactive on the new master and refresh the living's heartbeats`,
     stacks: [stack],
-    resources: [ProcedureType.ConfigMap, ProcedureType.Job].map((type) => ({
-      stack,
-      type,
-      name: k8sName(cluster, RECOVERY_JOB),
-      urn: topLevelUrn(stack, type, RECOVERY_JOB),
-    })),
+    resources: [
+      {
+        stack,
+        type: ProcedureType.Job,
+        name: k8sName(cluster, regionRecoveryJob(fleet, home).metadata.name ?? RECOVERY_JOB),
+        urn: topLevelUrn(stack, ProcedureType.Job, RECOVERY_JOB),
+      },
+    ],
     program: `one-off stack ${stack}: Job ${RECOVERY_JOB} in ${cluster} (namespace ${FRAMEWORK_NAMESPACE}) runs the recovery SQL for ${home} on the new master`,
     check:
       `the Job ${RECOVERY_JOB} in ${cluster} completed; tarsweb (once step 6 is done) lists ` +

@@ -292,9 +292,12 @@ describe("tarsfed failover <set>", () => {
   });
 });
 
+/** The demo without tars.db.standbyRegion: its home region fails over as a Set failover, with --force. */
+const noStandbyText = demoText.replace(", standbyRegion: shanghai", "");
+
 describe("tarsfed failover --region", () => {
   it("with --dry-run lists no stack of the dark region and leaves the file alone", async () => {
-    const file = copy();
+    const file = copy(noStandbyText);
     const { code, stdout, stderr } = await run(
       "--fleet",
       file,
@@ -303,6 +306,8 @@ describe("tarsfed failover --region", () => {
       "--region",
       "guangzhou",
       "--dry-run",
+      // The demo has no tars.db.standbyRegion: the home region's Sets alone need --force.
+      "--force",
     );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
@@ -335,7 +340,7 @@ describe("tarsfed failover --region", () => {
     expect(stderr).toBe(
       "note: guangzhou is the home region: the framework database, tarsweb, tarsnotify, tarsquerystat and tarsqueryproperty stay there",
     );
-    expect(readFileSync(file, "utf8")).toBe(demoText);
+    expect(readFileSync(file, "utf8")).toBe(noStandbyText);
   });
 
   it("says in text why the dark region's stack is skipped", async () => {
@@ -349,8 +354,8 @@ describe("tarsfed failover --region", () => {
   });
 
   it("fails back a whole region, its own stack first", async () => {
-    const file = copy();
-    await run("--fleet", file, "failover", "--region", "guangzhou");
+    const file = copy(noStandbyText);
+    await run("--fleet", file, "failover", "--region", "guangzhou", "--force");
     const { code, stdout } = await run(
       "--fleet",
       file,

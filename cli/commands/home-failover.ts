@@ -1,0 +1,488 @@
+/**
+ * `tarsfed failover --region <home>` on a fleet with `tars.db.standbyRegion`: the home-region
+ * procedure (`fleet/operations/home-failover.ts`), printed with `--dry-run` and run step by step
+ * otherwise, each step printed with what to check, stopping at the first failure with the command
+ * that resumes there (`--from-step`), since a real outage may need to be finished by hand.
+ *
+ * The one-off programs run through `../engine/one-off.ts`; the fleet edits through the same
+ * locked, checked write as every Set failover (`./failover.ts`); the updates of the fleet's
+ * stacks through the same orchestration as `tarsfed up` (`../engine/orchestrate.ts`: preview,
+ * judged, saved plan, the project's policy pack), without the refusals `up` makes while the
+ * database is unreachable: the procedure's updates run after the new master is up.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type Command } from "commander";
+import { kubeconfigPath } from "../../fleet/model/kubeconfig";
+import { FleetError } from "../../fleet/model/issues";
+import { type LoadedFleet, parseFleet } from "../../fleet/model/load";
+import { EditError, setScalars } from "../../fleet/operations/edit";
+import {
+  HomeFailoverStep,
+  type HomeFailoverPlan,
+  type HomeFailoverStepPlan,
+  homeWithoutStandby,
+  isHomeFailover,
+  type OneOffProgram,
+  planHomeFailover,
+  ProcedureOutput,
+  STEP_ORDER,
+  stepIndex,
+} from "../../fleet/operations/home-failover";
+import { planFailover } from "../../fleet/operations/operations";
+import { fleetRevision } from "../../fleet/operations/revision";
+import { type CommandContext, DEFAULT_FLEET, type GlobalOptions } from "../context";
+import { automationEngine } from "../engine/automation";
+import { type Engine } from "../engine/engine";
+import { type OneOffEngine, type OneOffInputs, automationOneOff } from "../engine/one-off";
+import {
+  EngineCommand,
+  engineExitCode,
+  runEngine,
+  type StackSelection,
+  selectStacks,
+} from "../engine/orchestrate";
+import { type FleetHistory, gitFleetHistory } from "../engine/revision";
+import { UserError } from "../errors";
+import { ExitCode } from "../exit-codes";
+import { FileConflictError, FileLockedError } from "../files";
+import { json } from "../render";
+import {
+  DEFAULT_MAX_DELETE_SHARE,
+  engineProgress,
+  loadablePolicyPack,
+  PROJECT_POLICY_PACK,
+  PROJECT_ROOT,
+} from "./engine";
+import { editFleet, type OperationDeps, planOrRefuse, runOperation } from "./failover";
+
+/** What the procedure needs besides its flags: engines, made only for a real run. */
+export interface HomeFailoverDeps {
+  readonly oneOff: () => OneOffEngine;
+  readonly engine: () => Engine;
+  /** @default - {@link PROJECT_POLICY_PACK} */
+  readonly policyPack?: string;
+  /** @default - {@link gitFleetHistory} */
+  readonly history?: (file: string) => FleetHistory;
+}
+
+/** The real engines over the project directory. */
+export const defaultHomeFailoverDeps: HomeFailoverDeps = {
+  oneOff: () => automationOneOff(PROJECT_ROOT),
+  engine: () => automationEngine(PROJECT_ROOT),
+};
+
+/** The flags of `failover` the procedure reads. */
+export interface HomeFailoverFlags {
+  readonly region?: string;
+  readonly dryRun?: boolean;
+  readonly force?: boolean;
+  readonly fromStep?: string;
+  readonly toStep?: string;
+  readonly yes?: boolean;
+}
+
+/** Adds the procedure's options to `failover`. */
+export function withHomeFailoverOptions(command: Command): Command {
+  return command
+    .option(
+      "--from-step <step>",
+      "with --region <home>: start the procedure at this step (number or name), to resume it",
+    )
+    .option("--to-step <step>", "with --region <home>: stop after this step (number or name)")
+    .option("--yes", "with --region <home>: confirm: the procedure changes cloud resources");
+}
+
+/** The `--dry-run --json` document. */
+export function procedureJson(plan: HomeFailoverPlan) {
+  return {
+    procedure: plan.procedure,
+    lostRegion: plan.lostRegion,
+    standbyRegion: plan.standbyRegion,
+    steps: plan.steps.map((s) => ({
+      n: s.n,
+      name: s.name,
+      summary: s.summary,
+      stacks: s.stacks,
+      resources: s.resources,
+      ...(s.command === undefined ? {} : { command: s.command }),
+      ...(s.program === undefined ? {} : { program: s.program }),
+      check: s.check,
+      ...(s.done === true ? { done: true } : {}),
+    })),
+  };
+}
+
+const fleetFlag = (file: string) => (file === DEFAULT_FLEET ? "" : ` --fleet ${file}`);
+
+/** The numbered list a person can follow. */
+export function renderProcedure(plan: HomeFailoverPlan, fleetFile: string): string {
+  const lines = [
+    `losing the home region ${plan.lostRegion}: the database, tarsweb and the Sets move to ${plan.standbyRegion} (dry run, nothing changed)`,
+  ];
+  for (const s of plan.steps) {
+    lines.push(
+      `${s.n}. ${s.name}: ${s.summary}${s.done === true ? " (done: the fleet file says so)" : ""}`,
+    );
+    lines.push(`   stacks: ${s.stacks.join(", ") || "none"}`);
+    for (const r of s.resources)
+      lines.push(`   - ${r.type} ${r.name}${r.urn === undefined ? "" : ` (${r.urn})`}`);
+    if (s.program !== undefined) lines.push(`   program: ${s.program}`);
+    if (s.command !== undefined) lines.push(`   command: ${s.command}`);
+    lines.push(`   check before going on: ${s.check}`);
+  }
+  lines.push(...plan.notes.map((n) => `note: ${n}`));
+  const base = `npx tarsfed failover --region ${plan.lostRegion}${fleetFlag(fleetFile)}`;
+  lines.push(`run it: ${base} --yes`, `resume at a step: ${base} --from-step <n|name> --yes`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The steps `--from-step` and `--to-step` choose, as 1-based bounds; usage error otherwise. */
+export function stepRange(flags: HomeFailoverFlags): { from: number; to: number } {
+  const parse = (flag: string, text: string | undefined, fallback: number) => {
+    if (text === undefined) return fallback;
+    const n = stepIndex(text);
+    if (n === undefined)
+      throw new UserError(
+        `${flag} ${text}: no such step; give 1 to ${STEP_ORDER.length} or one of ${STEP_ORDER.join(", ")}`,
+        ExitCode.Usage,
+      );
+    return n;
+  };
+  const from = parse("--from-step", flags.fromStep, 1);
+  const to = parse("--to-step", flags.toStep, STEP_ORDER.length);
+  if (from > to)
+    throw new UserError(`--from-step ${from} comes after --to-step ${to}`, ExitCode.Usage);
+  return { from, to };
+}
+
+/** One step's outcome in a real run. */
+export interface StepOutcome {
+  readonly n: number;
+  readonly name: string;
+  readonly status: "done" | "failed" | "skipped";
+  readonly message?: string;
+}
+
+/**
+ * Runs the procedure when `failover --region` names the home region of a fleet with a database
+ * standby, and returns true; refuses the home region of a fleet without one (unless `--force`,
+ * which fails its Sets over as before); returns false for any other region.
+ */
+export async function homeRegionFailover(
+  ctx: CommandContext,
+  globals: GlobalOptions,
+  flags: HomeFailoverFlags,
+  operation: OperationDeps,
+  deps: HomeFailoverDeps,
+): Promise<boolean> {
+  const stepFlags = flags.fromStep !== undefined || flags.toStep !== undefined;
+  if (flags.region === undefined) {
+    if (stepFlags)
+      throw new UserError("--from-step and --to-step go with --region <home>", ExitCode.Usage);
+    return false;
+  }
+  const loaded = ctx.load(globals.fleet);
+  if (!isHomeFailover(loaded.spec, flags.region)) {
+    const refusal = homeWithoutStandby(loaded.spec, flags.region);
+    if (refusal !== undefined && flags.force !== true)
+      throw new UserError(refusal, ExitCode.Refused);
+    if (stepFlags)
+      throw new UserError(
+        `--from-step and --to-step are steps of the home-region procedure; ${flags.region} fails its Sets over in one edit`,
+        ExitCode.Usage,
+      );
+    return false;
+  }
+  const plan = planOrRefuse(() => planHomeFailover(loaded.spec, flags.region as string));
+  const range = stepRange(flags);
+  if (flags.dryRun === true) {
+    for (const n of plan.notes) if (globals.json) ctx.io.err(`note: ${n}`);
+    ctx.io.out(globals.json ? json(procedureJson(plan)) : renderProcedure(plan, globals.fleet));
+    ctx.setExitCode(ExitCode.Ok);
+    return true;
+  }
+  if (flags.yes !== true)
+    throw new UserError(
+      `the home-region procedure changes cloud resources; review it with --dry-run, then pass --yes`,
+      ExitCode.Usage,
+    );
+  const outcomes = await runProcedure(ctx, globals, flags, operation, deps, range);
+  const failed = outcomes.find((o) => o.status === "failed");
+  const document = {
+    procedure: plan.procedure,
+    lostRegion: plan.lostRegion,
+    standbyRegion: plan.standbyRegion,
+    steps: outcomes,
+  };
+  ctx.io.out(
+    globals.json
+      ? json(document)
+      : outcomes
+          .map(
+            (o) =>
+              `${o.n}. ${o.name}: ${o.status}${o.message === undefined ? "" : ` (${o.message})`}`,
+          )
+          .join("\n") + "\n",
+  );
+  ctx.setExitCode(failed === undefined ? ExitCode.Ok : failedExit(failed));
+  return true;
+}
+
+const failedExit = (o: StepOutcome): ExitCode =>
+  o.message?.startsWith("refused") === true ? ExitCode.Refused : ExitCode.Remote;
+
+/** Runs steps `range.from` to `range.to`, re-reading the fleet before each. */
+async function runProcedure(
+  ctx: CommandContext,
+  globals: GlobalOptions,
+  flags: HomeFailoverFlags,
+  operation: OperationDeps,
+  deps: HomeFailoverDeps,
+  range: { from: number; to: number },
+): Promise<StepOutcome[]> {
+  const region = flags.region as string;
+  const runner = new StepRunner(ctx, globals, flags, operation, deps);
+  const outcomes: StepOutcome[] = [];
+  for (let n = range.from; n <= range.to; n++) {
+    const loaded = ctx.load(globals.fleet);
+    const step: HomeFailoverStepPlan | undefined = planHomeFailover(loaded.spec, region).steps[
+      n - 1
+    ];
+    if (step === undefined) break;
+    ctx.io.err(`step ${n}/${STEP_ORDER.length} ${step.name}: ${step.summary}`);
+    try {
+      await runner.run(step, loaded);
+      outcomes.push({ n, name: step.name, status: "done" });
+      ctx.io.err(`step ${n} done; check before going on: ${step.check}`);
+    } catch (error) {
+      if (!(error instanceof Error) || error.name === "TypeError" || error.name === "RangeError")
+        throw error;
+      const reason = error.message;
+      if (step.name === HomeFailoverStep.Fence && flags.force === true) {
+        ctx.io.err(
+          `warning: step ${n} ${step.name} failed (${reason}); going on unfenced (--force): the old master comes back writable with ${region}, and servers still connected to it may write there. Fence it as soon as the region's API answers: npx tarsfed failover --region ${region}${fleetFlag(globals.fleet)} --from-step ${step.name} --to-step ${step.name} --yes`,
+        );
+        outcomes.push({
+          n,
+          name: step.name,
+          status: "skipped",
+          message: `failed, --force: ${reason}`,
+        });
+        continue;
+      }
+      const resume = `npx tarsfed failover --region ${region}${fleetFlag(globals.fleet)} --from-step ${step.name} --yes`;
+      const force =
+        step.name === HomeFailoverStep.Fence
+          ? `; or, accepting that the old master comes back writable with ${region}, go on with --force`
+          : "";
+      ctx.io.err(
+        `step ${n} ${step.name} failed: ${reason}\nnothing after it ran. Fix the cause, or do the step by hand (${step.command ?? step.program ?? ""}), then resume with: ${resume}${force}`,
+      );
+      outcomes.push({ n, name: step.name, status: "failed", message: reason });
+      break;
+    }
+  }
+  return outcomes;
+}
+
+/** A string output, or a clear error naming the stack and output. */
+function stringOutput(
+  outputs: Readonly<Record<string, unknown>>,
+  stack: string,
+  key: string,
+): string {
+  const value = outputs[key];
+  if (typeof value !== "string" || value === "")
+    throw new Error(
+      `stack ${stack} has no output ${key}; apply it first (tarsfed up --stack ${stack})`,
+    );
+  return value;
+}
+
+/** Executes one step's action. */
+class StepRunner {
+  private oneOffEngine?: OneOffEngine;
+  private engine?: Engine;
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly globals: GlobalOptions,
+    private readonly flags: HomeFailoverFlags,
+    private readonly operation: OperationDeps,
+    private readonly deps: HomeFailoverDeps,
+  ) {}
+
+  private get oneOff(): OneOffEngine {
+    return (this.oneOffEngine ??= this.deps.oneOff());
+  }
+
+  async run(step: HomeFailoverStepPlan, loaded: LoadedFleet): Promise<void> {
+    const { action } = step;
+    if (action.program !== undefined) await this.program(action.program, loaded);
+    if (action.edits !== undefined) this.edit(action.edits);
+    if (action.targeted !== undefined) {
+      const { stack, targets } = action.targeted;
+      await this.up({
+        phases: [
+          {
+            waves: [[stack]],
+            moving: [],
+            skipUnreachable: [],
+            targets: new Map([[stack, targets]]),
+          },
+        ],
+        skipped: [],
+        order: [stack],
+      });
+    }
+    if (action.updates !== undefined && action.updates.length > 0) {
+      const stacks = action.updates;
+      await this.up({
+        phases: [{ waves: stacks.map((s) => [s]), moving: [], skipUnreachable: [] }],
+        skipped: [],
+        order: [...stacks],
+      });
+    }
+    if (action.setFailover !== undefined) await this.failSets(step);
+  }
+
+  private async program(program: OneOffProgram, loaded: LoadedFleet): Promise<void> {
+    const inputs: OneOffInputs = { fleet: loaded, ...(await this.inputsOf(program, loaded)) };
+    await this.oneOff.runProgram(program, inputs, (line) => {
+      if (line.trim() !== "") this.ctx.io.err(`[${program.stack}] ${line}`);
+    });
+  }
+
+  private async inputsOf(
+    program: OneOffProgram,
+    loaded: LoadedFleet,
+  ): Promise<Partial<OneOffInputs>> {
+    if (program.kind !== "recovery") {
+      const outputs = await this.oneOff.outputs(program.from.stack);
+      return { id: stringOutput(outputs, program.from.stack, program.from.output) };
+    }
+    const standby =
+      loaded.spec.tars.db.mode === "tencentdb" ? loaded.spec.tars.db.standbyRegion : undefined;
+    const infra = `${standby ?? ""}-infra`;
+    const outputs = await this.oneOff.outputs(infra);
+    const host = outputs[ProcedureOutput.DbDrInstanceHost];
+    const dbHost = typeof host === "string" && host !== "" ? { dbHost: host } : {};
+    if (program.from !== undefined) {
+      const kubeconfigs = outputs[program.from.output] as Record<string, unknown> | undefined;
+      const kubeconfig = kubeconfigs?.[program.cluster];
+      if (typeof kubeconfig !== "string")
+        throw new Error(
+          `stack ${program.from.stack} has no kubeconfig for ${program.cluster} in its output ${program.from.output}`,
+        );
+      return { kubeconfig, ...dbHost };
+    }
+    const cluster = loaded.spec.regions
+      .flatMap((r) => r.clusters)
+      .find((c) => c.name === program.cluster);
+    const source = cluster?.existing?.kubeconfig;
+    if (source === undefined || !("file" in source))
+      throw new Error(
+        `cluster ${program.cluster} reads its kubeconfig from stack config: run the recovery Job by hand (README: Losing the home region)`,
+      );
+    return {
+      kubeconfig: readFileSync(kubeconfigPath(loaded.file, source.file), "utf8"),
+      ...dbHost,
+    };
+  }
+
+  /** The locked, checked scalar edit of the fleet file, as Set failovers make it. */
+  private edit(
+    edits: readonly { readonly path: readonly string[]; readonly value: string }[],
+  ): void {
+    const file = this.globals.fleet;
+    const refuse = (message: string) => new UserError(`refused: ${message}`, ExitCode.Refused);
+    try {
+      this.operation.locked(file, () => {
+        const loaded = this.ctx.load(file);
+        const text = setScalars(
+          loaded.text,
+          edits.map((e) => ({ path: e.path, value: e.value })),
+        );
+        if (text === loaded.text) return;
+        parseFleet(text, file);
+        this.operation.write(file, text, loaded.text);
+        this.ctx.io.err(
+          `changed ${file}: ${edits.map((e) => `${e.path.join(".")}: ${e.value}`).join(", ")}`,
+        );
+      });
+    } catch (error) {
+      if (error instanceof FileLockedError || error instanceof FileConflictError)
+        throw refuse(error.message);
+      if (error instanceof EditError || error instanceof FleetError) throw refuse(error.message);
+      throw error;
+    }
+  }
+
+  private async failSets(step: HomeFailoverStepPlan): Promise<void> {
+    const region = this.flags.region as string;
+    const options = { dryRun: false, force: this.flags.force === true };
+    const result = editFleet(this.ctx, this.operation, this.globals, options, (loaded) =>
+      runOperation(
+        loaded,
+        planOrRefuse(() => planFailover(loaded.spec, { region })),
+        options,
+        this.operation,
+      ),
+    );
+    this.ctx.io.err(
+      `changed ${result.file}: ${result.changed.map((c) => `${c.path}: ${String(c.to)}`).join(", ")}`,
+    );
+    const fleet = this.ctx.load(this.globals.fleet);
+    const selection = selectStacks(fleet.spec, {
+      all: true,
+      skipRegions: [region],
+      moving: result.moving,
+    });
+    await this.up(selection, fleet);
+    void step;
+  }
+
+  /** `tarsfed up` of the selection, as `up` runs it; throws with each stack's reason on failure. */
+  private async up(selection: StackSelection, given?: LoadedFleet): Promise<void> {
+    const fleet = given ?? this.ctx.load(this.globals.fleet);
+    this.engine ??= this.deps.engine();
+    await this.engine.checkCli();
+    const runDir = mkdtempSync(path.join(os.tmpdir(), "tarsfed-run-"));
+    let history: FleetHistory | undefined;
+    try {
+      const snapshot = path.join(runDir, "fleet.yaml");
+      writeFileSync(snapshot, fleet.text, { mode: 0o600 });
+      const result = await runEngine(
+        {
+          command: EngineCommand.Up,
+          fleet,
+          selection,
+          allowDeletes: false,
+          maxDeleteShare: DEFAULT_MAX_DELETE_SHARE,
+          policyPacks: [loadablePolicyPack(this.deps.policyPack ?? PROJECT_POLICY_PACK)],
+          color: false,
+          snapshot,
+          planDir: runDir,
+          revision: fleetRevision(fleet.text) ?? "",
+          history: () => (history ??= (this.deps.history ?? gitFleetHistory)(fleet.file)),
+          force: this.flags.force === true,
+          allowReplace: [],
+        },
+        this.engine,
+        engineProgress(this.ctx.io, EngineCommand.Up),
+      );
+      if (engineExitCode(result) !== ExitCode.Ok) {
+        const bad = result.stacks.filter((s) => s.status !== "ok");
+        throw new Error(
+          bad
+            .map((s) => `${s.name} ${s.status}${s.message === undefined ? "" : `: ${s.message}`}`)
+            .join("; "),
+        );
+      }
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  }
+}
