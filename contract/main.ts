@@ -36,6 +36,7 @@ import {
 } from "./suites/database";
 import { tarscliSuite } from "./suites/tarscli";
 import { idcGroupsRerunSuite, idcGroupsSuite, plannedIdcGroupsJob } from "./suites/idc-groups";
+import { REGION_RECOVERY_SUITES, regionRecoverySuites } from "./suites/region-recovery";
 import { debianVersion, GO_TOOLS, goToolRecord } from "./tools";
 
 /** The checkout this file is in. */
@@ -49,6 +50,7 @@ const DB_SUITES = [
   "db-job: interrupted load",
   "idc-groups-job: groups, priorities, enable_group",
   "idc-groups-job: rerun changes nothing",
+  ...REGION_RECOVERY_SUITES,
 ];
 
 /** Where the framework SQL files are: `TARS_SQL_ROOT`, else `../shared/reference/tars-sql` beside the checkout. */
@@ -143,6 +145,8 @@ async function main(): Promise<number> {
     const version = (await debianVersion("mariadb-server")) ?? "not from a Debian package";
     tools["mariadb-server"] = { module: "debian:mariadb-server", version };
     suites.push(...(await databaseSuites(root, (stop) => (pendingStop = stop))));
+    // On a server of its own: the recovery SQL over the bare schema and its own rows.
+    suites.push(...(await regionRecoverySuites(root, ROOT, (stop) => (pendingStop = stop))));
     pendingStop = undefined;
   } else {
     const reason = `MariaDB is needed to run the database Job's script: ${noMariaDb}`;

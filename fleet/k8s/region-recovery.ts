@@ -3,11 +3,14 @@
  * the promoted master: step 4 of `tarsfed failover --region <home>`, run in a living region's
  * cluster (the standby region's).
  *
- * It runs in the database Job's MySQL client image as the framework user, with the credentials
- * every cluster's registry has: the Secret {@link DB_SECRET} (`DB_HOST`, `DB_PORT`, `DB_USER`,
- * `DB_PASS`, the keys K8STARS' start scripts read; `components/tars-framework.ts`), so it needs no
- * Secret of its own and the home cluster's init Secret, lost with the region, is not needed. The
- * SQL is in the Job itself (an env value), so the Job is one object a person can read whole.
+ * It runs in the database Job's MySQL client image as the framework user. Where the database is
+ * and who connects are plain env values a review reads in the plan: the database's DNS name
+ * (`fleet/network/database-dns.ts`, which step 3 points at the promoted replica), MySQL's port and
+ * the framework user, as the database component gives them (`components/tars-database.ts`). The
+ * password alone comes from the Secret {@link DB_SECRET}, key `DB_PASS`, which every cluster
+ * running a registry holds (`components/tars-framework.ts`), so the Job needs no Secret of its own,
+ * and not the home cluster's init Secret, lost with the region. The SQL is in the Job itself (an
+ * env value), so the Job is one object a person can read whole.
  *
  * The script refuses a read-only server: until the DR replica is promoted (step 2) it is
  * read-only, and an UPDATE would fail half-way through the steps instead of at the start.
@@ -17,9 +20,10 @@ import { type IJob } from "kubernetes-models/batch/v1/Job";
 import { type IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { type FleetSpec } from "../model/model";
 import { FRAMEWORK_NAMESPACE } from "../model/naming";
+import { databaseHost } from "../network/database-dns";
 import { DB_INIT_SIZE } from "../tars/framework";
 import { regionRecoverySql } from "../operations/region-recovery";
-import { dbClientImage } from "./database";
+import { DB_ADMIN_USER, dbClientImage, IN_CLUSTER_DB, MYSQL_PORT } from "./database";
 import { DB_SECRET, frameworkLabels } from "./servers";
 import { containerResources } from "./tarscli";
 import { hardenTemplate, ImageProfile } from "./pod-security";
@@ -28,8 +32,14 @@ import { type Spec } from "./types";
 /** The start of the Job's name, and its component label. */
 export const REGION_RECOVERY = "tars-region-recovery";
 
-/** The variables the Job reads from {@link DB_SECRET}: the framework user, which owns db_tars. */
+/**
+ * The variables the script reads: where the database is and the framework user, which owns
+ * db_tars (plain values), and its password (from {@link DB_SECRET}).
+ */
 export const REGION_RECOVERY_ENV = ["DB_HOST", "DB_PORT", "DB_USER", "DB_PASS"] as const;
+
+/** The key of the framework user's password in {@link DB_SECRET}. */
+export const DB_PASSWORD_KEY = "DB_PASS";
 
 /** The env variable holding the SQL the script applies. */
 export const RECOVERY_SQL_ENV = "RECOVERY_SQL";
@@ -63,7 +73,7 @@ set -euo pipefail
 fail() { echo "${REGION_RECOVERY}: $*" >&2; exit 1; }
 
 for name in ${names.join(" ")}; do
-  [ -n "\${!name:-}" ] || fail "$name is not set; the Job reads ${REGION_RECOVERY_ENV.join(", ")} from Secret ${DB_SECRET} and ${RECOVERY_SQL_ENV} from its own env"
+  [ -n "\${!name:-}" ] || fail "$name is not set; the Job sets ${names.filter((n) => n !== "DB_PASS").join(", ")} and reads DB_PASS from key ${DB_PASSWORD_KEY} of Secret ${DB_SECRET}"
 done
 
 sql() {
@@ -94,16 +104,30 @@ echo "region recovery applied"
 /** Options of {@link regionRecoveryJob}. */
 export interface RegionRecoveryJobOptions {
   /**
-   * The database host to use instead of the Secret's `DB_HOST`, e.g. the promoted instance's
-   * address while the DNS record still points at the old master. @default - the Secret's
+   * The database host to use instead of the database's DNS name, e.g. the promoted instance's
+   * address while the record still points at the old master. @default - {@link recoveryDbHost}
    */
   readonly dbHost?: string;
 }
 
 /**
+ * The host the Job connects to: the TencentDB database's DNS name; the in-cluster database's
+ * Service (home cluster only; that mode has no standby to fail over to).
+ */
+export function recoveryDbHost(fleet: FleetSpec): string {
+  return databaseHost(fleet) ?? `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
+}
+
+/** The Job's name: {@link REGION_RECOVERY} and the SQL's hash, so another SQL is another Job. */
+export function regionRecoveryJobName(fleet: FleetSpec, lostRegion: string): string {
+  return `${REGION_RECOVERY}-${regionRecoveryHash(fleet, lostRegion)}`;
+}
+
+/**
  * The Job, in {@link FRAMEWORK_NAMESPACE} of the cluster it is created in, named after the SQL's
  * hash: the same fleet and lost region give the same Job. Retried on failure (the SQL is safe to
- * run again); hardened as the MySQL client image allows.
+ * run again); hardened as the MySQL client image allows. Refuses an unknown region or the
+ * fleet's only region (`OperationError`, from {@link regionRecoverySql}).
  */
 export function regionRecoveryJob(
   fleet: FleetSpec,
@@ -111,18 +135,19 @@ export function regionRecoveryJob(
   options: RegionRecoveryJobOptions = {},
 ): Spec<IJob> {
   const sql = regionRecoverySql(fleet, lostRegion);
-  const hash = regionRecoveryHash(fleet, lostRegion);
   const { labels } = frameworkLabels(REGION_RECOVERY);
-  // An env value overrides the same name from envFrom (Kubernetes EnvVar / EnvFromSource).
   const env: IEnvVar[] = [
+    { name: "DB_HOST", value: options.dbHost ?? recoveryDbHost(fleet) },
+    { name: "DB_PORT", value: String(MYSQL_PORT) },
+    { name: "DB_USER", value: DB_ADMIN_USER },
+    { name: "DB_PASS", valueFrom: { secretKeyRef: { name: DB_SECRET, key: DB_PASSWORD_KEY } } },
     { name: RECOVERY_SQL_ENV, value: sql },
-    ...(options.dbHost === undefined ? [] : [{ name: "DB_HOST", value: options.dbHost }]),
   ];
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
-      name: `${REGION_RECOVERY}-${hash}`,
+      name: regionRecoveryJobName(fleet, lostRegion),
       namespace: FRAMEWORK_NAMESPACE,
       labels,
       annotations: { [LOST_REGION_ANNOTATION]: lostRegion },
@@ -140,7 +165,6 @@ export function regionRecoveryJob(
                 name: "recover",
                 image: dbClientImage(fleet.tars.db),
                 command: ["/bin/bash", "-c", regionRecoveryScript()],
-                envFrom: [{ secretRef: { name: DB_SECRET } }],
                 env,
                 resources: containerResources(DB_INIT_SIZE),
               },

@@ -62,9 +62,12 @@
  *
  * The SQL is plain MySQL 5.7 that MariaDB runs too (`INET_ATON`, `REGEXP`, multi-table UPDATE),
  * and creates no temporary table, which a GTID-consistent master refuses inside a transaction.
- * `INET_ATON` is only given strings that are dotted quads: on anything else MySQL raises warning
- * 1411 (ER_WRONG_VALUE_FOR_TYPE, mysql-server `sql/item_inetfunc.cc`), which strict mode turns
- * into an error inside an UPDATE.
+ * `INET_ATON` is only given strings that are dotted quads: on anything else MySQL pushes warning
+ * 1411 (ER_WRONG_VALUE_FOR_TYPE; mysql/mysql-server `sql/item_inetfunc.cc`
+ * `Item_func_inet_aton::val_int`, seen in the 8.0 source), and a strict `sql_mode` turns such a
+ * warning inside an UPDATE into an error; MariaDB 10.11 answers NULL without a warning. With the
+ * guard the text is safe whichever the server does. A `node_name` with leading zeros
+ * (`10.010.0.1`) is not matched; K8STARS and tarsnode write addresses without them.
  */
 import { listAllowed } from "../model/issues";
 import { type FleetSpec } from "../model/model";

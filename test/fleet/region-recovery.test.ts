@@ -20,6 +20,7 @@ import {
   RECOVERY_SQL_ENV,
   regionRecoveryHash,
   regionRecoveryJob,
+  regionRecoveryJobName,
   regionRecoveryScript,
 } from "../../fleet/k8s/region-recovery";
 import { type FleetSpec } from "../../fleet/model/model";
@@ -180,17 +181,22 @@ describe("the recovery Job", () => {
 
   it("is named after the SQL's hash, in the framework namespace, annotated with the lost region", () => {
     expect(job.metadata.name).toBe(`tars-region-recovery-${regionRecoveryHash(demo, "guangzhou")}`);
+    expect(regionRecoveryJobName(demo, "guangzhou")).toBe(job.metadata.name);
     expect(job.metadata.name).toMatch(/^tars-region-recovery-[0-9a-f]{12}$/);
     expect(job.metadata.namespace).toBe("tars-system");
     expect(job.metadata.annotations).toEqual({ "tarsfed.io/lost-region": "guangzhou" });
     expect(regionRecoveryJob(demo, "shanghai").metadata.name).not.toBe(job.metadata.name);
   });
 
-  it("runs the script in the MySQL client image with the tars-db Secret and the SQL in its env", () => {
+  it("runs the script in the MySQL client image; host, port and user visible, the password from tars-db", () => {
     expect(container?.image).toBe("mysql:5.7.44");
     expect(container?.command).toEqual(["/bin/bash", "-c", regionRecoveryScript()]);
-    expect(container?.envFrom).toEqual([{ secretRef: { name: "tars-db" } }]);
+    expect(container?.envFrom).toBeUndefined();
     expect(container?.env).toEqual([
+      { name: "DB_HOST", value: "db.tarsfed-demo.com" },
+      { name: "DB_PORT", value: "3306" },
+      { name: "DB_USER", value: "tarsAdmin" },
+      { name: "DB_PASS", valueFrom: { secretKeyRef: { name: "tars-db", key: "DB_PASS" } } },
       { name: RECOVERY_SQL_ENV, value: regionRecoverySql(demo, "guangzhou") },
     ]);
     expect(job.spec.template.spec?.restartPolicy).toBe("OnFailure");
@@ -201,12 +207,16 @@ describe("the recovery Job", () => {
     expect(container?.securityContext?.allowPrivilegeEscalation).toBe(false);
   });
 
-  it("takes another database host when asked, over the Secret's", () => {
+  it("takes another database host when asked, instead of the DNS name", () => {
     const other = regionRecoveryJob(demo, "guangzhou", { dbHost: "10.20.1.9" });
-    expect(other.spec.template.spec?.containers[0]?.env?.[1]).toEqual({
+    expect(other.spec.template.spec?.containers[0]?.env?.[0]).toEqual({
       name: "DB_HOST",
       value: "10.20.1.9",
     });
+  });
+
+  it("refuses an unknown region as the SQL does", () => {
+    expect(() => regionRecoveryJob(demo, "tokyo")).toThrow(OperationError);
   });
 });
 
@@ -245,7 +255,7 @@ esac
     const ran = runScript({ DB_PASS: undefined });
     expect(ran.status).toBe(1);
     expect(ran.stderr).toContain("tars-region-recovery: DB_PASS is not set");
-    expect(ran.stderr).toContain("from Secret tars-db");
+    expect(ran.stderr).toContain("reads DB_PASS from key DB_PASS of Secret tars-db");
   });
 
   it("refuses a read-only server: the DR replica before its promotion", () => {
