@@ -13,6 +13,7 @@ export const TencentType = {
   KubernetesClusterEndpoint:
     "tencentcloud:index/kubernetesClusterEndpoint:KubernetesClusterEndpoint",
   MysqlInstance: "tencentcloud:index/mysqlInstance:MysqlInstance",
+  MysqlDrInstance: "tencentcloud:index/mysqlDrInstance:MysqlDrInstance",
   ClbInstance: "tencentcloud:index/clbInstance:ClbInstance",
   SecurityGroupRuleSet: "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet",
   /** A CVM; the tarsnode machines of the CVM pools. */

@@ -96,6 +96,8 @@ export interface CriticalContext {
 export const HOME_REGION_CONSENT = "homeRegion";
 
 const MYSQL = "tencentcloud:index/mysqlInstance:MysqlInstance";
+/** The standby region's disaster-recovery replica: replacing it drops the copy a home-region loss needs. */
+const MYSQL_DR = "tencentcloud:index/mysqlDrInstance:MysqlDrInstance";
 
 const KIND_BY_TYPE: Readonly<Record<string, CriticalKind>> = {
   "tencentcloud:index/kubernetesNodePool:KubernetesNodePool": CriticalKind.NodePool,
@@ -105,6 +107,7 @@ const KIND_BY_TYPE: Readonly<Record<string, CriticalKind>> = {
   "tencentcloud:index/vpc:Vpc": CriticalKind.Vpc,
   "tencentcloud:index/subnet:Subnet": CriticalKind.Subnet,
   [MYSQL]: CriticalKind.Database,
+  [MYSQL_DR]: CriticalKind.Database,
 };
 
 /** Pulumi's operations that replace a resource (`OpType` in Automation API's stack.d.ts). */
@@ -112,6 +115,9 @@ const REPLACING = new Set(["replace", "create-replacement", "delete-replaced"]);
 
 /** Inputs of TencentDB for MySQL whose change moves the database. */
 const PLACEMENT = ["availabilityZone", "subnetId"] as const;
+
+/** Inputs of the disaster-recovery replica that name its master. */
+const DR_MASTER = ["masterInstanceId", "masterRegion"] as const;
 
 /** The resource's kind when a change to it can need consent. */
 function kindOf(step: ResourceStep): CriticalKind | undefined {
@@ -158,9 +164,12 @@ function replaceReason(kind: CriticalKind, keys: readonly string[] | undefined):
 function reasonOf(step: ResourceStep, kind: CriticalKind, context: CriticalContext) {
   if (REPLACING.has(step.op)) return replaceReason(kind, step.keys);
   if (kind !== CriticalKind.Database) return undefined;
+  if (step.op === "delete" && step.type === MYSQL_DR)
+    return "deleted: the standby copy that a loss of the home region needs goes with it";
   if (step.op === "delete")
     return "deleted: the platform's registrations, configs and history go with it";
-  if (step.op === "create" && context.resources > 0)
+  // A new replica copies the master: only a new master starts empty.
+  if (step.op === "create" && context.resources > 0 && step.type !== MYSQL_DR)
     return (
       "created in a stack that already runs: a fresh, empty framework database " +
       "(is homeRegion changing?)"
@@ -168,6 +177,11 @@ function reasonOf(step: ResourceStep, kind: CriticalKind, context: CriticalConte
   const moved = PLACEMENT.filter((key) => changes(step.diffs, key));
   if (step.op === "update" && step.type === MYSQL && moved.length > 0)
     return `moves to another zone or subnet (${moved.join(", ")} change)`;
+  // The provider's update refuses these ("argument `...` cannot be modified for now",
+  // terraform-provider-tencentcloud tencentcloud/services/cdb/resource_tc_mysql_dr_instance.go).
+  const master = DR_MASTER.filter((key) => changes(step.diffs, key));
+  if (step.op === "update" && step.type === MYSQL_DR && master.length > 0)
+    return `would follow another master (${master.join(", ")} change), which the provider cannot do in place: re-protect instead (README: Losing the home region)`;
   return undefined;
 }
 

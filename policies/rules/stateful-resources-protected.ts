@@ -12,6 +12,7 @@ import { K8sType, TencentType } from "../tokens";
 /** The types whose deletion loses data or a region, with what they are for people. */
 export const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   [TencentType.MysqlInstance]: "the framework database",
+  [TencentType.MysqlDrInstance]: "the framework database's disaster-recovery replica",
   [TencentType.KubernetesCluster]: "a TKE cluster",
   [TencentType.Vpc]: "a region's VPC",
   [K8sType.StatefulSet]: "a StatefulSet and its volumes",
@@ -30,7 +31,7 @@ export const statefulResourcesProtected: ResourceRule = {
   kind: "resource",
   name: "stateful-resources-protected",
   description:
-    "The framework database, TKE clusters, VPCs, StatefulSets and volume claims are protected.",
+    "The framework database and its replica, TKE clusters, VPCs, StatefulSets and volume claims are protected.",
   enforcementLevel: EnforcementLevel.Mandatory,
   resourceTypes: Object.keys(STATEFUL_TYPES),
   check: (resource) => {

@@ -33,7 +33,10 @@ const EDITS = {
       "serviceCidr: 172.20.0.0/20\n        nodePools:\n          general: { instanceType: SA5.4XLARGE32,",
     ],
   ],
-  home: [["homeRegion: guangzhou", "homeRegion: shanghai"]],
+  home: [
+    ["homeRegion: guangzhou", "homeRegion: shanghai"],
+    ["standbyRegion: shanghai", "standbyRegion: guangzhou"],
+  ],
   // A zone numbered below every other: the default primary zone moves to it.
   lowerZone: [
     [
@@ -153,11 +156,13 @@ describe("tarsfed up refuses what loses service or data without consent", () => 
     const home = await up("home", "--stack", "shanghai-infra", "--allow-replace", "homeRegion");
     expect(home.code).toBe(1);
     expect(home.result.stacks[0]?.message).toBe(
-      "up of shanghai-infra needs consent for a change that loses service or data:\n" +
+      "up of shanghai-infra needs consent for 2 changes that lose service or data:\n" +
         "  tars-db-mysql (database): created in a stack that already runs: a fresh, empty " +
         "framework database (is homeRegion changing?)\n" +
+        "  tars-db-replica-mysql (database): deleted: the standby copy that a loss of the home " +
+        "region needs goes with it\n" +
         "review with `tarsfed preview --stack shanghai-infra`, then pass --allow-replace " +
-        "tars-db-mysql to go ahead",
+        "tars-db-mysql --allow-replace tars-db-replica-mysql to go ahead",
     );
   });
 
@@ -221,7 +226,7 @@ describe("tarsfed diff names what up will need consent for", () => {
     ]);
     expect(diffs.get("home")?.stacks.map((s) => [s.name, s.critical.map((c) => c.name)])).toEqual([
       ["global", ["homeRegion"]],
-      ["shanghai-infra", ["tars-db-mysql", "homeRegion"]],
+      ["shanghai-infra", ["tars-db-mysql", "tars-db-replica-mysql", "homeRegion"]],
       ["guangzhou-infra", ["tars-db-mysql", "homeRegion"]],
       ["beijing-infra", ["homeRegion"]],
       ["shanghai", ["homeRegion"]],
@@ -273,6 +278,27 @@ describe("criticalChanges over the engine's step events", () => {
     ]);
   });
 
+  it("refuses a replica that would follow another master, and lets its size change", () => {
+    const DR = "tencentcloud:index/mysqlDrInstance:MysqlDrInstance";
+    const steps: ResourceStep[] = [
+      {
+        op: "update",
+        urn: urn("shanghai-infra", DR, "tars-db-replica"),
+        type: DR,
+        diffs: ["masterInstanceId", "memSize"],
+      },
+      {
+        op: "update",
+        urn: urn("shanghai-infra", DR, "other-replica"),
+        type: DR,
+        diffs: ["memSize"],
+      },
+    ];
+    expect(criticalChanges(steps, context).map((c) => `${c.name}: ${c.reason}`)).toEqual([
+      "tars-db-replica: would follow another master (masterInstanceId change), which the provider cannot do in place: re-protect instead (README: Losing the home region)",
+    ]);
+  });
+
   /** A step as the cases below give it: operation, type, name, and the parent's type chain. */
   interface StepCase {
     readonly op: string;
@@ -304,6 +330,15 @@ describe("criticalChanges over the engine's step events", () => {
     [
       "the database deleted",
       { op: "delete", type: MYSQL, name: "tars-db-mysql", parent: DB },
+      CriticalKind.Database,
+    ],
+    [
+      "the database's disaster-recovery replica replaced",
+      {
+        op: "replace",
+        type: "tencentcloud:index/mysqlDrInstance:MysqlDrInstance",
+        name: "tars-db-replica",
+      },
       CriticalKind.Database,
     ],
     [
