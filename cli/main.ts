@@ -17,7 +17,12 @@ import { processIo, type Io } from "./io";
 import { capacityCommand } from "./commands/capacity";
 import { diffCommand } from "./commands/diff";
 import { previewCommand, upCommand } from "./commands/engine";
-import { failbackCommand, failoverCommand } from "./commands/failover";
+import { defaultOperationDeps, failbackCommand, failoverCommand } from "./commands/failover";
+import { defaultHomeFailoverDeps } from "./commands/home-failover";
+import { reprotectCommand } from "./commands/reprotect";
+import { PROJECT_ROOT } from "./commands/engine";
+import { apiServerProbe } from "./engine/db-reachability";
+import { automationOneOff } from "./engine/one-off";
 import { graphCommand } from "./commands/graph";
 import { manifestsCommand } from "./commands/manifests";
 import { planCommand } from "./commands/plan";
@@ -40,8 +45,11 @@ export function buildProgram(io: Io, onExit: (code: ExitCode) => void): Command 
   program.addCommand(diffCommand(ctx));
   program.addCommand(graphCommand(ctx));
   program.addCommand(capacityCommand(ctx));
-  program.addCommand(failoverCommand(ctx));
-  program.addCommand(failbackCommand(ctx));
+  // Set moves are refused while the database is unreachable (cli/engine/db-reachability.ts).
+  const probe = apiServerProbe((stack) => automationOneOff(PROJECT_ROOT).outputs(stack));
+  program.addCommand(failoverCommand(ctx, defaultOperationDeps, defaultHomeFailoverDeps, probe));
+  program.addCommand(failbackCommand(ctx, defaultOperationDeps, probe));
+  program.addCommand(reprotectCommand(ctx));
   program.addCommand(scaleCommand(ctx));
   program.addCommand(previewCommand(ctx));
   program.addCommand(upCommand(ctx));

@@ -1,0 +1,152 @@
+/**
+ * Re-protecting after a home-region failover: the promoted instance becomes the master of the new
+ * home (the old standby region), and the old home, once it is back, gets a new disaster-recovery
+ * replica. A pure plan: the fleet edits (`homeRegion`, `tars.db.standbyRegion`,
+ * `tars.db.servingRegion` swapped) and the Pulumi state moves a person runs before any `up`, so
+ * no update creates a second master or deletes the promoted one.
+ *
+ * State moves, in order (URNs as the infra program names the resources: `program/infra.ts`,
+ * `components/tars-database-instance.ts`, `tars-database-replica.ts`, `database-dns-record.ts`):
+ * the DR resource leaves the new home's state (the instance stays: `pulumi state delete` never
+ * deletes a cloud resource); the fenced old master leaves the old home's state and stays in the
+ * cloud, retained, until a person deletes it; the database's component with its passwords moves
+ * to the new home's infra stack (`pulumi state move`), where the promoted instance is imported as
+ * its `MysqlInstance`; the DNS record moves to the new standby's infra stack, which holds it.
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_state_delete/
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_state_move/
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_import/
+ */
+import { type FleetSpec } from "../model/model";
+import { infraStackName } from "../model/naming";
+import { DbMode } from "../model/schema";
+import { oneOffStack, PROJECT } from "./home-failover";
+import { OperationError } from "./operations";
+
+/** One fleet edit: a scalar at a path. */
+export interface ReprotectEdit {
+  readonly path: readonly string[];
+  readonly from: string;
+  readonly to: string;
+}
+
+/** One state move, with the exact commands. */
+export interface StateMove {
+  readonly n: number;
+  readonly description: string;
+  readonly commands: readonly string[];
+}
+
+/** The plan `tarsfed reprotect` prints. */
+export interface ReprotectPlan {
+  readonly procedure: "reprotect";
+  readonly newHome: string;
+  readonly newStandby: string;
+  readonly stateMoves: readonly StateMove[];
+  readonly fleetEdits: readonly ReprotectEdit[];
+  /** What to run once the edits and moves are done. */
+  readonly after: readonly string[];
+}
+
+const urn = (stack: string, types: readonly string[], name: string) =>
+  `urn:pulumi:${stack}::${PROJECT}::${types.join("$")}::${name}`;
+
+const T = {
+  instance: "tarsfed:tars:TarsDatabaseInstance",
+  replica: "tarsfed:tars:TarsDatabaseReplica",
+  record: "tarsfed:network:DatabaseDnsRecord",
+  mysql: "tencentcloud:index/mysqlInstance:MysqlInstance",
+  dr: "tencentcloud:index/mysqlDrInstance:MysqlDrInstance",
+  password: "random:index/randomPassword:RandomPassword",
+  dnsRecord: "tencentcloud:index/privateDnsRecord:PrivateDnsRecord",
+};
+
+/**
+ * The re-protection plan of a fleet whose database was failed over: `servingRegion` is its
+ * `standbyRegion`. Throws {@link OperationError} otherwise.
+ */
+export function planReprotect(fleet: FleetSpec): ReprotectPlan {
+  const db = fleet.tars.db;
+  if (db.mode !== DbMode.TencentDb || db.standbyRegion === undefined)
+    throw new OperationError(
+      "refused: re-protection is for a fleet whose database failed over to tars.db.standbyRegion, and this fleet has none (README: Losing the home region)",
+    );
+  if (db.servingRegion !== db.standbyRegion)
+    throw new OperationError(
+      `refused: the database still serves from the home region ${fleet.homeRegion} (tars.db.servingRegion); nothing to re-protect until tarsfed failover --region ${fleet.homeRegion} promoted the replica`,
+    );
+  const oldHome = fleet.homeRegion;
+  const newHome = db.standbyRegion;
+  const oldInfra = infraStackName(oldHome);
+  const newInfra = infraStackName(newHome);
+  const dr = urn(newInfra, [T.replica, T.dr], "tars-db-replica-mysql");
+  const oldMaster = urn(oldInfra, [T.instance, T.mysql], "tars-db-mysql");
+  const component = (stack: string) => urn(stack, [T.instance], "tars-db");
+  const passwords = ["tars-db-root-password", "tars-db-admin-password"].map((n) =>
+    urn(oldInfra, [T.instance, T.password], n),
+  );
+  const record = urn(newInfra, [T.record], "tars-db");
+  const recordChild = urn(newInfra, [T.record, T.dnsRecord], `${fleet.name}-db-record`);
+  const id = `$(pulumi stack output --stack ${newInfra} dbDrInstanceId)`;
+  return {
+    procedure: "reprotect",
+    newHome,
+    newStandby: oldHome,
+    stateMoves: [
+      {
+        n: 1,
+        description: `take the promoted instance's DR resource out of ${newInfra}'s state (the instance stays)`,
+        commands: [
+          `export TARSFED_PROMOTED=${id}`,
+          `pulumi state unprotect --stack ${newInfra} '${dr}' --yes`,
+          `pulumi state delete --stack ${newInfra} '${dr}' --yes`,
+        ],
+      },
+      {
+        n: 2,
+        description: `drop the fenced old master from ${oldInfra}'s state; it stays in ${oldHome}, fenced, until a person deletes it (console), then pulumi stack rm ${oneOffStack.fence(oldHome)} --force --yes`,
+        commands: [
+          `pulumi state unprotect --stack ${oldInfra} '${oldMaster}' --yes`,
+          `pulumi state delete --stack ${oldInfra} '${oldMaster}' --yes`,
+        ],
+      },
+      {
+        n: 3,
+        description: `move the database's component and passwords to ${newInfra} (the same passwords the promoted instance has)`,
+        commands: [
+          `pulumi state move --source ${oldInfra} --dest ${newInfra} '${component(oldInfra)}' ${passwords.map((p) => `'${p}'`).join(" ")} --yes`,
+        ],
+      },
+      {
+        n: 4,
+        description: `import the promoted instance as ${newInfra}'s master MysqlInstance tars-db-mysql, protected`,
+        commands: [
+          `pulumi import --stack ${newInfra} ${T.mysql} tars-db-mysql "$TARSFED_PROMOTED" --parent 'tarsdb=${component(newInfra)}' --protect --generate-code=false --yes`,
+        ],
+      },
+      {
+        n: 5,
+        description: `move the database's DNS record to ${oldInfra}: the standby's infra stack holds it`,
+        commands: [
+          `pulumi state move --source ${newInfra} --dest ${oldInfra} '${record}' '${recordChild}' --yes`,
+        ],
+      },
+      {
+        n: 6,
+        description: "remove the one-off stacks of the failover (their resources did their work)",
+        commands: [
+          `pulumi stack rm ${oneOffStack.promote(newHome)} --force --yes`,
+          `pulumi destroy --stack ${oneOffStack.recovery(newHome)} --yes && pulumi stack rm ${oneOffStack.recovery(newHome)} --yes`,
+        ],
+      },
+    ],
+    fleetEdits: [
+      { path: ["homeRegion"], from: oldHome, to: newHome },
+      // servingRegion stays the new home's: the promoted instance serves.
+      { path: ["tars", "db", "standbyRegion"], from: newHome, to: oldHome },
+    ],
+    after: [
+      `tarsfed preview --all: ${newInfra} must show tars-db-mysql as same (no create, no delete); ${oldInfra} creates the new replica tars-db-replica-mysql of it once ${oldHome} is back`,
+      `tarsfed up --all --allow-replace homeRegion --yes`,
+    ],
+  };
+}
