@@ -80,8 +80,21 @@ export interface HomeFailoverFlags {
   readonly force?: boolean;
   readonly fromStep?: string;
   readonly toStep?: string;
+  readonly byHand?: string;
   readonly yes?: boolean;
 }
+
+/**
+ * The steps `--by-hand` may name: those that change Tencent Cloud resources (the fence, the
+ * promotion, the DNS record's update). A person who made such a change by hand (console, API, or
+ * because the provider cannot run where the procedure runs) says so, and the procedure makes only
+ * the step's fleet edit, if it has one.
+ */
+export const BY_HAND_STEPS: readonly HomeFailoverStep[] = [
+  HomeFailoverStep.Fence,
+  HomeFailoverStep.Promote,
+  HomeFailoverStep.RepointDns,
+];
 
 /** Adds the procedure's options to `failover`. */
 export function withHomeFailoverOptions(command: Command): Command {
@@ -91,6 +104,10 @@ export function withHomeFailoverOptions(command: Command): Command {
       "with --region <home>: start the procedure at this step (number or name), to resume it",
     )
     .option("--to-step <step>", "with --region <home>: stop after this step (number or name)")
+    .option(
+      "--by-hand <steps>",
+      `with --region <home>: steps whose cloud change was made by hand, comma-separated (${BY_HAND_STEPS.join(", ")}): their programs and infra updates do not run, their fleet edits are made`,
+    )
     .option("--yes", "with --region <home>: confirm: the procedure changes cloud resources");
 }
 
@@ -157,11 +174,29 @@ export function stepRange(flags: HomeFailoverFlags): { from: number; to: number 
   return { from, to };
 }
 
+/** The steps `--by-hand` names, by number; usage error for an unknown step or one without a cloud change. */
+export function byHandSteps(flags: HomeFailoverFlags): ReadonlySet<number> {
+  const steps = new Set<number>();
+  for (const text of (flags.byHand ?? "").split(",").map((s) => s.trim())) {
+    if (text === "") continue;
+    const n = stepIndex(text);
+    const name = n === undefined ? undefined : STEP_ORDER[n - 1];
+    if (name === undefined || !BY_HAND_STEPS.includes(name))
+      throw new UserError(
+        `--by-hand ${text}: ${name === undefined ? "no such step" : `${name} changes no cloud resource`}; give steps among ${BY_HAND_STEPS.map((s) => `${STEP_ORDER.indexOf(s) + 1} (${s})`).join(", ")}`,
+        ExitCode.Usage,
+      );
+    steps.add(n as number);
+  }
+  return steps;
+}
+
 /** One step's outcome in a real run. */
 export interface StepOutcome {
   readonly n: number;
   readonly name: string;
-  readonly status: "done" | "failed" | "skipped";
+  /** `by-hand`: `--by-hand` named it; only its fleet edit was made. */
+  readonly status: "done" | "by-hand" | "failed" | "skipped";
   readonly message?: string;
 }
 
@@ -177,10 +212,14 @@ export async function homeRegionFailover(
   operation: OperationDeps,
   deps: HomeFailoverDeps,
 ): Promise<boolean> {
-  const stepFlags = flags.fromStep !== undefined || flags.toStep !== undefined;
+  const stepFlags =
+    flags.fromStep !== undefined || flags.toStep !== undefined || flags.byHand !== undefined;
   if (flags.region === undefined) {
     if (stepFlags)
-      throw new UserError("--from-step and --to-step go with --region <home>", ExitCode.Usage);
+      throw new UserError(
+        "--from-step, --to-step and --by-hand go with --region <home>",
+        ExitCode.Usage,
+      );
     return false;
   }
   const loaded = ctx.load(globals.fleet);
@@ -190,13 +229,14 @@ export async function homeRegionFailover(
       throw new UserError(refusal, ExitCode.Refused);
     if (stepFlags)
       throw new UserError(
-        `--from-step and --to-step are steps of the home-region procedure; ${flags.region} fails its Sets over in one edit`,
+        `--from-step, --to-step and --by-hand name steps of the home-region procedure; ${flags.region} fails its Sets over in one edit`,
         ExitCode.Usage,
       );
     return false;
   }
   const plan = planOrRefuse(() => planHomeFailover(loaded.spec, flags.region as string));
   const range = stepRange(flags);
+  const byHand = byHandSteps(flags);
   if (flags.dryRun === true) {
     for (const n of plan.notes) if (globals.json) ctx.io.err(`note: ${n}`);
     ctx.io.out(globals.json ? json(procedureJson(plan)) : renderProcedure(plan, globals.fleet));
@@ -208,7 +248,7 @@ export async function homeRegionFailover(
       `the home-region procedure changes cloud resources; review it with --dry-run, then pass --yes`,
       ExitCode.Usage,
     );
-  const outcomes = await runProcedure(ctx, globals, flags, operation, deps, range);
+  const outcomes = await runProcedure(ctx, globals, flags, operation, deps, { ...range, byHand });
   const failed = outcomes.find((o) => o.status === "failed");
   const document = {
     procedure: plan.procedure,
@@ -240,7 +280,7 @@ async function runProcedure(
   flags: HomeFailoverFlags,
   operation: OperationDeps,
   deps: HomeFailoverDeps,
-  range: { from: number; to: number },
+  range: { from: number; to: number; byHand: ReadonlySet<number> },
 ): Promise<StepOutcome[]> {
   const region = flags.region as string;
   const runner = new StepRunner(ctx, globals, flags, operation, deps);
@@ -252,10 +292,24 @@ async function runProcedure(
     ];
     if (step === undefined) break;
     ctx.io.err(`step ${n}/${STEP_ORDER.length} ${step.name}: ${step.summary}`);
+    const byHand = range.byHand.has(n);
     try {
-      await runner.run(step, loaded);
-      outcomes.push({ n, name: step.name, status: "done" });
-      ctx.io.err(`step ${n} done; check before going on: ${step.check}`);
+      if (byHand)
+        ctx.io.err(
+          `step ${n}: its cloud change was made by hand (--by-hand), not run here: ${step.program ?? step.command ?? ""}`,
+        );
+      await runner.run(step, loaded, byHand);
+      outcomes.push({
+        n,
+        name: step.name,
+        status: byHand ? "by-hand" : "done",
+        ...(byHand
+          ? {
+              message: `cloud change made by hand${step.action.edits === undefined ? "" : "; fleet edit made"}`,
+            }
+          : {}),
+      });
+      ctx.io.err(`step ${n} ${byHand ? "by hand" : "done"}; check before going on: ${step.check}`);
     } catch (error) {
       if (!(error instanceof Error) || error.name === "TypeError" || error.name === "RangeError")
         throw error;
@@ -318,11 +372,12 @@ class StepRunner {
     return (this.oneOffEngine ??= this.deps.oneOff());
   }
 
-  async run(step: HomeFailoverStepPlan, loaded: LoadedFleet): Promise<void> {
+  /** `byHand`: the step's cloud change was made by hand; only its fleet edit is made. */
+  async run(step: HomeFailoverStepPlan, loaded: LoadedFleet, byHand = false): Promise<void> {
     const { action } = step;
-    if (action.program !== undefined) await this.program(action.program, loaded);
+    if (action.program !== undefined && !byHand) await this.program(action.program, loaded);
     if (action.edits !== undefined) this.edit(action.edits);
-    if (action.targeted !== undefined) {
+    if (action.targeted !== undefined && !byHand) {
       const { stack, targets } = action.targeted;
       await this.up({
         phases: [

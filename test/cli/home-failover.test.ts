@@ -450,6 +450,72 @@ describe("tarsfed failover --region <home> --yes", () => {
   });
 });
 
+describe("tarsfed failover --region <home> --by-hand", () => {
+  it("runs no program or infra update of the steps it names, makes their fleet edit, and reports them by hand", async () => {
+    const file = copy(standbyText);
+    const r = await run(
+      {},
+      "--fleet",
+      file,
+      "--json",
+      "failover",
+      "--region",
+      "guangzhou",
+      "--yes",
+      "--by-hand",
+      "1,promote-replica,3",
+      "--to-step",
+      "5",
+    );
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Outcomes).steps.map((s) => [s.name, s.status])).toEqual([
+      ["fence-old-master", "by-hand"],
+      ["promote-replica", "by-hand"],
+      ["repoint-dns", "by-hand"],
+      ["recovery-sql", "done"],
+      ["roll-framework", "done"],
+    ]);
+    expect(r.programs.map((p) => p.program.kind)).toEqual(["recovery"]);
+    expect(r.runs.filter((x) => x.op === "up").map((x) => x.stack)).toEqual([
+      "shanghai",
+      "beijing",
+    ]);
+    expect(readFileSync(file, "utf8")).toBe(
+      replaceOnce(
+        standbyText,
+        "standbyRegion: shanghai }",
+        "standbyRegion: shanghai, servingRegion: shanghai }",
+      ),
+    );
+    expect(r.stderr).toContain(
+      "step 2: its cloud change was made by hand (--by-hand), not run here: one-off stack shanghai-db-promote",
+    );
+  });
+
+  it("refuses a step that changes no cloud resource, or goes without --region", async () => {
+    const file = copy(standbyText);
+    const k8s = await run(
+      {},
+      "--fleet",
+      file,
+      "failover",
+      "--region",
+      "guangzhou",
+      "--yes",
+      "--by-hand",
+      "recovery-sql",
+    );
+    expect(k8s.code).toBe(2);
+    expect(k8s.stderr).toBe(
+      "--by-hand recovery-sql: recovery-sql changes no cloud resource; give steps among 1 (fence-old-master), 2 (promote-replica), 3 (repoint-dns)",
+    );
+    const sets = await run({}, "--fleet", file, "failover", "app.gz.1", "--by-hand", "1");
+    expect(sets.code).toBe(2);
+    expect(sets.stderr).toBe("--from-step, --to-step and --by-hand go with --region <home>");
+    expect(readFileSync(file, "utf8")).toBe(standbyText);
+  });
+});
+
 describe("while the database is unreachable", () => {
   const down: DatabaseProbe = () =>
     Promise.resolve({
