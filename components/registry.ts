@@ -20,6 +20,7 @@ export const ComponentType = {
   TarsDatabaseReplica: "tarsfed:tars:TarsDatabaseReplica",
   TarsIdcGroups: "tarsfed:tars:TarsIdcGroups",
   TarsHomeServices: "tarsfed:tars:TarsHomeServices",
+  TarsStandbyWeb: "tarsfed:tars:TarsStandbyWeb",
   TarsSetDeployment: "tarsfed:tars:TarsSetDeployment",
 } as const;
 

@@ -1,13 +1,18 @@
 /**
- * Hashes of the framework's Secrets, for the objects that must follow their content: the
- * database Job's name and the pod-template annotations of the pods that load them
- * (`fleet/k8s/database.ts`, {@link secretContentHash}).
+ * Hashes of the framework's Secrets and of the database's ConfigMap, for the objects that must
+ * follow their content: the database Job's name and the pod-template annotations of the pods that
+ * load them (`fleet/k8s/database.ts`, {@link secretContentHash}; `fleet/k8s/db-config.ts`).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
 import { secretContentHash, secretHashAnnotation, secretsLoaded } from "../fleet/k8s/database";
+import { configHashAnnotation, configMapsLoaded } from "../fleet/k8s/db-config";
 
-/** Secret name → hash of its content. */
+/**
+ * Secret or ConfigMap name → hash of its content. A pod loading a Secret of that name gets
+ * `secret-hash.tarsfed.io/<name>`, one loading a ConfigMap of that name
+ * `config-hash.tarsfed.io/<name>`; the framework's names (`tars-db`, `tars-db-config`) differ.
+ */
 export type SecretHashes = ReadonlyMap<string, pulumi.Input<string>>;
 
 /**
@@ -32,8 +37,9 @@ interface PodTemplated {
 
 /**
  * `manifest` with, in its pod template, the annotation `secret-hash.tarsfed.io/<Secret>` for each
- * Secret of `hashes` its pods load: a changed Secret changes the template, so the pods roll and
- * read the new values. A manifest loading none of them is returned as it is.
+ * Secret of `hashes` its pods load, and `config-hash.tarsfed.io/<ConfigMap>` for each such
+ * ConfigMap: a changed password or host changes the template, so the pods roll and read the new
+ * values. A manifest loading none of them is returned as it is.
  *
  * The values are outputs inside a manifest typed with strings; the Pulumi Args it is cast to
  * (`k8s-args.ts`) take inputs at every level, so the engine resolves them.
@@ -41,12 +47,15 @@ interface PodTemplated {
 export function withSecretHashes<M extends PodTemplated>(manifest: M, hashes: SecretHashes): M {
   const template = manifest.spec?.template;
   if (template?.spec === undefined) return manifest;
-  const annotations = Object.fromEntries(
-    secretsLoaded(template.spec).flatMap((secret) => {
-      const hash = hashes.get(secret);
-      return hash === undefined ? [] : [[secretHashAnnotation(secret), hash]];
-    }),
-  ) as Record<string, string>;
+  const annotate = (names: readonly string[], key: (name: string) => string) =>
+    names.flatMap((name) => {
+      const hash = hashes.get(name);
+      return hash === undefined ? [] : [[key(name), hash]];
+    });
+  const annotations = Object.fromEntries([
+    ...annotate(secretsLoaded(template.spec), secretHashAnnotation),
+    ...annotate(configMapsLoaded(template.spec), configHashAnnotation),
+  ]) as Record<string, string>;
   if (Object.keys(annotations).length === 0) return manifest;
   return {
     ...manifest,

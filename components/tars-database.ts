@@ -11,15 +11,16 @@ import { FRAMEWORK_NAMESPACE } from "../fleet/model/naming";
 import {
   DB_ADMIN_USER,
   DB_INIT_SECRET,
+  type DB_INIT_SECRET_KEYS,
   type DbInitEnv,
   dbClientImage,
   dbInitConfigMap,
   dbInitJob,
-  IN_CLUSTER_DB,
   inClusterDbServices,
   inClusterDbStatefulSet,
   MYSQL_PORT,
 } from "../fleet/k8s/database";
+import { dbConfigData, dbConfigEnv, IN_CLUSTER_DB_HOST, jobDbHost } from "../fleet/k8s/db-config";
 import { inClusterDbPolicy } from "../fleet/k8s/network-policies";
 import { frameworkLabels } from "../fleet/k8s/servers";
 import { type DbConnection } from "./tars-framework";
@@ -46,14 +47,12 @@ export interface TarsDatabaseArgs {
   readonly lb?: LoadBalancerRef;
 }
 
-/** The database's cloud side as the TARS stack reads it: from the home infra stack's outputs. */
+/**
+ * The database's cloud side as the TARS stack reads it: its passwords, from the home infra
+ * stack's outputs. TencentDB's host is not read from there: clients use its DNS name
+ * (`fleet/network/database-dns.ts`), which the fleet file decides.
+ */
 export interface DatabaseInstanceRef {
-  /**
-   * TencentDB's intranet address.
-   *
-   * @default - none: the database is in-cluster
-   */
-  readonly host?: pulumi.Input<string>;
   /** Secret. */
   readonly rootPassword: pulumi.Input<string>;
   /** The framework user's password. Secret. */
@@ -85,23 +84,21 @@ export class TarsDatabase extends pulumi.ComponentResource {
       dependsOn: namespace === undefined ? [] : [namespace],
     };
     const db = args.fleet.tars.db;
+    // TencentDB by its DNS name, the in-cluster database by its Service: a name, never an address.
+    const jobHost = jobDbHost(args.fleet);
+    const secret = createInitSecret(name, jobHost, passwords, k8sOpts);
     let database: DatabaseServer;
-    let secret: InitSecret;
     if (db.mode === DbMode.TencentDb) {
       // TencentDB is the infra stack's, applied before this one: the Job waits for its Secret.
-      const host = pulumi.output(args.instance.host ?? "");
-      secret = createInitSecret(name, host, passwords, k8sOpts);
-      database = { host, server: secret.secret };
+      database = { host: pulumi.output(jobHost), server: secret.secret };
     } else {
-      // The Job reaches an in-cluster database by its Service, and MySQL reads its root password
-      // from the same Secret, so the Secret comes first.
-      secret = createInitSecret(name, IN_CLUSTER_DB_HOST, passwords, k8sOpts);
+      // MySQL reads its root password from the Job's Secret, so the Secret comes first.
       database = createInClusterDb(name, args, db, secret.secret, k8sOpts);
     }
     this.initJob = createInitJob(
       name,
       args,
-      secret.hash,
+      { host: jobHost, hash: secret.hash },
       [database.server, secret.secret],
       k8sOpts,
     );
@@ -135,9 +132,10 @@ interface DatabaseServer {
 
 const STATEFUL = { protect: true, retainOnDelete: true };
 
-const IN_CLUSTER_DB_HOST = `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
-
-/** The init Job's Secret and the hash of its content. */
+/**
+ * The init Job's Secret, and the hash of the Job's whole environment: the Secret's passwords and
+ * the plain host, port and user the Job is given beside it.
+ */
 interface InitSecret {
   readonly secret: k8s.core.v1.Secret;
   readonly hash: pulumi.Output<string>;
@@ -145,17 +143,18 @@ interface InitSecret {
 
 function createInitSecret(
   name: string,
-  dbHost: pulumi.Input<string>,
+  dbHost: string,
   passwords: DatabaseInstanceRef,
   k8sOpts: K8sOptions,
 ): InitSecret {
   const stringData = {
-    DB_HOST: dbHost,
-    DB_PORT: String(MYSQL_PORT),
-    DB_USER: DB_ADMIN_USER,
     DB_PASS: pulumi.secret(passwords.adminPassword),
     ROOT_PASSWORD: pulumi.secret(passwords.rootPassword),
-  } satisfies Record<DbInitEnv, pulumi.Input<string>>;
+  } satisfies Record<(typeof DB_INIT_SECRET_KEYS)[number], pulumi.Input<string>>;
+  const env = { ...dbConfigData(dbHost), ...stringData } satisfies Record<
+    DbInitEnv,
+    pulumi.Input<string>
+  >;
   const secret = new k8s.core.v1.Secret(
     `${name}-init-secret`,
     {
@@ -169,7 +168,7 @@ function createInitSecret(
     },
     k8sOpts,
   );
-  return { secret, hash: secretDataHash(stringData) };
+  return { secret, hash: secretDataHash(env) };
 }
 
 function createInClusterDb(
@@ -219,7 +218,7 @@ function createInClusterDb(
 function createInitJob(
   name: string,
   args: TarsDatabaseArgs,
-  secretHash: pulumi.Output<string>,
+  env: { readonly host: string; readonly hash: pulumi.Output<string> },
   after: pulumi.Resource[],
   k8sOpts: K8sOptions,
 ): k8s.batch.v1.Job {
@@ -229,7 +228,9 @@ function createInitJob(
     k8sOpts,
   );
   const { frameworkImage, db } = args.fleet.tars;
-  const job = (hash: string) => dbInitJob(frameworkImage, dbClientImage(db), hash);
+  const dbEnv = dbConfigEnv(env.host);
+  const job = (hash: string) => dbInitJob(frameworkImage, dbClientImage(db), hash, dbEnv);
+  const secretHash = env.hash;
   // The manifest's fields as outputs of the hash; cast as `k8s-args.ts` casts a whole manifest.
   const manifest = {
     apiVersion: "batch/v1",

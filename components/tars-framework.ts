@@ -1,5 +1,6 @@
 /**
- * The TARS framework of one cluster: database credentials, the registry, the registry's internal
+ * The TARS framework of one cluster: the database's connection (its host in a ConfigMap, its
+ * password in a Secret), the registry, the registry's internal
  * load balancer for CVM nodes, the NetworkPolicies of both namespaces and, in the cluster that
  * runs its region's base services, tarsconfig, tarslog, tarsstat and tarsproperty.
  */
@@ -27,10 +28,17 @@ import { ComponentType } from "./registry";
 import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
 import { deploymentArgs, networkPolicyArgs, pdbArgs, serviceArgs } from "./k8s-args";
 import { createFrameworkServices } from "./tarscli-objects";
-import { secretDataHash, withSecretHashes } from "./secret-hashes";
+import { type SecretHashes, secretDataHash, withSecretHashes } from "./secret-hashes";
+import {
+  DB_CONFIG,
+  type DB_SECRET_KEYS,
+  type DbConfigKey,
+  withDbServingRegion,
+} from "../fleet/k8s/db-config";
 
 /** How the framework services reach the framework database. */
 export interface DbConnection {
+  /** TencentDB's DNS name; the in-cluster database's CLB address or Service name. Not secret. */
   readonly host: pulumi.Input<string>;
   readonly port: pulumi.Input<number>;
   readonly user: pulumi.Input<string>;
@@ -61,10 +69,11 @@ export interface TarsFrameworkArgs {
 export class TarsFramework extends pulumi.ComponentResource {
   public readonly registry: k8s.apps.v1.Deployment;
   /**
-   * The hash of the database Secret (`DB_SECRET`), which every pod loading it carries in a
-   * pod-template annotation, so new credentials roll them.
+   * The hashes of the database Secret (`DB_SECRET`, the password) and ConfigMap (`DB_CONFIG`, the
+   * host, port and user), which every pod loading them carries in pod-template annotations, so a
+   * new password or host rolls them.
    */
-  public readonly dbSecretHash: pulumi.Output<string>;
+  public readonly dbHashes: SecretHashes;
 
   constructor(name: string, args: TarsFrameworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TarsFramework, name, {}, opts);
@@ -74,52 +83,74 @@ export class TarsFramework extends pulumi.ComponentResource {
       provider: args.cluster.k8sProvider,
       dependsOn: namespace === undefined ? [] : [namespace],
     };
-    // Key names are the ones K8STARS' start scripts read.
-    const stringData = {
-      DB_HOST: args.db.host,
-      DB_PORT: pulumi.output(args.db.port).apply(String),
-      DB_USER: args.db.user,
-      DB_PASS: pulumi.secret(args.db.password),
-    };
-    const secret = new k8s.core.v1.Secret(
-      `${name}-db-secret`,
-      {
-        metadata: {
-          name: DB_SECRET,
-          namespace: FRAMEWORK_NAMESPACE,
-          labels: frameworkLabels(DB_SECRET).labels,
-        },
-        type: "Opaque",
-        stringData,
-      },
-      k8sOpts,
-    );
-    this.dbSecretHash = secretDataHash(stringData);
-    const hashes = new Map([[DB_SECRET, this.dbSecretHash]]);
+    const { config, secret, hashes } = createDbConnection(name, args.db, k8sOpts);
+    this.dbHashes = hashes;
+    const dbObjects = [...k8sOpts.dependsOn, secret, config];
     this.registry = new k8s.apps.v1.Deployment(
       `${name}-registry`,
-      deploymentArgs(withSecretHashes(registryDeployment(args.fleet), hashes)),
-      {
-        ...k8sOpts,
-        dependsOn: [...k8sOpts.dependsOn, secret],
-      },
+      deploymentArgs(
+        withDbServingRegion(args.fleet, withSecretHashes(registryDeployment(args.fleet), hashes)),
+      ),
+      { ...k8sOpts, dependsOn: dbObjects },
     );
     new k8s.core.v1.Service(`${name}-registry-service`, serviceArgs(registryService()), k8sOpts);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-registry-pdb`, pdbArgs(registryPdb()), k8sOpts);
     if (args.registryLb !== undefined)
       createLbService(`${name}-registry`, registryLbService(), args.registryLb, k8sOpts);
     // The region's base services, once per region (fleet/tars/framework.ts, regionServicesCluster);
-    // those that use the database start once its credentials are there.
+    // those that use the database start once its connection is there. They come after the
+    // registry: Pulumi awaits a Deployment's rollout, so when the database's master moves
+    // (tars.db.servingRegion) or its password changes, the registries roll before the services.
     createFrameworkServices(
       name,
       args.fleet,
       regionalServicesIn(args.fleet, args.cluster.name),
-      { ...k8sOpts, dependsOn: [...k8sOpts.dependsOn, secret] },
+      { ...k8sOpts, dependsOn: [...dbObjects, this.registry] },
       hashes,
     );
     createNetworkPolicies(name, args, this);
     this.registerOutputs({});
   }
+}
+
+/**
+ * The database connection of a cluster: the ConfigMap `DB_CONFIG` with the host, port and user
+ * (visible in plans and manifests), the Secret `DB_SECRET` with the password alone, and the hash
+ * of each (`fleet/k8s/db-config.ts`). Key names are the ones K8STARS' start scripts read.
+ */
+function createDbConnection(
+  name: string,
+  db: DbConnection,
+  k8sOpts: pulumi.CustomResourceOptions,
+): { config: k8s.core.v1.ConfigMap; secret: k8s.core.v1.Secret; hashes: SecretHashes } {
+  const data = {
+    DB_HOST: db.host,
+    DB_PORT: pulumi.output(db.port).apply(String),
+    DB_USER: db.user,
+  } satisfies Record<DbConfigKey, pulumi.Input<string>>;
+  const stringData = {
+    DB_PASS: pulumi.secret(db.password),
+  } satisfies Record<(typeof DB_SECRET_KEYS)[number], pulumi.Input<string>>;
+  const metadata = (objectName: string) => ({
+    name: objectName,
+    namespace: FRAMEWORK_NAMESPACE,
+    labels: frameworkLabels(objectName).labels,
+  });
+  const config = new k8s.core.v1.ConfigMap(
+    `${name}-db-config`,
+    { metadata: metadata(DB_CONFIG), data },
+    k8sOpts,
+  );
+  const secret = new k8s.core.v1.Secret(
+    `${name}-db-secret`,
+    { metadata: metadata(DB_SECRET), type: "Opaque", stringData },
+    k8sOpts,
+  );
+  const hashes = new Map([
+    [DB_SECRET, secretDataHash(stringData)],
+    [DB_CONFIG, secretDataHash(data)],
+  ]);
+  return { config, secret, hashes };
 }
 
 /**

@@ -17,8 +17,8 @@ import { ComponentType } from "./registry";
 import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";
 import { deploymentArgs, networkPolicyArgs, pdbArgs, pvcArgs, storageClassArgs } from "./k8s-args";
 import { createFrameworkServices } from "./tarscli-objects";
-import { withSecretHashes } from "./secret-hashes";
-import { DB_SECRET } from "../fleet/k8s/servers";
+import { type SecretHashes, withSecretHashes } from "./secret-hashes";
+import { withDbServingRegion } from "../fleet/k8s/db-config";
 
 /** Arguments of {@link TarsHomeServices}. */
 export interface TarsHomeServicesArgs {
@@ -36,10 +36,11 @@ export interface TarsHomeServicesArgs {
   /** Who may reach tarsweb; also the Service's `loadBalancerSourceRanges`. */
   readonly webSources: readonly string[];
   /**
-   * The hash of the cluster's database Secret (`TarsFramework.dbSecretHash`): tarsweb's and the
-   * services' pods that load it carry it, so new credentials roll them.
+   * The hashes of the cluster's database Secret and ConfigMap (`TarsFramework.dbHashes`):
+   * tarsweb's and the services' pods that load them carry them, so a new password or host rolls
+   * them.
    */
-  readonly dbSecretHash: pulumi.Input<string>;
+  readonly dbHashes: SecretHashes;
   /**
    * The home cluster's VPC and node subnet (the home infra stack's outputs), where the package
    * store's CFS class creates file systems when `tars.packages.storageClass` is unset.
@@ -82,7 +83,7 @@ export class TarsHomeServices extends pulumi.ComponentResource {
       );
       k8sOpts.dependsOn.push(store);
     }
-    const hashes = new Map([[DB_SECRET, args.dbSecretHash]]);
+    const hashes = args.dbHashes;
     createFrameworkServices(name, args.fleet, homeFrameworkServices(args.fleet), k8sOpts, hashes);
     const webPolicy = new k8s.networking.v1.NetworkPolicy(
       `${name}-web-network-policy`,
@@ -91,7 +92,9 @@ export class TarsHomeServices extends pulumi.ComponentResource {
     );
     new k8s.apps.v1.Deployment(
       `${name}-web`,
-      deploymentArgs(withSecretHashes(webDeployment(args.fleet), hashes)),
+      deploymentArgs(
+        withDbServingRegion(args.fleet, withSecretHashes(webDeployment(args.fleet), hashes)),
+      ),
       {
         ...k8sOpts,
         dependsOn: [...k8sOpts.dependsOn, webPolicy],

@@ -26,6 +26,7 @@ import {
 import { type Spec } from "../fleet/k8s/types";
 import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { type SecretHashes, withSecretHashes } from "./secret-hashes";
+import { withDbServingRegion } from "../fleet/k8s/db-config";
 
 /** The Kubernetes objects of one tarscli workload. */
 export interface TarscliObjects {
@@ -119,9 +120,10 @@ export function createTarscliStatefulSet(
  * Deployment with its PDB (tarspatch's pods mounting the package store, whose claim the caller
  * creates), or tarslog's StatefulSet, each with its meta ConfigMap and the
  * NetworkPolicy that admits its clients (`fleet/k8s/network-policies.ts`). `opts` carries the
- * parent, provider and what every service waits for (the namespace, the database Secret); the
- * pods of a service that loads a Secret of `secretHashes` carry its hash, so they roll when it
- * changes.
+ * parent, provider and what every service waits for (the namespace, the database connection, the
+ * registry); the pods of a service that loads a Secret or ConfigMap of `secretHashes` carry its
+ * hash, so they roll when it changes, and those that load the database's address carry the region
+ * of its master (`withDbServingRegion`), so they roll, and reconnect, when the master moves.
  */
 export function createFrameworkServices(
   prefix: string,
@@ -141,7 +143,13 @@ export function createFrameworkServices(
       const deployment = tarscliDeployment(workload);
       const withStore =
         service.packageStore === true ? withPackageStoreDeployment(deployment) : deployment;
-      createTarscliObjects(name, workload, policy, opts, withSecretHashes(withStore, secretHashes));
+      createTarscliObjects(
+        name,
+        workload,
+        policy,
+        opts,
+        withDbServingRegion(fleet, withSecretHashes(withStore, secretHashes)),
+      );
     }
   }
 }

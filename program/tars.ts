@@ -19,6 +19,9 @@ import { TarsDatabaseInstance } from "../components/tars-database-instance";
 import { type DbConnection, TarsFramework } from "../components/tars-framework";
 import { type PackageStoreNetwork, TarsHomeServices } from "../components/tars-home-services";
 import { TarsSetDeployment } from "../components/tars-set-deployment";
+import { TarsStandbyWeb } from "../components/tars-standby-web";
+import { databaseHost } from "../fleet/network/database-dns";
+import { standbyWeb } from "../fleet/tars/framework";
 import { existingKubeconfig, stackReference, type StackOutputs } from "./config";
 import { HomeOutput, InfraOutput, type LoadBalancerOutput } from "./outputs";
 
@@ -71,12 +74,16 @@ function connect(ctx: TarsContext, c: ClusterSlice): ClusterConnection {
   });
 }
 
-/** The database as other regions see it: from the home TARS stack's outputs. */
+/**
+ * The database as other regions see it: its password (and an in-cluster database's address) from
+ * the home TARS stack's outputs. TencentDB's host is its DNS name, which the fleet decides
+ * (`fleet/network/database-dns.ts`), so every cluster's plan shows it.
+ */
 function homeConnection(ctx: TarsContext): DbConnection {
   const home = stackReference(ctx.config, "home", "homeStack", ctx.slice.fleet.homeRegion);
   const output = (name: string) => home.requireOutput(name) as pulumi.Output<string>;
   return {
-    host: output(HomeOutput.DbHost),
+    host: databaseHost(ctx.slice.fleet) ?? output(HomeOutput.DbHost),
     port: home.requireOutput(HomeOutput.DbPort) as pulumi.Output<number>,
     user: output(HomeOutput.DbUser),
     password: output(HomeOutput.DbPassword),
@@ -84,8 +91,8 @@ function homeConnection(ctx: TarsContext): DbConnection {
 }
 
 /**
- * The database's passwords (and TencentDB's address) from the home infra stack; a home region
- * without one (an existing network, so an in-cluster database) keeps its passwords here.
+ * The database's passwords from the home infra stack; a home region without one (an existing
+ * network, so an in-cluster database) keeps its passwords here.
  */
 function databaseInstance(ctx: TarsContext): DatabaseInstanceRef {
   if (ctx.infra === undefined) {
@@ -95,12 +102,7 @@ function databaseInstance(ctx: TarsContext): DatabaseInstanceRef {
       adminPassword: instance.adminPassword.result,
     };
   }
-  const host =
-    ctx.slice.fleet.tars.db.mode === "tencentdb"
-      ? infraOutput<string>(ctx, InfraOutput.DbInstanceHost)
-      : undefined;
   return {
-    ...(host === undefined ? {} : { host }),
     rootPassword: infraOutput<string>(ctx, InfraOutput.DbRootPassword) ?? "",
     adminPassword: infraOutput<string>(ctx, InfraOutput.DbAdminPassword) ?? "",
   };
@@ -167,7 +169,7 @@ function deployHome(ctx: TarsContext, clusters: readonly ClusterConnection[]): S
       cluster: first.ref,
       ...(webLb === undefined ? {} : { webLb }),
       webSources: webAccess(slice.fleet).sources,
-      dbSecretHash: frameworks[0].dbSecretHash,
+      dbHashes: frameworks[0].dbHashes,
       ...packageStoreNetwork(ctx),
     },
     { dependsOn: [frameworks[0]] },
@@ -209,7 +211,34 @@ export function deployTars(
     createSetDeployments(ctx, clusters);
     return outputs;
   }
-  createFrameworks(ctx, clusters, homeConnection(ctx));
+  const frameworks = createFrameworks(ctx, clusters, homeConnection(ctx));
+  createStandbyWeb(ctx, clusters, frameworks);
   createSetDeployments(ctx, clusters);
   return {};
+}
+
+/**
+ * In the database's standby region, tarsweb and the query services in its first cluster, after
+ * its framework (`fleet/tars/framework.ts`, `standbyWeb`); nothing in any other region.
+ */
+function createStandbyWeb(
+  ctx: TarsContext,
+  clusters: readonly ClusterConnection[],
+  frameworks: readonly TarsFramework[],
+): void {
+  const standby = standbyWeb(ctx.slice.fleet);
+  if (standby === undefined || standby.region !== ctx.slice.region.name) return;
+  const index = clusters.findIndex((c) => c.ref.name === standby.cluster);
+  if (index < 0) return;
+  new TarsStandbyWeb(
+    "tars-standby",
+    {
+      fleet: ctx.slice.fleet,
+      standby,
+      cluster: clusters[index].ref,
+      webSources: webAccess(ctx.slice.fleet).sources,
+      dbHashes: frameworks[index].dbHashes,
+    },
+    { dependsOn: [frameworks[index]] },
+  );
 }

@@ -27,6 +27,7 @@ import { lbService } from "./load-balancer";
 import { frameworkLabels } from "./servers";
 import { containerResources } from "./tarscli";
 import { hardenTemplate, ImageProfile } from "./pod-security";
+import { type IEnvVar } from "kubernetes-models/v1/EnvVar";
 
 /** How the init Job's containers and the in-cluster MySQL run (`pod-security.ts`). */
 const DB_INIT_PROFILES = { sql: ImageProfile.FrameworkSql, init: ImageProfile.MysqlClient };
@@ -67,10 +68,15 @@ export const DB_ADMIN_USER = "tarsAdmin";
 export const DB_INIT_SECRET = "tars-db-init";
 
 /**
- * The init Job's environment, all from {@link DB_INIT_SECRET}: where MySQL is, the framework
- * user to create or keep in step (`DB_USER`, `DB_PASS`), and the root password the Job works as.
+ * The init Job's environment: where MySQL is, the framework user to create or keep in step
+ * (`DB_USER`, `DB_PASS`), and the root password the Job works as. The host, port and user are
+ * plain env values of the Job, so a plan shows them; the passwords come from
+ * {@link DB_INIT_SECRET} ({@link DB_INIT_SECRET_KEYS}).
  */
 export const DB_INIT_ENV = ["DB_HOST", "DB_PORT", "DB_USER", "DB_PASS", "ROOT_PASSWORD"] as const;
+
+/** What {@link DB_INIT_SECRET} holds: the two passwords of {@link DB_INIT_ENV}. */
+export const DB_INIT_SECRET_KEYS = ["DB_PASS", "ROOT_PASSWORD"] as const;
 
 /** One variable of {@link DB_INIT_ENV}. */
 export type DbInitEnv = (typeof DB_INIT_ENV)[number];
@@ -235,6 +241,8 @@ export function dbInitScript(): string {
 
 /** The script's start: the env contract, the SQL folders, helpers, and waiting for MySQL. */
 function scriptSetup(): string {
+  const secretEnv: readonly string[] = DB_INIT_SECRET_KEYS;
+  const plainEnv = DB_INIT_ENV.filter((name) => !secretEnv.includes(name));
   const schemas = TARS_SCHEMAS.map((s) => `${s.database}:${s.file ?? ""}`).join(" ");
   return `#!/bin/bash
 # Created by tarsfed (fleet/k8s/database.ts): prepares the TARS framework database. Creates each
@@ -246,7 +254,7 @@ set -euo pipefail
 fail() { echo "tars-db-init: $*" >&2; exit 1; }
 
 for name in ${DB_INIT_ENV.join(" ")}; do
-  [ -n "\${!name:-}" ] || fail "$name is not set; the Job reads ${DB_INIT_ENV.join(", ")} from Secret ${DB_INIT_SECRET}"
+  [ -n "\${!name:-}" ] || fail "$name is not set; the Job reads ${plainEnv.join(", ")} from its env values and ${secretEnv.join(", ")} from Secret ${DB_INIT_SECRET}"
 done
 
 # SQL folders, searched in order (space-separated).
@@ -428,14 +436,18 @@ export function sqlCopyCommand(): string[] {
  * The init Job: an init container copies the SQL folders from `frameworkImage` into a scratch
  * volume; the Job's container runs the script in `clientImage` (bash and `mysql`), with the
  * volume at the framework image's own path, so the script's default folders are the image's.
- * Named after `secretHash`, the hash of {@link DB_INIT_SECRET} ({@link secretContentHash}): new
- * credentials are a new Job, which sets the framework user's password again; the same ones leave
- * the completed Job alone.
+ * `dbEnv` holds the database's host, port and user as plain env values (`db-config.ts`,
+ * `dbConfigEnv`): the host is TencentDB's DNS name or the in-cluster database's Service.
+ * Named after `secretHash`, the hash of the Job's whole {@link DB_INIT_ENV}, its Secret's
+ * passwords and its plain values ({@link secretContentHash}): new credentials, or another host,
+ * are a new Job, which sets the framework user's password again; the same ones leave the
+ * completed Job alone.
  */
 export function dbInitJob(
   frameworkImage: string,
   clientImage: string,
   secretHash: string,
+  dbEnv: readonly IEnvVar[],
 ): Spec<IJob> {
   const { labels } = frameworkLabels(DB_INIT);
   const resources = containerResources(DB_INIT_SIZE);
@@ -468,6 +480,7 @@ export function dbInitJob(
               name: "init",
               image: clientImage,
               command: ["/bin/bash", `/scripts/${DB_INIT_SCRIPT_KEY}`],
+              env: [...dbEnv],
               envFrom: [{ secretRef: { name: DB_INIT_SECRET } }],
               resources,
               volumeMounts: [

@@ -36,6 +36,7 @@ import {
   PRIORITY_NAME_PREFIX,
 } from "../tars/idc-groups";
 import { DB_INIT_SECRET, dbClientImage } from "./database";
+import { dbConfigEnv, jobDbHost } from "./db-config";
 import { frameworkLabels } from "./servers";
 import { containerResources } from "./tarscli";
 import { hardenTemplate, ImageProfile } from "./pod-security";
@@ -54,7 +55,10 @@ export const IDC_GROUPS_KEYS = {
 /** The pod-template annotation holding the groups' hash, on the Job and on every registry. */
 export const IDC_GROUPS_HASH_ANNOTATION = "tarsfed.io/idc-groups-hash";
 
-/** The variables the Job reads from {@link DB_INIT_SECRET}: the framework user, which owns db_tars. */
+/**
+ * The variables the Job reads: the framework user, which owns db_tars. The host, port and user
+ * are plain env values (`db-config.ts`), the password comes from {@link DB_INIT_SECRET}.
+ */
 export const IDC_GROUPS_ENV = ["DB_HOST", "DB_PORT", "DB_USER", "DB_PASS"] as const;
 
 /** Where the Job's container sees the ConfigMap. */
@@ -185,7 +189,7 @@ set -euo pipefail
 fail() { echo "tars-idc-groups: $*" >&2; exit 1; }
 
 for name in ${IDC_GROUPS_ENV.join(" ")}; do
-  [ -n "\${!name:-}" ] || fail "$name is not set; the Job reads ${IDC_GROUPS_ENV.join(", ")} from Secret ${DB_INIT_SECRET}"
+  [ -n "\${!name:-}" ] || fail "$name is not set; the Job reads ${IDC_GROUPS_ENV.slice(0, -1).join(", ")} from its env values and DB_PASS from Secret ${DB_INIT_SECRET}"
 done
 here=$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)
 [ -r "$here/${IDC_GROUPS_KEYS.sql}" ] || fail "no $here/${IDC_GROUPS_KEYS.sql}"
@@ -265,6 +269,8 @@ export function idcGroupsJob(fleet: FleetSpec): Spec<IJob> {
                 name: "apply",
                 image: dbClientImage(fleet.tars.db),
                 command: ["/bin/bash", `${SCRIPTS_PATH}/${IDC_GROUPS_KEYS.script}`],
+                // The database Job's host, visible; only the password from its Secret.
+                env: dbConfigEnv(jobDbHost(fleet)),
                 envFrom: [{ secretRef: { name: DB_INIT_SECRET } }],
                 resources: containerResources(DB_INIT_SIZE),
                 volumeMounts: [{ name: "scripts", mountPath: SCRIPTS_PATH, readOnly: true }],

@@ -18,7 +18,8 @@ import { FRAMEWORK_NAMESPACE } from "../model/naming";
 import { k8starsImage, REGISTRY_METRICS_PORT, REGISTRY_SIZE } from "../tars/framework";
 import { REGISTRY_PORTS } from "../network/ports";
 import { lbService } from "./load-balancer";
-import { DB_SECRET, frameworkLabels, LOCAL_LOCATOR, REGISTRY_SERVICE } from "./servers";
+import { frameworkLabels, LOCAL_LOCATOR, REGISTRY_SERVICE } from "./servers";
+import { dbEnvFrom } from "./db-config";
 import {
   containerResources,
   PRESTOP_HOOK,
@@ -55,7 +56,7 @@ export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
         {
           name: "tars-cppregistry",
           image: image("cppregistry"),
-          envFrom: [{ secretRef: { name: DB_SECRET } }],
+          envFrom: dbEnvFrom(),
           ports: ports.map((p) => ({
             name: p.name,
             containerPort: p.port,
@@ -71,7 +72,7 @@ export function registryDeployment(fleet: FleetSpec): Spec<IDeployment> {
         {
           name: "tars-registry",
           image: image("tarsregistry"),
-          envFrom: [{ secretRef: { name: DB_SECRET } }],
+          envFrom: dbEnvFrom(),
           env: [
             { name: "TARS_LOCATOR", value: LOCAL_LOCATOR },
             // A unit is required: tinycli.GetTimeDuration (K8STARS tinycli/flags.go) refuses "80".

@@ -16,6 +16,7 @@ import { parseCpuMilli, parseMemoryMiB } from "../model/quantity";
 import { type FrameworkServiceSpec } from "../tars/framework";
 import { REGISTRY_PORTS, tarsLocator } from "../network/ports";
 import { type TarscliWorkload } from "./tarscli";
+import { dbEnvFrom } from "./db-config";
 
 /** Name of the registry Service in every cluster (K8STARS' default locator host). */
 export const REGISTRY_SERVICE = "tars-registry";
@@ -93,7 +94,10 @@ export function frameworkLabels(component: string) {
   };
 }
 
-/** The tarscli workload of a framework service (app `tars`); the database Secret if it uses it. */
+/**
+ * The tarscli workload of a framework service (app `tars`); the database's Secret and ConfigMap
+ * if it uses it.
+ */
 export function frameworkWorkload(
   fleet: FleetSpec,
   service: FrameworkServiceSpec,
@@ -114,7 +118,7 @@ export function frameworkWorkload(
     locator: LOCAL_LOCATOR,
     prestopWaitSeconds: fleet.tars.prestopWaitSeconds,
     size: service.size,
-    ...(service.usesDb ? { envFromSecret: DB_SECRET } : {}),
+    ...(service.usesDb ? { envFrom: dbEnvFrom() } : {}),
     securityProfile: service.securityProfile,
   };
 }

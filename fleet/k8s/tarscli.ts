@@ -9,6 +9,7 @@
  * be longer than that wait. Rollouts surge and never drop below the wanted replicas.
  * @see https://github.com/TarsCloud/K8STARS/blob/master/README.md
  */
+import { type IEnvFromSource } from "kubernetes-models/v1/EnvFromSource";
 import { type Spec, type Named } from "./types";
 import { type IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { type IDeployment } from "kubernetes-models/apps/v1/Deployment";
@@ -114,8 +115,13 @@ export interface TarscliWorkload {
   readonly locator: string;
   readonly prestopWaitSeconds: number;
   readonly size: ContainerSize;
-  /** Secret whose keys become environment variables (the framework's database credentials). */
-  readonly envFromSecret?: string;
+  /**
+   * Sources whose keys become environment variables: the framework database's Secret and
+   * ConfigMap (`db-config.ts`, `dbEnvFrom`).
+   *
+   * @default - none
+   */
+  readonly envFrom?: readonly IEnvFromSource[];
   /**
    * How the image must run (`pod-security.ts`).
    *
@@ -271,9 +277,7 @@ export function tarscliPod(w: TarscliWorkload, container: string): IPodSpec {
         name: container,
         image: w.image,
         env: env(w),
-        ...(w.envFromSecret === undefined
-          ? {}
-          : { envFrom: [{ secretRef: { name: w.envFromSecret } }] }),
+        ...(w.envFrom === undefined ? {} : { envFrom: [...w.envFrom] }),
         ports: w.servants.map((s) => {
           const name = portName(s.name);
           return {

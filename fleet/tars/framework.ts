@@ -27,6 +27,7 @@
  */
 import { type FleetSpec, type LogSpec } from "../model/model";
 import { NetworkType } from "../network/carve";
+import { DbMode } from "../model/schema";
 import { ADMIN_REGISTRY_PORT } from "../network/ports";
 import { ImageProfile } from "../k8s/pod-security";
 
@@ -304,6 +305,56 @@ export function homeFrameworkServices(fleet: FleetSpec): FrameworkServiceSpec[] 
     );
   }
   return services;
+}
+
+/**
+ * The home services the database's standby region also runs, beside tarsweb: the two query
+ * services behind tarsweb's monitoring pages (TarsWeb `rpc/index.js` lines 42-43 call
+ * `tars.tarsquerystat.QueryObj` and `tars.tarsqueryproperty.QueryObj`; K8STARS runs them as
+ * `baseserver/yaml/tarsquerystat.yaml` and `tarsqueryproperty.yaml`). They read `tars_stat` and
+ * `tars_property` through the database's name, so they serve from the promoted replica as they
+ * do from the master.
+ */
+export const STANDBY_SERVICES = ["tarsquerystat", "tarsqueryproperty"] as const;
+
+/** Where the standby web runs, and whether it serves. */
+export interface StandbyWebSpec {
+  /** `tars.db.standbyRegion`. */
+  readonly region: string;
+  /** The region's first cluster (validate requires one). */
+  readonly cluster: string;
+  /**
+   * Whether the standby serves: `tars.db.servingRegion` is the standby region (its replica was
+   * promoted). Until then tarsweb and the query services run at 0 replicas, ready to scale up.
+   */
+  readonly serving: boolean;
+  /** tarsweb's replicas: `tars.web.replicas` when serving, else 0. */
+  readonly webReplicas: number;
+  /** The query services ({@link STANDBY_SERVICES}), at their home replicas when serving, else 0. */
+  readonly services: readonly FrameworkServiceSpec[];
+}
+
+/**
+ * The standby web of a fleet with `tars.db.standbyRegion` (TencentDB only): tarsweb and the query
+ * services in the standby region's first cluster; none without a standby.
+ */
+export function standbyWeb(fleet: FleetSpec): StandbyWebSpec | undefined {
+  const db = fleet.tars.db;
+  if (db.mode !== DbMode.TencentDb || db.standbyRegion === undefined) return undefined;
+  const region = db.standbyRegion;
+  const cluster = fleet.regions.find((r) => r.name === region)?.clusters[0]?.name;
+  if (cluster === undefined) return undefined;
+  const serving = db.servingRegion === region;
+  const names: readonly string[] = STANDBY_SERVICES;
+  return {
+    region,
+    cluster,
+    serving,
+    webReplicas: serving ? fleet.tars.webReplicas : 0,
+    services: homeFrameworkServices(fleet)
+      .filter((s) => names.includes(s.server))
+      .map((s) => ({ ...s, replicas: serving ? s.replicas : 0 })),
+  };
 }
 
 /** Whether the fleet runs tarsAdminRegistry and tarspatch: it has CVM pools running tarsnode. */

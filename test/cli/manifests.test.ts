@@ -112,9 +112,17 @@ describe("collecting objects", () => {
     // Each region's services cluster (gz1, sh1, bj1) runs tarsconfig, tarsstat and tarsproperty
     // (meta ConfigMap, NetworkPolicy, Deployment, PDB each) and tarslog (meta ConfigMap,
     // NetworkPolicy, StatefulSet): 15 objects; gz1 adds tarsquerystat and tarsqueryproperty: 8,
-    // and the package store's claim and its StorageClass (the demo has CVM pools): 2.
-    expect(perCluster).toEqual({ gz1: 45 + 15 + 8 + 2, gz2: 20, sh1: 32 + 15, bj1: 20 + 15 });
-    expect(objects).toHaveLength(117 + 3 * 15 + 8 + 2);
+    // and the package store's claim and its StorageClass (the demo has CVM pools): 2. Every
+    // cluster has the database's ConfigMap (tars-db-config): 1. sh1, the first cluster of the
+    // database's standby region, has the standby web: tarsweb's Deployment, PDB, NetworkPolicy
+    // and Service, and the two query services' 4 objects each: 12.
+    expect(perCluster).toEqual({
+      gz1: 45 + 15 + 8 + 2 + 1,
+      gz2: 20 + 1,
+      sh1: 32 + 15 + 1 + 12,
+      bj1: 20 + 15 + 1,
+    });
+    expect(objects).toHaveLength(117 + 3 * 15 + 8 + 2 + 4 + 12);
   });
 
   it("fails on an object without a Kubernetes provider", () => {
@@ -299,7 +307,7 @@ describe("tarsfed manifests", () => {
       helloDeployment(plan).inputs,
     );
     const all = parseAllDocuments(fs.readFileSync(path.join(out, "gz1", "all.yaml"), "utf8"));
-    expect(all).toHaveLength(70);
+    expect(all).toHaveLength(71);
     expect(all.map((d) => d.errors)).toEqual(all.map(() => []));
     const namespaces = fs.readdirSync(path.join(out, "gz1", "_cluster")).sort();
     expect(namespaces).toEqual([
@@ -308,9 +316,9 @@ describe("tarsfed manifests", () => {
       "StorageClass-tars-packages-cfs.yaml",
     ]);
     expect(result.stdout).toContain(
-      "all 172 objects passed the Kubernetes v1.33 schema check (kubernetes-models 4.5.1)",
+      "all 188 objects passed the Kubernetes v1.33 schema check (kubernetes-models 4.5.1)",
     );
-    expect(result.stderr).toBe(`wrote 176 files into ${out}`);
+    expect(result.stderr).toBe(`wrote 192 files into ${out}`);
   });
 
   it("prints the JSON shape", async () => {
@@ -322,10 +330,10 @@ describe("tarsfed manifests", () => {
     expect(document.out).toBe(out);
     expect(document.problems).toEqual([]);
     expect(document.clusters.map((c) => [c.cluster, c.objects, c.files.length])).toEqual([
-      ["gz1", 70, 71],
-      ["gz2", 20, 21],
-      ["sh1", 47, 48],
-      ["bj1", 35, 36],
+      ["gz1", 71, 72],
+      ["gz2", 21, 22],
+      ["sh1", 60, 61],
+      ["bj1", 36, 37],
     ]);
     expect(document.clusters[0]?.files).toContain(path.join(out, "gz1", "all.yaml"));
   });
@@ -352,7 +360,7 @@ describe("tarsfed manifests", () => {
     expect(result.code).toBe(0);
     const exist = [old, otherStack, mine, path.join(out, "zz9")].map((f) => fs.existsSync(f));
     expect(exist).toEqual([false, true, true, false]);
-    expect(result.stderr).toBe(`wrote 176 files into ${out}, removed 2 stale`);
+    expect(result.stderr).toBe(`wrote 192 files into ${out}, removed 2 stale`);
   });
 
   it("fails on an invalid object, naming the object and the field, and writes nothing", async () => {

@@ -151,10 +151,14 @@ describe("each base service", () => {
     }
   });
 
-  it("gets the database credentials when it uses the database, tarslog never", () => {
+  it("gets the database's password Secret and address ConfigMap when it uses the database, tarslog never", () => {
     for (const [key, r] of deployments()) {
       const server = key.slice(key.lastIndexOf("/tars-") + 6);
-      expect(at(container(r, server), "envFrom")).toEqual([{ secretRef: { name: "tars-db" } }]);
+      // The ConfigMap last: of two sources with one key, the last wins (fleet/k8s/db-config.ts).
+      expect(at(container(r, server), "envFrom")).toEqual([
+        { secretRef: { name: "tars-db" } },
+        { configMapRef: { name: "tars-db-config" } },
+      ]);
     }
     const tarslog = get("StatefulSet", "sh1/tars-system/tars-tarslog");
     expect(at(container(tarslog, "tarslog"), "envFrom")).toBeNull();

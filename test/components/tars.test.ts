@@ -76,7 +76,7 @@ describe("the framework in every cluster", () => {
 });
 
 describe("the home region", () => {
-  it("alone has the database, its schema Job, tarsweb, tarsnotify and the query services", () => {
+  it("alone has the database, its schema Job, tarsnotify and the node services; tarsweb and the query services also wait in the standby region", () => {
     const only = (type: string) =>
       plan.stacks.filter((s) => s.resources.some((r) => r.type === type)).map((s) => s.name);
     expect(only("tencentcloud:index/mysqlInstance:MysqlInstance")).toEqual(["guangzhou-infra"]);
@@ -92,6 +92,10 @@ describe("the home region", () => {
       "gz1/tars-system/tars-tarsqueryproperty",
       "gz1/tars-system/tars-tarsquerystat",
       "gz1/tars-system/tars-web",
+      // tars.db.standbyRegion: shanghai, at 0 replicas (database-host.test.ts).
+      "sh1/tars-system/tars-tarsqueryproperty",
+      "sh1/tars-system/tars-tarsquerystat",
+      "sh1/tars-system/tars-web",
     ]);
     const mysql = stackOf(plan, "guangzhou-infra").resources.find(
       (r) => r.type === "tencentcloud:index/mysqlInstance:MysqlInstance",

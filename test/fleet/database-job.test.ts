@@ -17,11 +17,13 @@ import {
   templateParent,
 } from "../../fleet/k8s/database";
 import { DbMode } from "../../fleet/model/schema";
+import { dbConfigEnv } from "../../fleet/k8s/db-config";
 
 const FRAMEWORK = "tarscloud/framework:v2.4.3";
 
 describe("the init Job", () => {
-  const job = dbInitJob(FRAMEWORK, "mysql:5.7.44", "0123456789ab");
+  const dbEnv = dbConfigEnv("db.tarsfed-demo.com");
+  const job = dbInitJob(FRAMEWORK, "mysql:5.7.44", "0123456789ab", dbEnv);
   const pod = job.spec.template.spec;
 
   it("copies the three SQL folders out of the framework image, keeping their layout", () => {
@@ -47,6 +49,12 @@ describe("the init Job", () => {
         name: "init",
         image: "mysql:5.7.44",
         command: ["/bin/bash", "/scripts/init.sh"],
+        // The host, port and user visible; the passwords from the Secret.
+        env: [
+          { name: "DB_HOST", value: "db.tarsfed-demo.com" },
+          { name: "DB_PORT", value: "3306" },
+          { name: "DB_USER", value: "tarsAdmin" },
+        ],
         envFrom: [{ secretRef: { name: "tars-db-init" } }],
         volumeMounts: [
           { name: "scripts", mountPath: "/scripts", readOnly: true },
@@ -194,7 +202,7 @@ describe("the init script's refusals", () => {
     const result = runScript({ ...ENV, DB_PASS: "" });
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
-      "tars-db-init: DB_PASS is not set; the Job reads DB_HOST, DB_PORT, DB_USER, DB_PASS, ROOT_PASSWORD from Secret tars-db-init\n",
+      "tars-db-init: DB_PASS is not set; the Job reads DB_HOST, DB_PORT, DB_USER from its env values and DB_PASS, ROOT_PASSWORD from Secret tars-db-init\n",
     );
     expect(result.sent).toBe("");
   });

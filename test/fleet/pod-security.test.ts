@@ -39,7 +39,7 @@ function templates(): [string, Template][] {
     ["tarsweb", webDeployment(fleet).spec.template],
     [
       "db init Job",
-      dbInitJob("tarscloud/framework:v2.4.3", "mysql:5.7.44", "0123456789ab").spec.template,
+      dbInitJob("tarscloud/framework:v2.4.3", "mysql:5.7.44", "0123456789ab", []).spec.template,
     ],
     [
       "in-cluster MySQL",
@@ -150,7 +150,7 @@ describe("pods of the demo fleet", () => {
   });
 
   it("runs the Job's SQL copy as root on a read-only root and its mysql client as 999", () => {
-    const spec = dbInitJob("tarscloud/framework:v2.4.3", "mysql:5.7.44", "0123456789ab").spec
+    const spec = dbInitJob("tarscloud/framework:v2.4.3", "mysql:5.7.44", "0123456789ab", []).spec
       .template.spec;
     expect(spec?.initContainers?.[0].securityContext).toMatchObject({
       runAsNonRoot: false,
