@@ -6,6 +6,8 @@
  * empty and `failover` null until those parts run. `notRun` says what could not run and why.
  */
 
+import type { FailoverMeasurement } from "./targeted-failover";
+
 /** A tool the run used: its Go module and version, and how it was had. */
 export interface ToolEntry {
   readonly module: string;
@@ -49,7 +51,8 @@ export interface E2eReport {
   readonly tools: Record<string, ToolEntry>;
   readonly preview: { readonly stacks: readonly never[] };
   readonly drills: Drill[];
-  readonly failover: null;
+  /** The targeted-failover measurement (`e2e/targeted-failover.ts`); null when it did not run. */
+  failover: FailoverMeasurement | null;
   readonly notRun: NotRunEntry[];
   readonly clusters: ClusterEntry[];
   /** Processes of the run still alive after it stopped everything (must be none). */
@@ -112,6 +115,14 @@ export function formatReport(report: E2eReport): string {
       `  ${drill.ok ? "ok  " : "FAIL"} ${drill.name} (${drill.seconds.toFixed(1)}s${tail})`,
     );
     if (drill.detail !== undefined) lines.push(`       ${drill.detail}`);
+  }
+  if (report.failover !== null) {
+    const f = report.failover;
+    lines.push(
+      `Targeted failover on a stack of ${f.stackResources} resources: targeted ${f.targetedSteps} steps ` +
+        `(the Set's ${f.setResources} resources) in ${f.targetedSeconds}s, whole-stack ` +
+        `${f.fullSteps} steps in ${f.fullSeconds}s (time ratio ${f.ratio})`,
+    );
   }
   if (report.notRun.length > 0) {
     lines.push("Not run:");

@@ -1,0 +1,308 @@
+/**
+ * The targeted failover, measured (issue 12, item 4c): on a TARS stack of about 2,000 resources,
+ * a Set's failover applied as updates targeted at the Set's own resources
+ * (`cli/engine/targets.ts`: `pulumi up --target <urn>… --target-dependents`), against another Set's
+ * identical failover applied as whole-stack updates, in the same run on the same stack.
+ *
+ * The stack: one region, `guangzhou`, home, with two existing clusters, `b1` and `b2` (local
+ * clusters of their own, so the other drills' stacks are not touched), so both phases of a move
+ * from `b1` to `b2` update this one stack. It holds the framework of both clusters, the home
+ * services, many bulk Sets (one replica of each bulk server in each) and two Sets that move,
+ * `move.gz.1` and `move.gz.2`, of the same servers and with a cold standby in `b2`: a failover
+ * creates their copies in `b2` (phase `gain`, `TARSFED_MOVING_SETS` set) and deletes those in `b1`
+ * (phase `remove`).
+ *
+ * 1. `up` of the whole stack creates it (setup, not measured). The bulk Deployments are created
+ *    with `pulumi.com/skipAwait` (a stack transform of this drill alone, see {@link bulkSkipAwait}):
+ *    awaiting hundreds of Deployments on this 2-core machine costs minutes and measures nothing
+ *    here. The framework's and the moving Sets' objects keep Pulumi's await, and no measured update
+ *    touches a bulk object (a targeted update skips it; a whole-stack update diffs it and finds it
+ *    the same).
+ * 2. `tarsfed failover move.gz.1` (the real CLI) edits the fleet file; both phases run as updates
+ *    targeted at the URNs `tarsfed failover --json` prints for the stack.
+ * 3. `tarsfed failover move.gz.2`; both phases run as updates of the whole stack.
+ *
+ * Steps are the engine's own count: every operation of its summary but `same`
+ * (`engineSummary`); seconds are the wall time of the `up` calls, each phase's program run, diff
+ * and apply included. The copies in `b2` are checked Available and those in `b1` gone, on the API
+ * servers, after each failover.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import main from "../index";
+import { RESOURCES_PER_SET_DEPLOYMENT } from "../cli/engine/targets";
+import { deploymentName } from "../fleet/model/naming";
+import { MOVING_SETS_ENV } from "../fleet/operations/transition";
+import { type LocalCluster } from "./cluster";
+import { create } from "./kube";
+import { engineSummary, pulumiEnv } from "./pulumi-smoke";
+import { deploymentAvailable } from "./smoke";
+import {
+  BENCH_SHAPE,
+  BENCH_STORAGE_CLASS,
+  type BenchShape,
+  benchFleet,
+  bulkSkipAwait,
+  FULL_SET,
+  movingServerId,
+  SKIP_AWAIT,
+  TARGETED_SET,
+} from "./bench-fleet";
+import { deployments } from "./tars-up";
+
+/** The stack measured: the home region's TARS stack. */
+const STACK = "guangzhou";
+
+/** hostPath PersistentVolumes of {@link BENCH_STORAGE_CLASS} for the claims of a cluster (kwok mounts nothing). */
+async function createVolumes(cluster: LocalCluster, count: number): Promise<void> {
+  for (let i = 0; i < count; i++)
+    await create(cluster, "/api/v1/persistentvolumes", {
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: `e2e-bench-${i}` },
+      spec: {
+        storageClassName: BENCH_STORAGE_CLASS,
+        capacity: { storage: "20Gi" },
+        accessModes: ["ReadWriteOnce", "ReadWriteMany"],
+        persistentVolumeReclaimPolicy: "Retain",
+        hostPath: { path: `/var/lib/e2e-bench-${i}`, type: "DirectoryOrCreate" },
+      },
+    });
+}
+
+/** What `tarsfed failover --json` prints, as far as the measurement reads it. */
+interface FailoverOutput {
+  readonly updates: readonly {
+    readonly phase: string;
+    readonly stack: string;
+    readonly targets: readonly string[];
+  }[];
+}
+
+/** One `up` of a failover's phase. */
+interface PhaseUp {
+  readonly set: string;
+  readonly phase: string;
+  readonly targeted: boolean;
+  readonly changes: Readonly<Record<string, number>>;
+  readonly steps: number;
+  readonly replaced: number;
+  readonly seconds: number;
+}
+
+/** The measurement, as the e2e report's `failover` prints it. */
+export interface FailoverMeasurement {
+  /** Steps (operations other than `same`) of the targeted updates, both phases. */
+  readonly targetedSteps: number;
+  /** The moving Set's resources in the stack, before and after: the URNs the updates target. */
+  readonly setResources: number;
+  /** Steps of the whole-stack updates of the other Set's identical failover, both phases. */
+  readonly fullSteps: number;
+  readonly targetedSeconds: number;
+  readonly fullSeconds: number;
+  /** `targetedSeconds / fullSeconds`. */
+  readonly ratio: number;
+  /** Resources in the stack's state before the measured updates. */
+  readonly stackResources: number;
+}
+
+/** The measurement and how it went. */
+export interface TargetedFailoverResult {
+  readonly measurement: FailoverMeasurement;
+  readonly replaced: number;
+  readonly setupSeconds: number;
+  /** What did not hold; empty when the measurement is valid. */
+  readonly problems: readonly string[];
+  readonly detail: string;
+}
+
+/** The Deployments of `set` in `cluster`, by name, each with whether it is Available. */
+async function setDeployments(cluster: LocalCluster, set: string): Promise<Map<string, boolean>> {
+  const names = new Set(
+    Array.from({ length: BENCH_SHAPE.movingServers }, (_, i) =>
+      deploymentName(movingServerId(i), set),
+    ),
+  );
+  const found = new Map<string, boolean>();
+  for (const d of await deployments(cluster)) {
+    const name = (d.metadata as { name?: string }).name ?? "";
+    if (!names.has(name)) continue;
+    const replicas = (d.spec as { replicas?: number }).replicas ?? 1;
+    found.set(name, deploymentAvailable(d, replicas));
+  }
+  return found;
+}
+
+/** Runs `tarsfed failover <set> --json` on the fleet file, as a user would. */
+async function failover(fleetFile: string, set: string): Promise<FailoverOutput> {
+  const tsx = path.resolve("node_modules", ".bin", "tsx");
+  const { stdout } = await promisify(execFile)(
+    tsx,
+    [path.resolve("cli", "main.ts"), "failover", set, "--fleet", fleetFile, "--json"],
+    { encoding: "utf8" },
+  );
+  return JSON.parse(stdout) as FailoverOutput;
+}
+
+/**
+ * Creates the stack on `clusters` (`b1`, `b2`), then fails `TARGETED_SET` over with targeted
+ * updates and `FULL_SET` with whole-stack ones, and measures both.
+ */
+export async function targetedFailover(options: {
+  readonly clusters: readonly [LocalCluster, LocalCluster];
+  readonly runDir: string;
+  readonly pulumiRoot: string;
+  readonly kubernetesProviderDir: string;
+  readonly shape?: BenchShape;
+  readonly output?: (line: string) => void;
+}): Promise<TargetedFailoverResult> {
+  const { runDir } = options;
+  const shape = options.shape ?? BENCH_SHAPE;
+  const [b1, b2] = options.clusters;
+  const fleetDir = path.join(runDir, "bench-fleet");
+  mkdirSync(path.join(fleetDir, "kubeconfigs"), { recursive: true });
+  writeFileSync(path.join(fleetDir, "kubeconfigs", "b1.yaml"), b1.kubeconfig, { mode: 0o600 });
+  writeFileSync(path.join(fleetDir, "kubeconfigs", "b2.yaml"), b2.kubeconfig, { mode: 0o600 });
+  const fleetFile = path.join(fleetDir, "fleet.yaml");
+  writeFileSync(fleetFile, benchFleet(shape));
+  for (const cluster of options.clusters) await createVolumes(cluster, 4);
+
+  // The random stand-in (e2e/random-standin.ts) as the plugin the engine finds on PATH.
+  const binDir = path.join(runDir, "bench-bin");
+  mkdirSync(binDir, { recursive: true });
+  const tsx = path.resolve("node_modules", ".bin", "tsx");
+  const plugin = path.join(binDir, "pulumi-resource-random");
+  writeFileSync(
+    plugin,
+    `#!/bin/sh\nexec "${tsx}" "${path.resolve("e2e", "random-standin.ts")}" "$@"\n`,
+    {
+      mode: 0o755,
+    },
+  );
+
+  const state = path.join(runDir, "bench-state");
+  const workDir = path.join(runDir, "bench-work");
+  for (const dir of [state, workDir, path.join(runDir, "pulumi-home")])
+    mkdirSync(dir, { recursive: true });
+  const envVars = pulumiEnv(runDir, [options.kubernetesProviderDir, binDir]);
+  const pulumiCommand = await PulumiCommand.get({
+    root: options.pulumiRoot,
+    skipVersionCheck: true,
+  });
+  const program = () => {
+    pulumi.runtime.registerResourceTransform(bulkSkipAwait);
+    return main();
+  };
+  const stack: Stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: STACK, projectName: "tars-federation", program },
+    {
+      workDir,
+      pulumiHome: envVars.PULUMI_HOME,
+      pulumiCommand,
+      envVars,
+      projectSettings: {
+        name: "tars-federation",
+        runtime: "nodejs",
+        backend: { url: `file://${state}` },
+      },
+    },
+  );
+  await stack.setAllConfig({
+    "tars-federation:scope": { value: STACK },
+    "tars-federation:fleet": { value: fleetFile },
+  });
+
+  /** One `up`, with `TARSFED_MOVING_SETS` as given (in this process too: the program runs here). */
+  const up = async (moving: string, targets?: readonly string[]) => {
+    const saved = process.env[MOVING_SETS_ENV];
+    process.env[MOVING_SETS_ENV] = moving;
+    Object.assign(stack.workspace.envVars, { [MOVING_SETS_ENV]: moving });
+    const started = Date.now();
+    try {
+      const result = await stack.up({
+        color: "never",
+        onOutput: (out) => options.output?.(out),
+        ...(targets === undefined ? {} : { target: [...targets], targetDependents: true }),
+      });
+      return {
+        ...engineSummary(result.summary.resourceChanges ?? {}),
+        seconds: (Date.now() - started) / 1000,
+      };
+    } finally {
+      if (saved === undefined) delete process.env[MOVING_SETS_ENV];
+      else process.env[MOVING_SETS_ENV] = saved;
+    }
+  };
+
+  const setupStarted = Date.now();
+  const setup = await up("");
+  const setupSeconds = (Date.now() - setupStarted) / 1000;
+  const exported = (await stack.exportStack()).deployment as { resources?: unknown[] } | undefined;
+  const stackResources = exported?.resources?.length ?? 0;
+
+  const problems: string[] = [];
+  const ups: PhaseUp[] = [];
+  let setResources = 0;
+  for (const [set, targeted] of [
+    [TARGETED_SET, true],
+    [FULL_SET, false],
+  ] as const) {
+    const before = await setDeployments(b1, set);
+    if (before.size !== shape.movingServers || [...before.values()].some((ok) => !ok))
+      problems.push(
+        `${set}: ${before.size} of ${shape.movingServers} Deployments Available in b1 before`,
+      );
+    const edit = await failover(fleetFile, set);
+    const updates = edit.updates.filter((u) => u.stack === STACK);
+    const phases = updates.map((u) => u.phase).join(",");
+    if (phases !== "gain,remove" || updates.length !== edit.updates.length)
+      throw new Error(
+        `tarsfed failover ${set} printed updates ${JSON.stringify(edit.updates.map((u) => [u.phase, u.stack]))}`,
+      );
+    if (targeted) setResources = updates[0]?.targets.length ?? 0;
+    for (const update of updates) {
+      const moving = update.phase === "gain" ? set : "";
+      const result = await up(moving, targeted ? update.targets : undefined);
+      ups.push({ set, phase: update.phase, targeted, ...result });
+    }
+    const standby = await setDeployments(b2, set);
+    const own = await setDeployments(b1, set);
+    if (standby.size !== shape.movingServers || [...standby.values()].some((ok) => !ok))
+      problems.push(
+        `${set}: ${standby.size} of ${shape.movingServers} Deployments Available in b2 after`,
+      );
+    if (own.size > 0) problems.push(`${set}: ${own.size} Deployments still in b1 after remove`);
+  }
+  const sum = (targeted: boolean, key: "steps" | "seconds" | "replaced") =>
+    ups.filter((u) => u.targeted === targeted).reduce((total, u) => total + u[key], 0);
+  const measurement: FailoverMeasurement = {
+    targetedSteps: sum(true, "steps"),
+    setResources,
+    fullSteps: sum(false, "steps"),
+    targetedSeconds: Number(sum(true, "seconds").toFixed(1)),
+    fullSeconds: Number(sum(false, "seconds").toFixed(1)),
+    ratio: Number((sum(true, "seconds") / Math.max(0.001, sum(false, "seconds"))).toFixed(3)),
+    stackResources,
+  };
+  const expected = shape.movingServers * RESOURCES_PER_SET_DEPLOYMENT * 2;
+  if (setResources !== expected)
+    problems.push(
+      `tarsfed failover targeted ${setResources} URNs, expected ${expected} (2 clusters × ${shape.movingServers} servers × ${RESOURCES_PER_SET_DEPLOYMENT})`,
+    );
+  if (measurement.targetedSteps !== setResources)
+    problems.push(`targetedSteps ${measurement.targetedSteps} ≠ setResources ${setResources}`);
+  const replaced = sum(true, "replaced") + sum(false, "replaced");
+  if (replaced !== 0) problems.push(`${replaced} replaced`);
+  const detail = [
+    `stack ${STACK}: ${stackResources} resources (setup ${JSON.stringify(setup.changes)} in ${setupSeconds.toFixed(1)}s, bulk Deployments with ${SKIP_AWAIT})`,
+    ...ups.map(
+      (u) =>
+        `${u.targeted ? "targeted" : "whole-stack"} ${u.phase} of ${u.set}: ${JSON.stringify(u.changes)} in ${u.seconds.toFixed(1)}s`,
+    ),
+  ].join("; ");
+  return { measurement, replaced, setupSeconds, problems, detail };
+}
