@@ -13,6 +13,7 @@ import { Command } from "commander";
 import { type CommandContext } from "../context";
 import { automationEngine } from "../engine/automation";
 import { type Engine } from "../engine/engine";
+import { type OneOffEngine } from "../engine/one-off";
 import { type FleetHistory, gitFleetHistory } from "../engine/revision";
 import { fleetRevision } from "../../fleet/operations/revision";
 import {
@@ -45,6 +46,13 @@ export interface EngineDeps {
    * @default - {@link gitFleetHistory}: the file's git history and the revisions this clone applied
    */
   readonly history?: (file: string) => FleetHistory;
+  /**
+   * The one-off programs of `failover --region <home>` (`../engine/one-off.ts`), which runs its
+   * stack updates with `engine`.
+   *
+   * @default - `automationOneOff(PROJECT_ROOT)`
+   */
+  readonly oneOff?: OneOffEngine;
 }
 
 /** The Pulumi project directory (holding `Pulumi.yaml`): the engine runs the program there. */

@@ -50,6 +50,7 @@ import { FileConflictError, FileLockedError } from "../files";
 import { json } from "../render";
 import {
   DEFAULT_MAX_DELETE_SHARE,
+  type EngineDeps,
   engineProgress,
   loadablePolicyPack,
   PROJECT_POLICY_PACK,
@@ -72,6 +73,20 @@ export const defaultHomeFailoverDeps: HomeFailoverDeps = {
   oneOff: () => automationOneOff(PROJECT_ROOT),
   engine: () => automationEngine(PROJECT_ROOT),
 };
+
+/**
+ * The procedure's engines from `tarsfed`'s engine dependencies (`npm run e2e` gives inline ones):
+ * its stack updates run on `deps.engine`, its one-off programs on `deps.oneOff`.
+ */
+export function homeFailoverDeps(deps?: EngineDeps): HomeFailoverDeps {
+  if (deps === undefined) return defaultHomeFailoverDeps;
+  return {
+    engine: () => deps.engine,
+    oneOff: () => deps.oneOff ?? automationOneOff(PROJECT_ROOT),
+    ...(deps.policyPack === undefined ? {} : { policyPack: deps.policyPack }),
+    ...(deps.history === undefined ? {} : { history: deps.history }),
+  };
+}
 
 /** The flags of `failover` the procedure reads. */
 export interface HomeFailoverFlags {

@@ -112,11 +112,20 @@ async function programOf(
   }
 }
 
-/** The one-off engine over the Pulumi project in `workDir`, on the CLI on PATH. */
-export function automationOneOff(workDir: string): OneOffEngine {
+/** A workspace the one-off engine uses instead of the project's: its own folder, backend, CLI and environment. */
+export type OneOffWorkspace = AutomationApi.LocalWorkspaceOptions & { readonly workDir: string };
+
+/**
+ * The one-off engine over the Pulumi project in `workDir`, on the CLI on PATH; or, given
+ * `workspace`, over that workspace's backend, Pulumi home, CLI and environment (`npm run e2e`
+ * runs the procedure on inline programs this way: `e2e/home-dark.ts`).
+ */
+export function automationOneOff(workDir: string, workspace?: OneOffWorkspace): OneOffEngine {
   const selected = async (stackName: string) => {
     const automation = await loadAutomation();
-    return automation.LocalWorkspace.selectStack({ stackName, workDir });
+    return workspace === undefined
+      ? automation.LocalWorkspace.selectStack({ stackName, workDir })
+      : automation.LocalWorkspace.selectStack({ stackName, workDir: workspace.workDir }, workspace);
   };
   const run = async <T>(
     log: (line: string) => void,
@@ -149,7 +158,11 @@ export function automationOneOff(workDir: string): OneOffEngine {
             projectName: PROJECT,
             program: await programOf(program, inputs),
           },
-          { workDir: dir, projectSettings: { name: PROJECT, runtime: "nodejs" } },
+          {
+            ...workspace,
+            workDir: dir,
+            projectSettings: { ...workspace?.projectSettings, name: PROJECT, runtime: "nodejs" },
+          },
         );
         if (program.kind !== "recovery")
           await stack.setConfig("tencentcloud:region", { value: program.tencentRegion });
