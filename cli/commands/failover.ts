@@ -443,7 +443,11 @@ function moveCommand(
     .argument("[sets...]", "Set ids, e.g. app.gz.1")
     .option("--region <region>", "every Set of this region")
     .option("--dry-run", "check and print, but do not change the fleet file")
-    .option("--force", "go ahead even when a cluster would be short of capacity")
+    .option(
+      "--force",
+      "go ahead even when a cluster would be short of capacity, or the framework database is " +
+        "unreachable; with --region <home>: go on past a fence that failed",
+    )
     .action(async (sets: string[], flags: MoveFlags, command: Command) => {
       const globals = ctx.globals(command);
       const target = targetOf(sets, flags.region);

@@ -6,6 +6,11 @@
 import { Command, InvalidArgumentError } from "commander";
 import { planScale, type ScaleRequest } from "../../fleet/operations/operations";
 import { type CommandContext } from "../context";
+import {
+  type DatabaseProbe,
+  noDatabaseProbe,
+  refuseWhileDatabaseDown,
+} from "../engine/db-reachability";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import {
@@ -36,16 +41,28 @@ interface PoolFlags extends RunFlags {
   readonly desired?: number;
 }
 
-/** Loads the fleet (under its lock), plans `request`, runs and prints it. */
-function runScale(
+/**
+ * Loads the fleet (under its lock), plans `request`, runs and prints it. Refused while the
+ * database is unreachable (`../engine/db-reachability.ts`): a scale adds pods that cannot
+ * register, or removes serving ones (also a node pool's scale-in, which evicts pods).
+ */
+async function runScale(
   ctx: CommandContext,
   deps: OperationDeps,
+  probe: DatabaseProbe,
   command: Command,
   request: ScaleRequest,
   flags: RunFlags,
-): void {
+): Promise<void> {
   const globals = ctx.globals(command);
   const options = { dryRun: flags.dryRun === true, force: flags.force === true };
+  if (!options.dryRun) {
+    const what =
+      request.kind === "replicas"
+        ? `scaling ${request.server} in ${request.set}`
+        : `scaling ${request.cluster}'s node pool ${request.pool}`;
+    await refuseWhileDatabaseDown(probe, ctx.load(globals.fleet), what, options.force, ctx.io);
+  }
   const result = editFleet(ctx, deps, globals, options, (loaded) =>
     runOperation(
       loaded,
@@ -61,7 +78,10 @@ function runScale(
 function subcommand(ctx: CommandContext, name: string): Command {
   return new Command(name)
     .option("--dry-run", "check and print, but do not change the fleet file")
-    .option("--force", "go ahead even when a cluster would be short of capacity")
+    .option(
+      "--force",
+      "go ahead even when a cluster would be short of capacity, or the framework database is unreachable",
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
 }
@@ -70,6 +90,7 @@ function subcommand(ctx: CommandContext, name: string): Command {
 export function scaleCommand(
   ctx: CommandContext,
   deps: OperationDeps = defaultOperationDeps,
+  probe: DatabaseProbe = noDatabaseProbe,
 ): Command {
   const replicas = subcommand(ctx, "replicas")
     .description("set a server's replicas in one Set")
@@ -77,7 +98,14 @@ export function scaleCommand(
     .argument("<set>", "Set id, e.g. app.gz.1")
     .argument("<replicas>", "pods in that Set", parseCount)
     .action((server: string, set: string, count: number, flags: RunFlags, command: Command) =>
-      runScale(ctx, deps, command, { kind: "replicas", server, set, replicas: count }, flags),
+      runScale(
+        ctx,
+        deps,
+        probe,
+        command,
+        { kind: "replicas", server, set, replicas: count },
+        flags,
+      ),
     );
   const pool = subcommand(ctx, "pool")
     .description("set a node pool's minSize, maxSize and/or desiredSize")
@@ -90,9 +118,10 @@ export function scaleCommand(
       if (flags.min === undefined && flags.max === undefined && flags.desired === undefined) {
         throw new UserError("give at least one of --min, --max and --desired", ExitCode.Usage);
       }
-      runScale(
+      return runScale(
         ctx,
         deps,
+        probe,
         command,
         {
           kind: "pool",

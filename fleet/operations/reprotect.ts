@@ -10,8 +10,10 @@
  * the DR resource leaves the new home's state (the instance stays: `pulumi state delete` never
  * deletes a cloud resource); the fenced old master leaves the old home's state and stays in the
  * cloud, retained, until a person deletes it; the database's component with its passwords moves
- * to the new home's infra stack (`pulumi state move`), where the promoted instance is imported as
- * its `MysqlInstance`; the DNS record moves to the new standby's infra stack, which holds it.
+ * to the new home's infra stack (`pulumi state move` of a top-level resource "automatically
+ * includes their children": https://www.pulumi.com/docs/iac/operations/stack-management/moving-resources-between-stacks/),
+ * where the promoted instance is imported as its `MysqlInstance` (`pulumi import --parent
+ * name=urn`); the DNS record's component moves to the new standby's infra stack, which holds it.
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_state_delete/
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_state_move/
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_import/
@@ -56,8 +58,6 @@ const T = {
   record: "tarsfed:network:DatabaseDnsRecord",
   mysql: "tencentcloud:index/mysqlInstance:MysqlInstance",
   dr: "tencentcloud:index/mysqlDrInstance:MysqlDrInstance",
-  password: "random:index/randomPassword:RandomPassword",
-  dnsRecord: "tencentcloud:index/privateDnsRecord:PrivateDnsRecord",
 };
 
 /**
@@ -81,11 +81,7 @@ export function planReprotect(fleet: FleetSpec): ReprotectPlan {
   const dr = urn(newInfra, [T.replica, T.dr], "tars-db-replica-mysql");
   const oldMaster = urn(oldInfra, [T.instance, T.mysql], "tars-db-mysql");
   const component = (stack: string) => urn(stack, [T.instance], "tars-db");
-  const passwords = ["tars-db-root-password", "tars-db-admin-password"].map((n) =>
-    urn(oldInfra, [T.instance, T.password], n),
-  );
   const record = urn(newInfra, [T.record], "tars-db");
-  const recordChild = urn(newInfra, [T.record, T.dnsRecord], `${fleet.name}-db-record`);
   const id = `$(pulumi stack output --stack ${newInfra} dbDrInstanceId)`;
   return {
     procedure: "reprotect",
@@ -113,7 +109,7 @@ export function planReprotect(fleet: FleetSpec): ReprotectPlan {
         n: 3,
         description: `move the database's component and passwords to ${newInfra} (the same passwords the promoted instance has)`,
         commands: [
-          `pulumi state move --source ${oldInfra} --dest ${newInfra} '${component(oldInfra)}' ${passwords.map((p) => `'${p}'`).join(" ")} --yes`,
+          `pulumi state move --source ${oldInfra} --dest ${newInfra} '${component(oldInfra)}' --yes`,
         ],
       },
       {
@@ -126,9 +122,7 @@ export function planReprotect(fleet: FleetSpec): ReprotectPlan {
       {
         n: 5,
         description: `move the database's DNS record to ${oldInfra}: the standby's infra stack holds it`,
-        commands: [
-          `pulumi state move --source ${newInfra} --dest ${oldInfra} '${record}' '${recordChild}' --yes`,
-        ],
+        commands: [`pulumi state move --source ${newInfra} --dest ${oldInfra} '${record}' --yes`],
       },
       {
         n: 6,
