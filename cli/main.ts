@@ -50,7 +50,7 @@ export function buildProgram(io: Io, onExit: (code: ExitCode) => void): Command 
   program.addCommand(failoverCommand(ctx, defaultOperationDeps, defaultHomeFailoverDeps, probe));
   program.addCommand(failbackCommand(ctx, defaultOperationDeps, probe));
   program.addCommand(reprotectCommand(ctx));
-  program.addCommand(scaleCommand(ctx));
+  program.addCommand(scaleCommand(ctx, defaultOperationDeps, probe));
   program.addCommand(previewCommand(ctx));
   program.addCommand(upCommand(ctx));
   for (const command of program.commands)
