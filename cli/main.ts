@@ -16,7 +16,7 @@ import { ExitCode } from "./exit-codes";
 import { processIo, type Io } from "./io";
 import { capacityCommand } from "./commands/capacity";
 import { diffCommand } from "./commands/diff";
-import { previewCommand, upCommand } from "./commands/engine";
+import { type EngineDeps, previewCommand, upCommand } from "./commands/engine";
 import { defaultOperationDeps, failbackCommand, failoverCommand } from "./commands/failover";
 import { defaultHomeFailoverDeps } from "./commands/home-failover";
 import { reprotectCommand } from "./commands/reprotect";
@@ -29,8 +29,15 @@ import { planCommand } from "./commands/plan";
 import { scaleCommand } from "./commands/scale";
 import { validateCommand } from "./commands/validate";
 
-/** Builds the command tree. */
-export function buildProgram(io: Io, onExit: (code: ExitCode) => void): Command {
+/**
+ * Builds the command tree. `engineDeps`, when given, is what `preview` and `up` run with instead
+ * of the project's own engine (`npm run e2e` gives an inline one: `cli/engine/automation.ts`).
+ */
+export function buildProgram(
+  io: Io,
+  onExit: (code: ExitCode) => void,
+  engineDeps?: EngineDeps,
+): Command {
   const ctx = createContext(io, onExit);
   const program = new Command("tarsfed")
     .description("TARS Federation: one TARS platform across Tencent Cloud regions")
@@ -50,9 +57,11 @@ export function buildProgram(io: Io, onExit: (code: ExitCode) => void): Command 
   program.addCommand(failoverCommand(ctx, defaultOperationDeps, defaultHomeFailoverDeps, probe));
   program.addCommand(failbackCommand(ctx, defaultOperationDeps, probe));
   program.addCommand(reprotectCommand(ctx));
-  program.addCommand(scaleCommand(ctx, defaultOperationDeps, probe));
-  program.addCommand(previewCommand(ctx));
-  program.addCommand(upCommand(ctx));
+  program.addCommand(scaleCommand(ctx));
+  program.addCommand(
+    engineDeps === undefined ? previewCommand(ctx) : previewCommand(ctx, engineDeps),
+  );
+  program.addCommand(engineDeps === undefined ? upCommand(ctx) : upCommand(ctx, engineDeps));
   for (const command of program.commands)
     command
       .exitOverride()
@@ -75,12 +84,23 @@ function reportInternal(error: unknown, io: Io, debug: boolean): void {
   if (debug) io.err(text);
 }
 
-/** Runs `tarsfed` with `argv` (without `node` and the script); resolves to the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
+/**
+ * Runs `tarsfed` with `argv` (without `node` and the script); resolves to the exit code.
+ * `engineDeps`: see {@link buildProgram}.
+ */
+export async function main(
+  argv: readonly string[],
+  io: Io = processIo,
+  engineDeps?: EngineDeps,
+): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    engineDeps,
+  );
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

@@ -24,8 +24,10 @@
  */
 import {
   type EngineEvent,
+  type LocalWorkspaceOptions,
   type PreviewOptions,
   type PulumiCommand,
+  type PulumiFn,
   type Stack,
   type UpOptions,
 } from "@pulumi/pulumi/automation";
@@ -195,6 +197,29 @@ async function withEnv<T>(
 }
 
 /**
+ * Runs `operation` with `env` in this process's environment too, restored after: an inline
+ * program runs in this process (Automation API's own language server) and reads `process.env`
+ * there (`index.ts`, `program/config.ts`, and `@pulumi/kubernetes`' `Provider` for
+ * `PULUMI_K8S_SKIP_UPDATE_UNREACHABLE`), as the offline runner does (`cli/offline/run-stack.ts`).
+ * The process has one environment, so the caller runs one operation at a time.
+ */
+async function withProcessEnv<T>(
+  env: Readonly<Record<string, string>>,
+  operation: () => Promise<T>,
+): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  try {
+    return await operation();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+/**
  * What a stack's exported state holds: its resources, and the outputs of its root
  * `pulumi:pulumi:Stack` resource (`pulumi stack export`: `deployment.resources[]`, each with
  * `type` and `outputs`).
@@ -214,11 +239,30 @@ export function deployedState(deployment: unknown): DeployedState {
   };
 }
 
-function engineStack(stack: Stack): EngineStack {
+/** Runs operations one at a time, each after the one before has ended. */
+function serialised(): <T>(operation: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(operation: () => Promise<T>) => {
+    const next = last.then(operation, operation);
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
+/** How an operation of a stack runs: in its workspace's environment, and in this process's. */
+type Runner = <T>(
+  stack: Stack,
+  options: EngineRunOptions,
+  operation: () => Promise<T>,
+) => Promise<T>;
+
+const projectRunner: Runner = (stack, options, operation) => withEnv(stack, options, operation);
+
+function engineStack(stack: Stack, run: Runner = projectRunner): EngineStack {
   return {
     async preview(options) {
       const steps: ResourceStep[] = [];
-      const result = await withEnv(stack, options, () =>
+      const result = await run(stack, options, () =>
         runOperation(
           options,
           (args) => stack.preview(args),
@@ -228,7 +272,7 @@ function engineStack(stack: Stack): EngineStack {
       return { changeSummary: result.changeSummary, steps };
     },
     async up(options) {
-      const result = await withEnv(stack, options, () =>
+      const result = await run(stack, options, () =>
         runOperation(options, (args) => stack.up(args)),
       );
       return {
@@ -259,12 +303,36 @@ async function plainConfig(stack: Stack): Promise<Record<string, string>> {
 }
 
 /**
- * The engine over the Pulumi project in `workDir` (the directory holding `Pulumi.yaml`).
- *
- * The Pulumi CLI is looked up on `PATH` as it is when `checkCli()` runs.
+ * The project's program run inline, in this process, rather than by the Node.js language host
+ * from `Pulumi.yaml`: Automation API's `LocalWorkspace.createOrSelectStack({ stackName,
+ * projectName, program })` starts the SDK's own language server and runs `pulumi … --client
+ * <address>` (`e2e/pulumi-smoke.ts`). `npm run e2e` drives `tarsfed up` this way, where no
+ * language host can be built.
  */
-export function automationEngine(workDir: string): Engine {
-  let command: PulumiCommand | undefined;
+export interface InlineProject {
+  /** The program: `index.ts`'s default export. */
+  readonly program: PulumiFn;
+  readonly projectName: string;
+  /**
+   * The workspace: its `workDir` (stack config files `Pulumi.<stack>.yaml` there), backend
+   * (`projectSettings.backend`), Pulumi home, environment and CLI.
+   */
+  readonly workspace: LocalWorkspaceOptions & { readonly workDir: string };
+}
+
+/**
+ * The engine over the Pulumi project in `workDir` (the directory holding `Pulumi.yaml`), or over
+ * `inline`'s program and workspace.
+ *
+ * The Pulumi CLI is looked up on `PATH` as it is when `checkCli()` runs, unless `inline` names
+ * one (`workspace.pulumiCommand`). With `inline`, operations run one at a time, each with its
+ * run's environment in this process's too, where the program reads it.
+ */
+export function automationEngine(workDir: string, inline?: InlineProject): Engine {
+  let command: PulumiCommand | undefined = inline?.workspace.pulumiCommand;
+  const inlineRun = serialised();
+  const inlineRunner: Runner = (stack, options, operation) =>
+    inlineRun(() => withProcessEnv(options.env ?? {}, () => withEnv(stack, options, operation)));
   async function pulumiCommand(automation: Automation): Promise<PulumiCommand> {
     if (command !== undefined) return command;
     try {
@@ -290,13 +358,20 @@ export function automationEngine(workDir: string): Engine {
       const automation = await loadAutomation();
       const cli = await pulumiCommand(automation);
       try {
-        const stack = await automation.LocalWorkspace.createOrSelectStack(
-          { stackName: name, workDir },
-          { pulumiCommand: cli },
-        );
-        const toSet = stackConfigToSet(fleet, name, await plainConfig(stack), workDir);
+        const stack =
+          inline === undefined
+            ? await automation.LocalWorkspace.createOrSelectStack(
+                { stackName: name, workDir },
+                { pulumiCommand: cli },
+              )
+            : await automation.LocalWorkspace.createOrSelectStack(
+                { stackName: name, projectName: inline.projectName, program: inline.program },
+                { ...inline.workspace, pulumiCommand: cli },
+              );
+        const dir = inline?.workspace.workDir ?? workDir;
+        const toSet = stackConfigToSet(fleet, name, await plainConfig(stack), dir);
         for (const [key, value] of Object.entries(toSet)) await stack.setConfig(key, { value });
-        return engineStack(stack);
+        return inline === undefined ? engineStack(stack) : engineStack(stack, inlineRunner);
       } catch (error) {
         throw toEngineError(error);
       }
