@@ -40,6 +40,10 @@ export interface LocalCluster extends KubeEndpoint {
   readonly startSeconds: number;
   /** Stops every program of the cluster, the last started first. */
   stop(): Promise<void>;
+  /** Stops the kube-apiserver alone: the cluster goes dark, its etcd and the rest keep running. */
+  stopApiserver(): Promise<void>;
+  /** Starts the kube-apiserver again, on the same port with the same flags, and waits for /readyz. */
+  startApiserver(): Promise<void>;
 }
 
 /**
@@ -143,7 +147,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     await waitFor(`${name}: etcd healthy`, 60, () => alive(etcd).then(() => etcdHealthy(etcdUrl)));
 
     say(`kube-apiserver on 127.0.0.1:${ports.apiserver}`);
-    const apiserver = launch("kube-apiserver", tools.kubeApiserver, [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
@@ -160,17 +164,25 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       "--authorization-mode=Node,RBAC",
       "--allow-privileged=true",
       "--profiling=false",
-    ]);
+    ];
     const endpoint: KubeEndpoint = {
       server: `https://127.0.0.1:${ports.apiserver}`,
       ...pki.pem,
     };
-    await waitFor(
-      `${name}: kube-apiserver ready (/readyz)`,
-      180,
-      () => alive(apiserver).then(() => readyz(endpoint)),
-      () => `log: ${log("kube-apiserver")}`,
-    );
+    const startApiserver = async () => {
+      const apiserver = launch("kube-apiserver", tools.kubeApiserver, apiserverArgs);
+      await waitFor(
+        `${name}: kube-apiserver ready (/readyz)`,
+        180,
+        () => alive(apiserver).then(() => readyz(endpoint)),
+        () => `log: ${log("kube-apiserver")}`,
+      );
+    };
+    const stopApiserver = async () => {
+      const apiserver = components.get("kube-apiserver");
+      if (apiserver !== undefined) await processes.stop(apiserver);
+    };
+    await startApiserver();
 
     const kubeconfig = kubeconfigText(name, endpoint);
     const kubeconfigPath = path.join(dir, "kubeconfig");
@@ -240,6 +252,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       components,
       startSeconds,
       stop,
+      stopApiserver,
+      startApiserver,
     };
   } catch (error) {
     await stop();
