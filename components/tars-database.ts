@@ -16,11 +16,12 @@ import {
   dbClientImage,
   dbInitConfigMap,
   dbInitJob,
+  IN_CLUSTER_DB_HOST,
   inClusterDbServices,
   inClusterDbStatefulSet,
   MYSQL_PORT,
 } from "../fleet/k8s/database";
-import { dbConfigData, dbConfigEnv, IN_CLUSTER_DB_HOST, jobDbHost } from "../fleet/k8s/db-config";
+import { dbConfigData, dbConfigEnv, jobDbHost } from "../fleet/k8s/db-config";
 import { inClusterDbPolicy } from "../fleet/k8s/network-policies";
 import { frameworkLabels } from "../fleet/k8s/servers";
 import { type DbConnection } from "./tars-framework";

@@ -129,6 +129,9 @@ export function secretsLoaded(pod: IPodSpec): string[] {
 /** Name of the in-cluster database's StatefulSet and Service. */
 export const IN_CLUSTER_DB = "tars-db";
 
+/** The in-cluster database's name inside its own cluster (its Service). */
+export const IN_CLUSTER_DB_HOST = `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
+
 /** The in-cluster database behind the home cluster's internal CLB, for the other regions. */
 export const IN_CLUSTER_DB_LB_SERVICE = "tars-db-lb";
 

@@ -19,9 +19,10 @@ import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { type IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
 import { type FleetSpec } from "../model/model";
 import { DbMode } from "../model/schema";
-import { FRAMEWORK_NAMESPACE } from "../model/naming";
 import { databaseHost } from "../network/database-dns";
-import { DB_ADMIN_USER, IN_CLUSTER_DB, MYSQL_PORT } from "./database";
+// database.ts and servers.ts reach this module back through servers.ts: their values are read
+// inside functions only, never while the modules load.
+import { DB_ADMIN_USER, IN_CLUSTER_DB_HOST, MYSQL_PORT } from "./database";
 import { DB_SECRET } from "./servers";
 
 /**
@@ -60,9 +61,6 @@ export function configHashAnnotation(configMap: string): string {
  * annotation, so the change rolls them, and they connect anew, to the new master.
  */
 export const DB_SERVING_REGION_ANNOTATION = "tarsfed.io/db-serving-region";
-
-/** The in-cluster database's name inside its own cluster (its Service). */
-export const IN_CLUSTER_DB_HOST = `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
 
 /**
  * The host the home cluster's Jobs connect to: TencentDB's DNS name
