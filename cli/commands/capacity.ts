@@ -70,7 +70,10 @@ export function renderCapacity(report: CapacityReport): string {
       r.shortfalls.map((s) => `${s.cluster}: ${formatShortfall(s)}`).join("\n") || "-",
     ]),
   );
-  const notes = report.regions.flatMap((r) => r.notes.map((n) => `note: ${r.region}: ${n}`));
+  const notes = report.regions.flatMap((r) => [
+    ...r.blockers.map((b) => `not survivable: ${r.region}: ${b}`),
+    ...r.notes.map((n) => `note: ${r.region}: ${n}`),
+  ]);
   return [
     "CPU in cores, memory in MiB/GiB; capacity is every node pool at maxSize, 'now' at desiredSize (an existing cluster: what it declares)",
     clusters,

@@ -25,6 +25,7 @@ import {
   regionalServicesIn,
   REGISTRY_SIZE,
   servicePodSize,
+  standbyWeb,
   WEB_SIZE,
 } from "../tars/framework";
 import { allocatableResources, parseInstanceType } from "../model/instance-types";
@@ -100,6 +101,11 @@ export interface RegionLossVerdict {
   readonly lostSets: readonly string[];
   /** Remaining clusters that would not fit once the Sets moved in. */
   readonly shortfalls: readonly Shortfall[];
+  /**
+   * What makes the loss not survivable besides lost Sets and shortfalls: the home region's
+   * framework database without a standby (`tars.db.standbyRegion`). Empty otherwise.
+   */
+  readonly blockers: readonly string[];
   /** What else goes with the region (the home region's framework services). */
   readonly notes: readonly string[];
 }
@@ -155,12 +161,19 @@ export function servicesDemand(services: readonly FrameworkServiceSpec[]): Resou
 
 /**
  * Framework demand of one cluster: its registry, its region's base services when it runs them,
- * and the home services in the home cluster.
+ * the home services in the home cluster, and in the database's standby region's first cluster the
+ * standby web (tarsweb and the query services: nothing at 0 replicas, their full replicas once
+ * `tars.db.servingRegion` is the standby region).
  */
 export function frameworkDemand(fleet: FleetSpec, cluster: string): Resources {
   const registryPod = add(REGISTRY_SIZE.cppRegistry, REGISTRY_SIZE.goRegistry);
   let demand = times(registryPod, fleet.tars.registryReplicas);
   demand = add(demand, servicesDemand(regionalServicesIn(fleet, cluster)));
+  const standby = standbyWeb(fleet);
+  if (standby?.cluster === cluster) {
+    demand = add(demand, times(WEB_SIZE, standby.webReplicas));
+    demand = add(demand, servicesDemand(standby.services));
+  }
   if (cluster !== homeClusterName(fleet)) return demand;
   demand = add(demand, times(WEB_SIZE, fleet.tars.webReplicas));
   demand = add(demand, servicesDemand(homeFrameworkServices(fleet)));
@@ -303,10 +316,33 @@ export function growthNeeded(before: FleetSpec, after: FleetSpec): string[] {
 }
 
 /**
+ * The fleet once `region` is lost and everything that can fail over has: its Sets moved to
+ * `movedSets`' other clusters and, when the home region is lost and the database has a standby,
+ * the standby region serving (`tars.db.servingRegion`), so its tarsweb and query services count at
+ * their full replicas.
+ */
+export function fleetAfterRegionLoss(
+  fleet: FleetSpec,
+  region: string,
+  movedSets: readonly string[],
+): FleetSpec {
+  const after = applyFailover(fleet, movedSets);
+  const standby = standbyWeb(after);
+  const db = after.tars.db;
+  if (region !== fleet.homeRegion || standby === undefined || db.mode !== DbMode.TencentDb) {
+    return after;
+  }
+  return { ...after, tars: { ...after.tars, db: { ...db, servingRegion: standby.region } } };
+}
+
+/**
  * The verdict for losing `region`: its Sets moved out, the rest of the fleet checked.
  *
  * A Set active in the region moves to the other cluster it can run in (its standby, or its own
  * cluster when it had failed over into the region); it is lost when it has none outside the region.
+ * The home region's loss is survivable only with a database standby (`tars.db.standbyRegion`),
+ * whose cluster must also hold tarsweb and the query services at their full replicas: without one
+ * every registration in every region stops with the database.
  */
 export function regionLoss(fleet: FleetSpec, region: string): RegionLossVerdict {
   const regionOf = new Map(allClusters(fleet).map((c) => [c.name, c.region]));
@@ -317,18 +353,34 @@ export function regionLoss(fleet: FleetSpec, region: string): RegionLossVerdict 
   };
   const movedSets = active.filter(canMove).map((s) => s.id);
   const lostSets = active.filter((s) => !canMove(s)).map((s) => s.id);
-  const after = applyFailover(fleet, movedSets);
+  const after = fleetAfterRegionLoss(fleet, region, movedSets);
   const shortfalls = clusterCapacities(after)
     .filter((c) => c.region !== region && !c.fits)
     .map(shortfallOf);
+  const blockers = regionLossBlockers(fleet, region);
   return {
     region,
-    survivable: lostSets.length === 0 && shortfalls.length === 0,
+    survivable: lostSets.length === 0 && shortfalls.length === 0 && blockers.length === 0,
     movedSets,
     lostSets,
     shortfalls,
+    blockers,
     notes: regionLossNotes(fleet, region, movedSets),
   };
+}
+
+/** Why losing `region` is not survivable whatever the capacity: the home region with no standby. */
+function regionLossBlockers(fleet: FleetSpec, region: string): string[] {
+  if (region !== fleet.homeRegion || standbyWeb(fleet) !== undefined) return [];
+  const why =
+    fleet.tars.db.mode === DbMode.InCluster
+      ? "the in-cluster framework database can have no standby (only tars.db.mode tencentdb " +
+        "can, with tars.db.standbyRegion)"
+      : "the framework database has no standby (tars.db.standbyRegion)";
+  return [
+    `home region: ${why}; losing it stops every registration in every region, and tarsweb ` +
+      "with it",
+  ];
 }
 
 /**
@@ -337,7 +389,19 @@ export function regionLoss(fleet: FleetSpec, region: string): RegionLossVerdict 
  */
 function regionLossNotes(fleet: FleetSpec, region: string, movedSets: readonly string[]): string[] {
   const notes: string[] = [];
-  if (region === fleet.homeRegion) {
+  const standby = standbyWeb(fleet);
+  if (region === fleet.homeRegion && standby !== undefined) {
+    const moving = new Set(standby.services.map((s) => s.server));
+    const staying = homeFrameworkServices(fleet)
+      .map((s) => s.server)
+      .filter((s) => !moving.has(s));
+    notes.push(
+      `home region: the framework database fails over to its replica in ${standby.region} ` +
+        `(tarsfed failover --region ${region}; writes not yet replicated are lost), and ` +
+        `${listText(["tarsweb", ...moving])} scale up in ${standby.cluster}; ` +
+        `${listText(staying)} do not fail over`,
+    );
+  } else if (region === fleet.homeRegion) {
     const home = [
       "the framework database",
       "tarsweb",

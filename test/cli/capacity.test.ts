@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { capacityCommand } from "../../cli/commands/capacity";
 import { createContext } from "../../cli/context";
 import { memoryIo } from "../../cli/io";
-import { tightText } from "../fleet/fleet-copies";
+import { demoText, tightText } from "../fleet/fleet-copies";
 
 async function run(...argv: string[]) {
   const io = memoryIo();
@@ -70,6 +70,18 @@ describe("tarsfed capacity", () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "tarsfed-capacity-")), "f.yaml");
     writeFileSync(file, tightText);
     const { stdout } = await run("--fleet", file, "capacity");
-    expect(stdout).toMatch(/guangzhou\s+│ NO\s+│ app\.gz\.1, app\.gz\.2 │ -\s+│ sh1: 1\.6 CPU/);
+    expect(stdout).toMatch(/guangzhou\s+│ NO\s+│ app\.gz\.1, app\.gz\.2 │ -\s+│ sh1: 3\.1 CPU/);
+  });
+
+  it("says why losing the home region is not survivable without a database standby", async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "tarsfed-capacity-")), "f.yaml");
+    writeFileSync(file, demoText.replace(", standbyRegion: shanghai", ""));
+    const { stdout } = await run("--fleet", file, "capacity");
+    expect(stdout).toMatch(/guangzhou\s+│ NO\s+│ app\.gz\.1, app\.gz\.2 │ -\s+│ -/);
+    expect(stdout).toContain(
+      "not survivable: guangzhou: home region: the framework database has no standby " +
+        "(tars.db.standbyRegion); losing it stops every registration in every region, and " +
+        "tarsweb with it\n",
+    );
   });
 });

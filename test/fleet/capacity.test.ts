@@ -6,6 +6,7 @@ import {
   checkFits,
   clusterCapacities,
   clusterDemands,
+  fleetAfterRegionLoss,
   frameworkDemand,
   growthNeeded,
   regionLoss,
@@ -76,7 +77,7 @@ describe("capacity of the demo fleet", () => {
     expect(checkFits(demo)).toEqual([]);
   });
 
-  it("survives losing any one region, noting what the home region keeps and the base services that go", () => {
+  it("survives losing any one region, the home region by its database standby in shanghai", () => {
     expect(capacityReport(demo).regions).toEqual([
       {
         region: "guangzhou",
@@ -84,9 +85,12 @@ describe("capacity of the demo fleet", () => {
         movedSets: ["app.gz.1", "app.gz.2"],
         lostSets: [],
         shortfalls: [],
+        blockers: [],
         notes: [
-          "home region: the framework database, tarsweb, tarsnotify, tarsquerystat, " +
-            "tarsqueryproperty, tarsAdminRegistry and tarspatch do not fail over",
+          "home region: the framework database fails over to its replica in shanghai " +
+            "(tarsfed failover --region guangzhou; writes not yet replicated are lost), and " +
+            "tarsweb, tarsquerystat and tarsqueryproperty scale up in sh1; tarsnotify, " +
+            "tarsAdminRegistry and tarspatch do not fail over",
           BASE_SERVICES_NOTE,
         ],
       },
@@ -96,6 +100,7 @@ describe("capacity of the demo fleet", () => {
         movedSets: ["app.sh.1"],
         lostSets: [],
         shortfalls: [],
+        blockers: [],
         notes: [BASE_SERVICES_NOTE],
       },
       {
@@ -104,9 +109,71 @@ describe("capacity of the demo fleet", () => {
         movedSets: ["app.bj.1"],
         lostSets: [],
         shortfalls: [],
+        blockers: [],
         notes: [BASE_SERVICES_NOTE],
       },
     ]);
+  });
+
+  it("does not survive losing the home region without a database standby, saying why", () => {
+    const noStandby = fleetOf(replaceOnce(demoText, ", standbyRegion: shanghai", "")).spec;
+    expect(regionLoss(noStandby, "guangzhou")).toEqual({
+      region: "guangzhou",
+      survivable: false,
+      movedSets: ["app.gz.1", "app.gz.2"],
+      lostSets: [],
+      shortfalls: [],
+      blockers: [
+        "home region: the framework database has no standby (tars.db.standbyRegion); losing " +
+          "it stops every registration in every region, and tarsweb with it",
+      ],
+      notes: [
+        "home region: the framework database, tarsweb, tarsnotify, tarsquerystat, " +
+          "tarsqueryproperty, tarsAdminRegistry and tarspatch do not fail over",
+        BASE_SERVICES_NOTE,
+      ],
+    });
+    expect(regionLoss(noStandby, "shanghai").survivable).toBe(true);
+    const inCluster = fleetOf(
+      replaceOnce(
+        demoText,
+        'db: { mode: tencentdb, engineVersion: "5.7", memoryMb: 4000, standbyRegion: shanghai }',
+        "db: { mode: in-cluster }",
+      ),
+    ).spec;
+    expect(regionLoss(inCluster, "guangzhou")).toMatchObject({
+      survivable: false,
+      blockers: [
+        "home region: the in-cluster framework database can have no standby (only " +
+          "tars.db.mode tencentdb can, with tars.db.standbyRegion); losing it stops every " +
+          "registration in every region, and tarsweb with it",
+      ],
+    });
+  });
+
+  it("counts the standby web in sh1 at 0 replicas, at full replicas once shanghai serves", () => {
+    const serving = fleetOf(
+      replaceOnce(
+        demoText,
+        "standbyRegion: shanghai",
+        "standbyRegion: shanghai, servingRegion: shanghai",
+      ),
+    ).spec;
+    // tarsweb 1 × (500m, 1Gi), tarsquerystat and tarsqueryproperty 2 × (250m, 512Mi) each.
+    const web = { cpuMilli: 500 + 2 * 2 * 250, memoryMiB: 1024 + 2 * 2 * 512 };
+    expect(frameworkDemand(demo, "sh1")).toEqual({ cpuMilli: 1500 + 2800, memoryMiB: 1536 + 4672 });
+    expect(frameworkDemand(serving, "sh1")).toEqual({
+      cpuMilli: 1500 + 2800 + web.cpuMilli,
+      memoryMiB: 1536 + 4672 + web.memoryMiB,
+    });
+    // Losing guangzhou counts them in sh1 whichever region serves now.
+    const loss = clusterCapacities(
+      fleetAfterRegionLoss(demo, "guangzhou", ["app.gz.1", "app.gz.2"]),
+    );
+    expect(loss.find((c) => c.cluster === "sh1")?.breakdown.framework).toEqual(
+      frameworkDemand(serving, "sh1"),
+    );
+    expect(frameworkDemand(serving, "gz1")).toEqual(frameworkDemand(demo, "gz1"));
   });
 
   it("counts each region's base services once, in its services cluster, every container included", () => {
@@ -147,12 +214,14 @@ describe("capacity of the demo fleet", () => {
 });
 
 describe("capacity of a fleet whose standby is too small", () => {
-  it("fails losing guangzhou: sh1 would be 1.6 CPU short", () => {
-    // app.gz.1's active pods (4 CPU) replace its warm copies (1.75 CPU): 9.05 + 2.25 = 11.3 of 9.7.
+  it("fails losing guangzhou: sh1 would be 3.1 CPU short", () => {
+    // app.gz.1's active pods (4 CPU) replace its warm copies (1.75 CPU), and the standby web
+    // scales up (tarsweb 0.5, the query services 2 × 2 × 0.25): 9.05 + 2.25 + 1.5 = 12.8 of 9.7.
     expect(regionLoss(tight, "guangzhou")).toMatchObject({
       survivable: false,
       lostSets: [],
-      shortfalls: [{ cluster: "sh1", cpuMilli: 1600, memoryMiB: 0 }],
+      shortfalls: [{ cluster: "sh1", cpuMilli: 3100, memoryMiB: 0 }],
+      blockers: [],
     });
     // app.bj.1 adds 1.5 CPU to sh1's 9.05: 10.55 of 9.7.
     expect(regionLoss(tight, "beijing")).toMatchObject({
@@ -364,7 +433,7 @@ describe("capacity properties", () => {
     );
   });
 
-  it("calls a region loss survivable only when no Set is lost and every other cluster fits", () => {
+  it("calls a region loss survivable only when no Set is lost, every other cluster fits and the database has a standby", () => {
     fc.assert(
       fc.property(arbFleet, (fleet) => {
         for (const region of fleet.regions) {
@@ -372,8 +441,11 @@ describe("capacity properties", () => {
           const others = clusterCapacities(applyFailover(fleet, verdict.movedSets)).filter(
             (c) => c.region !== region.name,
           );
+          // The generated fleets' regions hold no database standby.
+          const home = region.name === fleet.homeRegion;
+          expect(verdict.blockers.length > 0).toBe(home);
           expect(verdict.survivable).toBe(
-            verdict.lostSets.length === 0 && others.every((c) => c.fits),
+            !home && verdict.lostSets.length === 0 && others.every((c) => c.fits),
           );
           expect(verdict.shortfalls.map((s) => s.cluster)).toEqual(
             others.filter((c) => !c.fits).map((c) => c.cluster),
