@@ -13,7 +13,14 @@ import { Command } from "commander";
 import { type CommandContext } from "../context";
 import { automationEngine } from "../engine/automation";
 import { type Engine } from "../engine/engine";
-import { type OneOffEngine } from "../engine/one-off";
+import { automationOneOff, type OneOffEngine } from "../engine/one-off";
+import {
+  apiServerProbe,
+  type DatabaseProbe,
+  noDatabaseProbe,
+  refuseWhileDatabaseDown,
+} from "../engine/db-reachability";
+import { isTarsStack } from "../../fleet/stacks/slice";
 import { type FleetHistory, gitFleetHistory } from "../engine/revision";
 import { fleetRevision } from "../../fleet/operations/revision";
 import {
@@ -53,6 +60,13 @@ export interface EngineDeps {
    * @default - `automationOneOff(PROJECT_ROOT)`
    */
   readonly oneOff?: OneOffEngine;
+  /**
+   * Whether the framework database is reachable: `up` of a TARS stack is refused while it is not,
+   * unless `--force` (`../engine/db-reachability.ts`).
+   *
+   * @default - no probe: nothing is refused
+   */
+  readonly database?: DatabaseProbe;
 }
 
 /** The Pulumi project directory (holding `Pulumi.yaml`): the engine runs the program there. */
@@ -86,7 +100,10 @@ export function loadablePolicyPack(dir: string): string {
 /** The largest share of a stack's resources `up` deletes or replaces without `--allow-deletes`. */
 export const DEFAULT_MAX_DELETE_SHARE = 0.2;
 
-const defaultDeps = (): EngineDeps => ({ engine: automationEngine(PROJECT_ROOT) });
+const defaultDeps = (): EngineDeps => ({
+  engine: automationEngine(PROJECT_ROOT),
+  database: apiServerProbe((stack) => automationOneOff(PROJECT_ROOT).outputs(stack)),
+});
 
 interface EngineFlags {
   readonly stack?: string;
@@ -209,6 +226,20 @@ async function runEngineCommand(
     wholeStack: flags.wholeStack === true,
     ...(flags.phase === undefined ? {} : { phase: flags.phase }),
   });
+  // New or rolled TARS pods cannot register while the database is unreachable.
+  if (name === EngineCommand.Up) {
+    const tars = selection.order.filter(
+      (s) => isTarsStack(fleet.spec, s) && !selection.skipped.includes(s),
+    );
+    if (tars.length > 0)
+      await refuseWhileDatabaseDown(
+        deps.database ?? noDatabaseProbe,
+        fleet,
+        `up of ${tars.join(", ")}`,
+        flags.force === true,
+        ctx.io,
+      );
+  }
   // A file that loaded is YAML, so it has a revision.
   const revision = fleetRevision(fleet.text) ?? "";
   const runDir = mkdtempSync(path.join(os.tmpdir(), "tarsfed-run-"));
@@ -312,7 +343,8 @@ export function upCommand(ctx: CommandContext, deps: EngineDeps = defaultDeps())
     .option(
       "--force",
       "apply this fleet revision even over a stack last applied from one its git history does " +
-        "not hold (a newer or diverged revision)",
+        "not hold (a newer or diverged revision); update TARS stacks even while the framework " +
+        "database is unreachable",
     )
     .option("--yes", "confirm: up changes cloud resources")
     .action((flags: EngineFlags, command: Command) =>
