@@ -75,6 +75,8 @@ async function programOf(
   switch (program.kind) {
     case "fence":
       return () => {
+        // `protocol` ALL needs `port` all; `action` ACCEPT or DROP (provider docs,
+        // website/docs/r/security_group_rule_set.html.markdown in tencentcloudstack/terraform-provider-tencentcloud).
         const drop = { action: "DROP", cidrBlock: "0.0.0.0/0", protocol: "ALL", port: "ALL" };
         new tencentcloud.SecurityGroupRuleSet(
           `${fleetName}-db-fence`,
