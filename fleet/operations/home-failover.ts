@@ -43,7 +43,9 @@ import {
   homeFrameworkServices,
   regionalFrameworkServices,
   regionServicesCluster,
+  STANDBY_SERVICES,
 } from "../tars/framework";
+import { WEB } from "../k8s/web";
 import { activeCluster, placeWorkloads } from "../tars/placement";
 import { regionRecoveryJob } from "../k8s/region-recovery";
 import { OperationError, type OperationPlan, planFailover } from "./operations";
@@ -261,8 +263,17 @@ export function planHomeFailover(fleet: FleetSpec, lostRegion: string): HomeFail
     steps: builders.map((build, i) => ({ n: i + 1, ...build(ctx) })),
     notes: [
       `the replica is asynchronous: writes the old master took in the replication lag before ${lostRegion} went dark are lost`,
+      `${homeOnly(fleet).join(", ")} have no standby: they stay down with ${lostRegion} until it is back or the fleet is re-protected (tarsfed reprotect)`,
     ],
   };
+}
+
+/** The home services with no standby copy (tarsnotify; tarsAdminRegistry and tarspatch with CVM pools). */
+function homeOnly(fleet: FleetSpec): string[] {
+  const standby: readonly string[] = STANDBY_SERVICES;
+  return homeFrameworkServices(fleet)
+    .map((s) => s.server)
+    .filter((s) => !standby.includes(s));
 }
 
 interface StepContext {
@@ -367,6 +378,7 @@ function repointDns({ fleet, standby, servingNow }: StepContext): StepBody {
 }
 
 function recoverySql({ fleet, home, standby }: StepContext): StepBody {
+  const job = regionRecoveryJob(fleet, home).metadata.name ?? RECOVERY_JOB;
   const stack = oneOffStack.recovery(standby);
   const region = regionByName(fleet, standby);
   const cluster = region.clusters[0]?.name ?? "";
@@ -380,13 +392,13 @@ function recoverySql({ fleet, home, standby }: StepContext): StepBody {
       {
         stack,
         type: ProcedureType.Job,
-        name: k8sName(cluster, regionRecoveryJob(fleet, home).metadata.name ?? RECOVERY_JOB),
+        name: k8sName(cluster, job),
         urn: topLevelUrn(stack, ProcedureType.Job, RECOVERY_JOB),
       },
     ],
-    program: `one-off stack ${stack}: Job ${RECOVERY_JOB} in ${cluster} (namespace ${FRAMEWORK_NAMESPACE}) runs the recovery SQL for ${home} on the new master`,
+    program: `one-off stack ${stack}: Job ${job} in ${cluster} (namespace ${FRAMEWORK_NAMESPACE}) runs the recovery SQL for ${home} on the new master`,
     check:
-      `the Job ${RECOVERY_JOB} in ${cluster} completed; tarsweb (once step 6 is done) lists ` +
+      `the Job ${job} in ${cluster} completed (its log ends "region recovery applied"); tarsweb (once step 6 is done) lists ` +
       `${home}'s nodes and servers as inactive and the other regions' as active`,
     action: {
       program: {
@@ -409,7 +421,10 @@ function healthyTarsStacks(fleet: FleetSpec, home: string): string[] {
 
 function rollFramework({ fleet, home }: StepContext): StepBody {
   const stacks = healthyTarsStacks(fleet, home);
-  const services = regionalFrameworkServices(fleet).map((s) => s.server.toLowerCase());
+  // Only the services that load the database's address roll (tarslog needs no database).
+  const services = regionalFrameworkServices(fleet)
+    .filter((s) => s.usesDb)
+    .map((s) => s.server.toLowerCase());
   const clusters = fleet.regions.filter((r) => r.name !== home).flatMap((r) => r.clusters);
   return {
     name: HomeFailoverStep.RollFramework,
@@ -438,13 +453,10 @@ function rollFramework({ fleet, home }: StepContext): StepBody {
 function standbyWeb({ fleet, standby }: StepContext): StepBody {
   const stack = regionStackName(standby);
   const cluster = regionByName(fleet, standby).clusters[0]?.name ?? "";
-  const names = [
-    "tars-web",
-    ...homeFrameworkServices(fleet).map((s) => `tars-${s.server.toLowerCase()}`),
-  ];
+  const names = [WEB, ...STANDBY_SERVICES.map((s) => `tars-${s}`)];
   return {
     name: HomeFailoverStep.StandbyWeb,
-    summary: `give tarsweb and the home services in ${standby} their replicas`,
+    summary: `give tarsweb and the query services (${STANDBY_SERVICES.join(", ")}) in ${standby} their replicas`,
     stacks: [stack],
     resources: names.map((name) => ({
       stack,
@@ -452,7 +464,7 @@ function standbyWeb({ fleet, standby }: StepContext): StepBody {
       name: k8sName(cluster, name),
     })),
     command: `tarsfed up --stack ${stack} --yes (step ${STEP_ORDER.indexOf(HomeFailoverStep.RollFramework) + 1} applied it; again, it changes nothing)`,
-    check: `tarsweb in ${cluster} is Ready and lists the framework's servers; tarsnotify and the query services are Ready`,
+    check: `tarsweb in ${cluster} is Ready and lists the framework's servers, with its monitoring pages (${STANDBY_SERVICES.join(", ")} Ready)`,
     action: { updates: [stack] },
   };
 }
