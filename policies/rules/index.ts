@@ -8,6 +8,7 @@ import { type TarsfedRule } from "../rule";
 import { allowListsBounded } from "./allow-lists-bounded";
 import { clusterEndpointSecurityGroup } from "./cluster-endpoint-security-group";
 import { grClusterReachability } from "./gr-cluster-reachability";
+import { homeRegionStandby } from "./home-region-standby";
 import { imagesPinned } from "./images-pinned";
 import { namespacePodSecurity, namespacesIsolated } from "./namespaces-isolated";
 import { noOpenTarsPorts } from "./no-open-tars-ports";
@@ -44,6 +45,7 @@ export const rules: readonly TarsfedRule[] = [
   tarsnodePackageVerified,
   setStandbyInAnotherRegion,
   regionLossFits,
+  homeRegionStandby,
   grClusterReachability,
 ];
 
@@ -51,6 +53,7 @@ export {
   allowListsBounded,
   clusterEndpointSecurityGroup,
   grClusterReachability,
+  homeRegionStandby,
   imagesPinned,
   namespacePodSecurity,
   namespacesIsolated,

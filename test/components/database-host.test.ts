@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleet } from "../../fleet/model/load";
+import { loadFleet, parseFleet } from "../../fleet/model/load";
+import { evaluatePolicies } from "../../policies/evaluate";
 import { planFleet } from "../../cli/plan/plan-fleet";
 import { collectManifests } from "../../cli/manifests/collect";
 import { type FleetPlan, type Json, type PlannedResource } from "../../fleet/stacks/plan-document";
@@ -178,6 +179,27 @@ describe("the database host in the demo plan", () => {
       expect(byName(gz, `gz1-tars-${service}-deployment`).dependencies).toContain(registry.urn);
     }
     expect(byName(gz, "gz1-tars-tarslog-statefulset").dependencies).toContain(registry.urn);
+  });
+});
+
+describe("the home region's single point of failure", () => {
+  // What `tarsfed plan` reports: the plan with the policies' findings.
+  const findings = (plan: FleetPlan, text: string) =>
+    evaluatePolicies(plan, parseFleet(text, "fleet.yaml").spec).stacks.flatMap((s) =>
+      s.violations
+        .filter((v) => v.policy === "home-region-standby")
+        .map((v) => [s.name, v.severity, v.resource]),
+    );
+
+  it("is an advisory finding on the home database of a fleet without tars.db.standbyRegion", () => {
+    expect(findings(small, SMALL)).toEqual([
+      ["gz-infra", "advisory", byName(stackOf(small, "gz-infra"), "tars-db-mysql").urn],
+    ]);
+  });
+
+  it("is no finding once the database has its standby", () => {
+    expect(findings(standby, smallWith("standbyRegion: sh"))).toEqual([]);
+    expect(findings(demo, DEMO)).toEqual([]);
   });
 });
 

@@ -154,6 +154,7 @@ describe("toCrossGuard", () => {
       "no-open-tars-ports",
       "set-standby-in-another-region",
       "region-loss-fits",
+      "home-region-standby",
     ]);
     expect(configured[0].configSchema?.properties.fleetFile).toMatchObject({
       type: "string",

@@ -7,7 +7,13 @@ import { type FleetSpec } from "../../fleet/model/model";
 import { parsePortSpec, protectedPorts, rangesOverlap } from "../../policies/ports";
 import { at } from "../../policies/props";
 import { UNKNOWN, type ResourceView } from "../../policies/rule";
-import { regionLossFits, setDeploymentPdb, setStandbyInAnotherRegion } from "../../policies/rules";
+import {
+  homeRegionStandby,
+  regionLossFits,
+  setDeploymentPdb,
+  setStandbyInAnotherRegion,
+} from "../../policies/rules";
+import { K8sType, TencentType } from "../../policies/tokens";
 import { openIngressProblem } from "../../policies/rules/no-open-tars-ports";
 import { secretShape } from "../../policies/rules/no-plaintext-secrets";
 import { selectorMatches } from "../../policies/rules/set-deployment-pdb";
@@ -94,6 +100,58 @@ describe("set-standby-in-another-region", () => {
   });
 });
 
+describe("home-region-standby", () => {
+  const mysql = resource(TencentType.MysqlInstance, "tars-db-mysql", {});
+  const inClusterDb = resource(K8sType.StatefulSet, "tars-db-statefulset", {
+    metadata: { name: "tars-db", namespace: "tars-system" },
+  });
+  const noStandby: FleetSpec = {
+    ...demo,
+    tars: {
+      ...demo.tars,
+      db: { ...demo.tars.db, standbyRegion: undefined } as FleetSpec["tars"]["db"],
+    },
+  };
+  const inCluster: FleetSpec = {
+    ...demo,
+    tars: {
+      ...demo.tars,
+      db: { mode: "in-cluster", storageGb: 50, storageClass: "cbs", image: "mysql:5.7.44" },
+    },
+  };
+
+  it("passes the demo fleet, whose database has its standby in shanghai", () => {
+    expect(homeRegionStandby.check({ resources: [mysql], fleet: demo })).toEqual([]);
+  });
+
+  it("flags the home TencentDB instance of a fleet without tars.db.standbyRegion", () => {
+    expect(homeRegionStandby.check({ resources: [mysql, inClusterDb], fleet: noStandby })).toEqual([
+      {
+        resource: mysql.urn,
+        message:
+          "the home region guangzhou is a single point of failure: the framework database has no standby, and losing it stops every registration in every region; set tars.db.standbyRegion to one of shanghai, beijing for a disaster-recovery replica, a standby tarsweb and tarsfed failover --region guangzhou (README: Losing the home region)",
+      },
+    ]);
+    expect(homeRegionStandby.enforcementLevel).toBe("advisory");
+  });
+
+  it("flags the in-cluster database, which can have no standby", () => {
+    expect(homeRegionStandby.check({ resources: [mysql, inClusterDb], fleet: inCluster })).toEqual([
+      {
+        resource: inClusterDb.urn,
+        message:
+          "the home region guangzhou is a single point of failure: the in-cluster framework database can have no standby, and losing it stops every registration in every region; a home region that can be lost needs tars.db.mode tencentdb with tars.db.standbyRegion (README: Losing the home region)",
+      },
+    ]);
+  });
+
+  it("says nothing for a fleet of one region, or without the fleet", () => {
+    const oneRegion = { ...noStandby, regions: noStandby.regions.slice(0, 1) };
+    expect(homeRegionStandby.check({ resources: [mysql], fleet: oneRegion })).toEqual([]);
+    expect(homeRegionStandby.check({ resources: [mysql] })).toEqual([]);
+  });
+});
+
 describe("region-loss-fits", () => {
   // sh1 takes app.gz.1 over when guangzhou goes; with one node of its general pool it cannot.
   const small: FleetSpec = {
@@ -116,12 +174,12 @@ describe("region-loss-fits", () => {
     const sh1 = cluster("sh1");
     // sh1 holds 7.8 CPU and asks for 9.05: its Sets, app.gz.1's warm copies, its registry and
     // shanghai's base services (2.8 CPU, which a region's loss does not move). Losing guangzhou
-    // adds 2.25 (11.3), losing beijing 1.5 (10.55).
+    // adds 2.25 and the standby web's 1.5 (12.8), losing beijing 1.5 (10.55).
     expect(regionLossFits.check({ resources: [cluster("bj1"), sh1], fleet: small })).toEqual([
       {
         resource: sh1.urn,
         message:
-          "cluster sh1 cannot absorb the loss of region guangzhou: it would be short of 3.5 CPU; raise its node pools' maxSize or add a pool",
+          "cluster sh1 cannot absorb the loss of region guangzhou: it would be short of 5 CPU and 2.8Gi memory; raise its node pools' maxSize or add a pool",
       },
       {
         resource: sh1.urn,
@@ -160,7 +218,7 @@ describe("region-loss-fits", () => {
     expect(findings.map((f) => [f.resource, f.message])).toEqual([
       [
         provider.urn,
-        "existing cluster sh1 cannot absorb the loss of region guangzhou: it would be short of 3.5 CPU; grow the cluster, then raise its existing.capacity",
+        "existing cluster sh1 cannot absorb the loss of region guangzhou: it would be short of 5 CPU and 2.8Gi memory; grow the cluster, then raise its existing.capacity",
       ],
       [
         provider.urn,
