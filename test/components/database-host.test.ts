@@ -37,12 +37,14 @@ let demo: FleetPlan;
 let small: FleetPlan;
 let standby: FleetPlan;
 let serving: FleetPlan;
+let renamed: FleetPlan;
 beforeAll(async () => {
   // One after another: the plans share Pulumi's process-wide mocks.
   demo = await planText(DEMO);
   small = await planText(SMALL);
   standby = await planText(smallWith("standbyRegion: sh"));
   serving = await planText(smallWith("standbyRegion: sh, servingRegion: sh"));
+  renamed = await planText(smallWith("standbyRegion: sh, dnsZone: tars-small.com"));
 }, 400_000);
 
 /** Kubernetes objects of a kind in every TARS stack, keyed `<stack>/<cluster>/<ns>/<name>`. */
@@ -179,6 +181,40 @@ describe("the database host in the demo plan", () => {
       expect(byName(gz, `gz1-tars-${service}-deployment`).dependencies).toContain(registry.urn);
     }
     expect(byName(gz, "gz1-tars-tarslog-statefulset").dependencies).toContain(registry.urn);
+  });
+});
+
+describe("a new database host", () => {
+  it("is in every cluster's ConfigMap and rolls every pod loading it, the password's hash alone", () => {
+    const configs = everywhere(renamed, "ConfigMap");
+    for (const cluster of ["gz/gz1", "sh/sh1"]) {
+      expect(
+        at(configs.get(`${cluster}/tars-system/${DB_CONFIG}`)?.inputs ?? null, "data", "DB_HOST"),
+      ).toBe("db.tars-small.com");
+    }
+    const before = dbPods(standby);
+    const after = dbPods(renamed);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    const annotation = (pod: Json | undefined, key: string) =>
+      at(pod ?? null, "metadata", "annotations", key);
+    for (const [key, pod] of after) {
+      const config = `config-hash.tarsfed.io/${DB_CONFIG}`;
+      expect(annotation(pod, config), key).not.toEqual(annotation(before.get(key), config));
+      expect(annotation(pod, "secret-hash.tarsfed.io/tars-db"), key).toEqual(
+        annotation(before.get(key), "secret-hash.tarsfed.io/tars-db"),
+      );
+    }
+    // The database Job is named after its whole environment: a new host is a new Job.
+    const jobName = (plan: FleetPlan) =>
+      str(at(byName(stackOf(plan, "gz"), "tars-db-init").inputs, "metadata", "name"));
+    expect(jobName(renamed)).not.toBe(jobName(standby));
+    expect(jobName(serving)).toBe(jobName(standby));
+    expect(jobHosts(renamed)).toEqual(
+      new Map([
+        ["gz/gz1/tars-db-init", "db.tars-small.com"],
+        ["gz/gz1/tars-db-idc-groups-job", "db.tars-small.com"],
+      ]),
+    );
   });
 });
 
