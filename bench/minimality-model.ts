@@ -25,6 +25,7 @@ import { GLOBAL_STACK, infraStackName } from "../fleet/model/naming";
 import { placeWorkloads } from "../fleet/tars/placement";
 import { clusterPodRanges } from "../fleet/network/security";
 import { Operation, type OperationEdit, type Subject } from "./minimality-edits";
+import { databaseDns, databaseReplicaRegion } from "../fleet/network/database-dns";
 
 /** The Pulumi type tokens the model names. */
 export const ResourceType = {
@@ -35,6 +36,7 @@ export const ResourceType = {
   RegionNetwork: ComponentType.RegionNetwork,
   TarsLoadBalancers: ComponentType.TarsLoadBalancers,
   CvmPool: ComponentType.CvmPool,
+  DatabaseDnsAttachment: ComponentType.DatabaseDnsAttachment,
   ConfigMap: "kubernetes:core/v1:ConfigMap",
   Deployment: "kubernetes:apps/v1:Deployment",
   Pdb: "kubernetes:policy/v1:PodDisruptionBudget",
@@ -51,6 +53,7 @@ export const ResourceType = {
   SecurityGroup: "tencentcloud:index/securityGroup:SecurityGroup",
   SecurityGroupRules: "tencentcloud:index/securityGroupRuleSet:SecurityGroupRuleSet",
   CcnAttachment: "tencentcloud:index/ccnAttachmentV2:CcnAttachmentV2",
+  DnsAttachment: "tencentcloud:index/privateDnsZoneVpcAttachment:PrivateDnsZoneVpcAttachment",
   CcnBandwidthLimit: "tencentcloud:index/ccnBandwidthLimit:CcnBandwidthLimit",
   Cluster: "tencentcloud:index/kubernetesCluster:KubernetesCluster",
   NodePool: "tencentcloud:index/kubernetesNodePool:KubernetesNodePool",
@@ -97,6 +100,9 @@ const INFRA_COMPONENTS: readonly string[] = [
   ComponentType.TkeCluster,
   ComponentType.TarsLoadBalancers,
   ComponentType.TarsDatabaseInstance,
+  ComponentType.TarsDatabaseReplica,
+  ComponentType.DatabaseDnsAttachment,
+  ComponentType.DatabaseDnsRecord,
   ComponentType.CvmPool,
 ];
 
@@ -414,6 +420,9 @@ function newRegionStack(after: FleetSpec, regionName: string): ExpectedChange[] 
     [ResourceType.SecurityGroupRules, 2],
     [ResourceType.CcnAttachment, 1],
     [ResourceType.TarsLoadBalancers, 1],
+    // With TencentDB, the VPC joins the database's DNS zone (fleet/network/database-dns.ts).
+    [ResourceType.DatabaseDnsAttachment, databaseDns(after) === undefined ? 0 : 1],
+    [ResourceType.DnsAttachment, databaseDns(after) === undefined ? 0 : 1],
   ];
   return [
     ...entries(
@@ -444,6 +453,7 @@ function addRegion(after: FleetSpec, regionName: string): MinimalChange {
   const others = after.regions.filter((r) => r.name !== regionName);
   const open = `TARS ports open to ${region.vpcCidr}`;
   const home = after.homeRegion;
+  const standby = databaseReplicaRegion(after);
   const policies = (r: (typeof others)[number]) =>
     r.clusters.reduce((n, c) => n + addressPolicies(after, c.name), 0) + (r.name === home ? 1 : 0);
   return {
@@ -472,11 +482,11 @@ function addRegion(after: FleetSpec, regionName: string): MinimalChange {
           [ResourceType.Service, 1],
         ],
       ),
-      ...entries(
-        home,
-        DiffAction.Changed,
-        `database security group: MySQL open to ${region.vpcCidr}`,
-        [[ResourceType.SecurityGroupRules, 1]],
+      // Home's database group, and the standby region's (its DR replica's), if any.
+      ...[home, ...(standby === undefined ? [] : [standby])].flatMap((r) =>
+        entries(r, DiffAction.Changed, `database security group: MySQL open to ${region.vpcCidr}`, [
+          [ResourceType.SecurityGroupRules, 1],
+        ]),
       ),
       ...idcGroupChanges(
         after,

@@ -35,17 +35,24 @@ export interface DatabaseHaLayout {
   readonly deviceType: typeof TWO_NODE_DEVICE_TYPE;
   readonly slaveDeployMode: (typeof SlaveDeployMode)[keyof typeof SlaveDeployMode];
   /**
-   * Zone of the instance's replica node: the region's lowest-numbered zone after the primary.
+   * Zone of the instance's replica node: the zone numbered next above the primary one.
    *
    * @default - the primary zone: the region has one zone
    */
   readonly firstSlaveZone?: string;
 }
 
-/** The two-node layout in `region`: the replica node in its next zone when it has one. */
+/**
+ * The two-node layout in `region`: the replica node in the zone numbered next above the primary
+ * one (else the lowest-numbered other zone), so adding a zone numbered below both, with
+ * `primaryZone` kept, moves nothing. A zone added between the two moves the replica node there,
+ * an update in place.
+ */
 export function databaseHaLayout(region: RegionSpec): DatabaseHaLayout {
   const primary = primaryZone(region.zones, region.primaryZone);
-  const other = sortZones(region.zones).find((zone) => zone !== primary);
+  const sorted = sortZones(region.zones);
+  const others = sorted.filter((zone) => zone !== primary);
+  const other = sorted.slice(sorted.indexOf(primary) + 1)[0] ?? others[0];
   return other === undefined
     ? { deviceType: TWO_NODE_DEVICE_TYPE, slaveDeployMode: SlaveDeployMode.SingleZone }
     : {

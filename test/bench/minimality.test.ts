@@ -66,11 +66,13 @@ const DEMO_MINIMAL: Record<Operation, Record<string, StackCounts>> = {
     beijing: counts({ changed: 1 }),
   },
   "add-region": {
-    "singapore-infra": counts({ added: 18 }),
+    // With TencentDB, the new VPC's attachment to the database's DNS zone (component and resource).
+    "singapore-infra": counts({ added: 20 }),
     singapore: counts({ added: 30 }),
     global: counts({ added: 3 }),
     "guangzhou-infra": counts({ changed: 4 }),
-    "shanghai-infra": counts({ changed: 2 }),
+    // shanghai also holds the database's DR replica: its database group opens MySQL to the VPC.
+    "shanghai-infra": counts({ changed: 3 }),
     "beijing-infra": counts({ changed: 2 }),
     guangzhou: counts({ changed: 26, replaced: 1 }),
     shanghai: counts({ changed: 13 }),

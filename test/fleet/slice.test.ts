@@ -68,7 +68,8 @@ describe("stack slices", () => {
     ).toEqual({
       global: [],
       "guangzhou-infra": ["global"],
-      "shanghai-infra": ["global"],
+      // shanghai holds the database's DR replica of the home master, and its record.
+      "shanghai-infra": ["global", "guangzhou-infra"],
       // beijing's CVM machines download tarsnode from the home tarsweb.
       "beijing-infra": ["global", "guangzhou-infra"],
       guangzhou: ["guangzhou-infra"],
