@@ -1,9 +1,9 @@
 /**
  * The targeted-failover measurement's fleet (`e2e/targeted-failover.ts`), generated: one region,
  * `guangzhou`, home, with two existing clusters `b1` and `b2`; bulk Sets alternately in each, every
- * bulk server with one replica in every bulk Set; and two Sets that move, of the same servers, with
+ * bulk server with one replica in every bulk Set; and four Sets that move, of the same servers, with
  * a cold standby in `b2`. About 2,000 resources in the `guangzhou` TARS stack with
- * {@link BENCH_SHAPE} (1,993 in the offline plan: 384 Set Deployments of five resources each,
+ * {@link BENCH_SHAPE} (2,013 in the offline plan: 388 Set Deployments of five resources each,
  * the framework of both clusters and the home services).
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -17,9 +17,20 @@ export const BENCH_STORAGE_CLASS = "e2e-local";
 /** A public-looking image; kwok never pulls it. */
 const BENCH_IMAGE = "docker.io/tarscloud/helloserver:1.0.0";
 
-/** The two Sets that fail over, one per way of updating. */
+/**
+ * The Sets that fail over, one per way of updating: targeted and whole-stack, each with the
+ * engine's checkpoints as usual and without them (`PULUMI_SKIP_CHECKPOINTS`).
+ */
 export const TARGETED_SET = "move.gz.1";
 export const FULL_SET = "move.gz.2";
+export const TARGETED_SET_NO_CHECKPOINTS = "move.gz.3";
+export const FULL_SET_NO_CHECKPOINTS = "move.gz.4";
+export const MOVING_SETS = [
+  TARGETED_SET,
+  FULL_SET,
+  TARGETED_SET_NO_CHECKPOINTS,
+  FULL_SET_NO_CHECKPOINTS,
+] as const;
 
 /** The knobs of the generated fleet. */
 export interface BenchShape {
@@ -78,14 +89,13 @@ export function benchFleet(shape: BenchShape): string {
     cluster("b2", "172.20.16.0/20"),
     "sets:",
     ...bulkSets.map(set),
-    `  ${TARGETED_SET}: { cluster: b1, standby: b2, failedOver: false }`,
-    `  ${FULL_SET}: { cluster: b1, standby: b2, failedOver: false }`,
+    ...MOVING_SETS.map((id) => `  ${id}: { cluster: b1, standby: b2, failedOver: false }`),
     "servers:",
     ...Array.from({ length: shape.bulkServers }, (_, i) =>
       server(bulkServerId(i), 10000 + i, bulkSets),
     ),
     ...Array.from({ length: shape.movingServers }, (_, i) =>
-      server(movingServerId(i), 11000 + i, [TARGETED_SET, FULL_SET]),
+      server(movingServerId(i), 11000 + i, MOVING_SETS),
     ),
     "",
   ].join("\n");

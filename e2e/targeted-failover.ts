@@ -7,12 +7,12 @@
  * The stack: one region, `guangzhou`, home, with two existing clusters, `b1` and `b2` (local
  * clusters of their own, so the other drills' stacks are not touched), so both phases of a move
  * from `b1` to `b2` update this one stack. It holds the framework of both clusters, the home
- * services, many bulk Sets (one replica of each bulk server in each) and two Sets that move,
- * `move.gz.1` and `move.gz.2`, of the same servers and with a cold standby in `b2`: a failover
+ * services, many bulk Sets (one replica of each bulk server in each) and four Sets that move,
+ * `move.gz.1` to `move.gz.4`, of the same servers and with a cold standby in `b2`: a failover
  * creates their copies in `b2` (phase `gain`, `TARSFED_MOVING_SETS` set) and deletes those in `b1`
  * (phase `remove`).
  *
- * 1. `up` of the whole stack creates it (setup, not measured). The bulk Deployments are created
+ * 1. `up` of the whole stack creates it (setup, not measured; checkpoints skipped). The bulk Deployments are created
  *    with `pulumi.com/skipAwait` (a stack transform of this drill alone, see {@link bulkSkipAwait}):
  *    awaiting hundreds of Deployments on this 2-core machine costs minutes and measures nothing
  *    here. The framework's and the moving Sets' objects keep Pulumi's await, and no measured update
@@ -21,6 +21,10 @@
  * 2. `tarsfed failover move.gz.1` (the real CLI) edits the fleet file; both phases run as updates
  *    targeted at the URNs `tarsfed failover --json` prints for the stack.
  * 3. `tarsfed failover move.gz.2`; both phases run as updates of the whole stack.
+ * 4. The same again for `move.gz.3` (targeted) and `move.gz.4` (whole stack) with
+ *    `PULUMI_SKIP_CHECKPOINTS`: the file backend otherwise rewrites the whole state (about 17 MB
+ *    for this stack) after every step, the same cost in both ways, which hides what targeting
+ *    saves; the report gives this pair apart (`withoutCheckpoints`).
  *
  * Steps are the engine's own count: every operation of its summary but `same`
  * (`engineSummary`); seconds are the wall time of the `up` calls, each phase's program run, diff
@@ -37,8 +41,10 @@ import main from "../index";
 import { RESOURCES_PER_SET_DEPLOYMENT } from "../cli/engine/targets";
 import { deploymentName } from "../fleet/model/naming";
 import { MOVING_SETS_ENV } from "../fleet/operations/transition";
-import { type LocalCluster } from "./cluster";
+import { type ClusterTools, type LocalCluster, startCluster } from "./cluster";
+import { type Processes } from "./processes";
 import { create } from "./kube";
+import { type Drill } from "./report";
 import { engineSummary, pulumiEnv } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 import {
@@ -48,9 +54,11 @@ import {
   benchFleet,
   bulkSkipAwait,
   FULL_SET,
+  FULL_SET_NO_CHECKPOINTS,
   movingServerId,
   SKIP_AWAIT,
   TARGETED_SET,
+  TARGETED_SET_NO_CHECKPOINTS,
 } from "./bench-fleet";
 import { deployments } from "./tars-up";
 
@@ -88,6 +96,8 @@ interface PhaseUp {
   readonly set: string;
   readonly phase: string;
   readonly targeted: boolean;
+  /** Whether the engine saved checkpoints as usual (else `PULUMI_SKIP_CHECKPOINTS`). */
+  readonly checkpoints: boolean;
   readonly changes: Readonly<Record<string, number>>;
   readonly steps: number;
   readonly replaced: number;
@@ -108,6 +118,18 @@ export interface FailoverMeasurement {
   readonly ratio: number;
   /** Resources in the stack's state before the measured updates. */
   readonly stackResources: number;
+  /**
+   * The same pair of failovers (two more Sets of the same shape) with the engine saving the state
+   * only at the end of each update (`PULUMI_SKIP_CHECKPOINTS`): what is left without the file
+   * backend's checkpoint after every step, which rewrites the whole ~17 MB state.
+   */
+  readonly withoutCheckpoints: {
+    readonly targetedSteps: number;
+    readonly fullSteps: number;
+    readonly targetedSeconds: number;
+    readonly fullSeconds: number;
+    readonly ratio: number;
+  };
 }
 
 /** The measurement and how it went. */
@@ -216,11 +238,19 @@ export async function targetedFailover(options: {
     "tars-federation:fleet": { value: fleetFile },
   });
 
-  /** One `up`, with `TARSFED_MOVING_SETS` as given (in this process too: the program runs here). */
-  const up = async (moving: string, targets?: readonly string[]) => {
+  /**
+   * One `up`, with `TARSFED_MOVING_SETS` as given (in this process too: the program runs here)
+   * and `env` in the CLI's environment for this run only.
+   */
+  const up = async (
+    moving: string,
+    targets?: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+  ) => {
     const saved = process.env[MOVING_SETS_ENV];
     process.env[MOVING_SETS_ENV] = moving;
-    Object.assign(stack.workspace.envVars, { [MOVING_SETS_ENV]: moving });
+    const savedEnv = { ...stack.workspace.envVars };
+    Object.assign(stack.workspace.envVars, { [MOVING_SETS_ENV]: moving, ...env });
     const started = Date.now();
     try {
       const result = await stack.up({
@@ -235,11 +265,20 @@ export async function targetedFailover(options: {
     } finally {
       if (saved === undefined) delete process.env[MOVING_SETS_ENV];
       else process.env[MOVING_SETS_ENV] = saved;
+      for (const key of Object.keys(stack.workspace.envVars)) delete stack.workspace.envVars[key];
+      Object.assign(stack.workspace.envVars, savedEnv);
     }
   };
 
   const setupStarted = Date.now();
-  const setup = await up("");
+  const SKIP_CHECKPOINTS = { PULUMI_SKIP_CHECKPOINTS: "true", PULUMI_EXPERIMENTAL: "true" };
+  // The setup saves the state once at the end rather than after each of its ~2,000 steps: with the
+  // file backend every checkpoint rewrites the whole state, which made a first try take over
+  // 12 minutes for 500 steps on this machine (`PULUMI_SKIP_CHECKPOINTS`, "Skip saving state
+  // checkpoints and only save the final deployment", pulumi/pulumi `sdk/go/common/env/env.go`;
+  // experimental in older CLIs, hence `PULUMI_EXPERIMENTAL`). The measured updates save
+  // checkpoints as usual, but for the second pair, run without them on purpose.
+  const setup = await up("", undefined, SKIP_CHECKPOINTS);
   const setupSeconds = (Date.now() - setupStarted) / 1000;
   const exported = (await stack.exportStack()).deployment as { resources?: unknown[] } | undefined;
   const stackResources = exported?.resources?.length ?? 0;
@@ -247,9 +286,11 @@ export async function targetedFailover(options: {
   const problems: string[] = [];
   const ups: PhaseUp[] = [];
   let setResources = 0;
-  for (const [set, targeted] of [
-    [TARGETED_SET, true],
-    [FULL_SET, false],
+  for (const [set, targeted, checkpoints] of [
+    [TARGETED_SET, true, true],
+    [FULL_SET, false, true],
+    [TARGETED_SET_NO_CHECKPOINTS, true, false],
+    [FULL_SET_NO_CHECKPOINTS, false, false],
   ] as const) {
     const before = await setDeployments(b1, set);
     if (before.size !== shape.movingServers || [...before.values()].some((ok) => !ok))
@@ -263,11 +304,12 @@ export async function targetedFailover(options: {
       throw new Error(
         `tarsfed failover ${set} printed updates ${JSON.stringify(edit.updates.map((u) => [u.phase, u.stack]))}`,
       );
-    if (targeted) setResources = updates[0]?.targets.length ?? 0;
+    if (targeted && checkpoints) setResources = updates[0]?.targets.length ?? 0;
     for (const update of updates) {
       const moving = update.phase === "gain" ? set : "";
-      const result = await up(moving, targeted ? update.targets : undefined);
-      ups.push({ set, phase: update.phase, targeted, ...result });
+      const env = checkpoints ? {} : SKIP_CHECKPOINTS;
+      const result = await up(moving, targeted ? update.targets : undefined, env);
+      ups.push({ set, phase: update.phase, targeted, checkpoints, ...result });
     }
     const standby = await setDeployments(b2, set);
     const own = await setDeployments(b1, set);
@@ -277,16 +319,38 @@ export async function targetedFailover(options: {
       );
     if (own.size > 0) problems.push(`${set}: ${own.size} Deployments still in b1 after remove`);
   }
-  const sum = (targeted: boolean, key: "steps" | "seconds" | "replaced") =>
-    ups.filter((u) => u.targeted === targeted).reduce((total, u) => total + u[key], 0);
+  const sum = (
+    targeted: boolean,
+    key: "steps" | "seconds" | "replaced",
+    checkpoints: boolean | undefined = true,
+  ) =>
+    ups
+      .filter(
+        (u) =>
+          u.targeted === targeted && (checkpoints === undefined || u.checkpoints === checkpoints),
+      )
+      .reduce((total, u) => total + u[key], 0);
+  const ratio = (checkpoints: boolean) =>
+    Number(
+      (
+        sum(true, "seconds", checkpoints) / Math.max(0.001, sum(false, "seconds", checkpoints))
+      ).toFixed(3),
+    );
   const measurement: FailoverMeasurement = {
     targetedSteps: sum(true, "steps"),
     setResources,
     fullSteps: sum(false, "steps"),
     targetedSeconds: Number(sum(true, "seconds").toFixed(1)),
     fullSeconds: Number(sum(false, "seconds").toFixed(1)),
-    ratio: Number((sum(true, "seconds") / Math.max(0.001, sum(false, "seconds"))).toFixed(3)),
+    ratio: ratio(true),
     stackResources,
+    withoutCheckpoints: {
+      targetedSteps: sum(true, "steps", false),
+      fullSteps: sum(false, "steps", false),
+      targetedSeconds: Number(sum(true, "seconds", false).toFixed(1)),
+      fullSeconds: Number(sum(false, "seconds", false).toFixed(1)),
+      ratio: ratio(false),
+    },
   };
   const expected = shape.movingServers * RESOURCES_PER_SET_DEPLOYMENT * 2;
   if (setResources !== expected)
@@ -295,14 +359,92 @@ export async function targetedFailover(options: {
     );
   if (measurement.targetedSteps !== setResources)
     problems.push(`targetedSteps ${measurement.targetedSteps} ≠ setResources ${setResources}`);
-  const replaced = sum(true, "replaced") + sum(false, "replaced");
+  const replaced = sum(true, "replaced", undefined) + sum(false, "replaced", undefined);
+  for (const [name, steps] of [
+    ["fullSteps", measurement.fullSteps],
+    ["withoutCheckpoints.targetedSteps", measurement.withoutCheckpoints.targetedSteps],
+    ["withoutCheckpoints.fullSteps", measurement.withoutCheckpoints.fullSteps],
+  ] as const)
+    if (steps !== setResources)
+      problems.push(`${name} ${steps} ≠ setResources ${setResources}: the Sets' moves differ`);
   if (replaced !== 0) problems.push(`${replaced} replaced`);
   const detail = [
     `stack ${STACK}: ${stackResources} resources (setup ${JSON.stringify(setup.changes)} in ${setupSeconds.toFixed(1)}s, bulk Deployments with ${SKIP_AWAIT})`,
     ...ups.map(
       (u) =>
-        `${u.targeted ? "targeted" : "whole-stack"} ${u.phase} of ${u.set}: ${JSON.stringify(u.changes)} in ${u.seconds.toFixed(1)}s`,
+        `${u.targeted ? "targeted" : "whole-stack"} ${u.phase} of ${u.set}${u.checkpoints ? "" : " (no checkpoints)"}: ${JSON.stringify(u.changes)} in ${u.seconds.toFixed(1)}s`,
     ),
   ].join("; ");
   return { measurement, replaced, setupSeconds, problems, detail };
+}
+
+/** The drill's name in the report. */
+export const TARGETED_FAILOVER_DRILL = "targeted-failover";
+
+/**
+ * The measurement as one drill of the e2e report: starts the two clusters it runs on (4 fake
+ * nodes each, room for about 200 pods per cluster), measures, stops them, and returns the drill (ok
+ * when every check held and nothing was replaced) and the report's `failover`, null when it did
+ * not finish.
+ */
+export async function targetedFailoverDrill(options: {
+  readonly tools: ClusterTools;
+  readonly processes: Processes;
+  readonly runDir: string;
+  readonly pulumiRoot: string;
+  readonly kubernetesProviderDir: string;
+  readonly output?: (line: string) => void;
+  readonly progress?: (line: string) => void;
+}): Promise<{ readonly drill: Drill; readonly measurement: FailoverMeasurement | null }> {
+  const started = Date.now();
+  const seconds = () => (Date.now() - started) / 1000;
+  const clusters: LocalCluster[] = [];
+  const start = async (name: string) => {
+    const cluster = await startCluster({
+      name,
+      runDir: options.runDir,
+      tools: options.tools,
+      processes: options.processes,
+      progress: options.progress ?? (() => {}),
+      nodes: 4,
+    });
+    clusters.push(cluster);
+    return cluster;
+  };
+  try {
+    const b1 = await start("bench1");
+    const b2 = await start("bench2");
+    const result = await targetedFailover({ ...options, clusters: [b1, b2] });
+    const m = result.measurement;
+    return {
+      drill: {
+        name: TARGETED_FAILOVER_DRILL,
+        ok: result.problems.length === 0,
+        seconds: seconds(),
+        replaced: result.replaced,
+        steps: m.targetedSteps + m.fullSteps,
+        detail: [
+          ...result.problems,
+          `targeted ${m.targetedSteps} steps (the Set's ${m.setResources} resources) in ${m.targetedSeconds}s, whole-stack ${m.fullSteps} steps in ${m.fullSeconds}s, ratio ${m.ratio}`,
+          result.detail,
+        ].join("; "),
+      },
+      measurement: m,
+    };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : JSON.stringify(error);
+    return {
+      drill: {
+        name: TARGETED_FAILOVER_DRILL,
+        ok: false,
+        seconds: seconds(),
+        replaced: null,
+        steps: null,
+        detail,
+      },
+      measurement: null,
+    };
+  } finally {
+    for (const cluster of clusters) await cluster.stop();
+  }
 }

@@ -14,9 +14,8 @@ import {
   BENCH_SHAPE,
   benchFleet,
   bulkSkipAwait,
-  FULL_SET,
+  MOVING_SETS,
   SKIP_AWAIT,
-  TARGETED_SET,
 } from "../../e2e/bench-fleet";
 
 /** The fleet file, beside the kubeconfig files it names (one local cluster's, as the run writes). */
@@ -40,16 +39,16 @@ function benchFleetFile(): string {
 const fleet = parseFleet(benchFleet(BENCH_SHAPE), benchFleetFile()).spec;
 
 describe("the measurement's fleet", () => {
-  it("validates, with 384 Set Deployments in one region of two clusters", () => {
+  it("validates, with 388 Set Deployments in one region of two clusters", () => {
     expect(fleet.regions.map((r) => [r.name, r.clusters.map((c) => c.name)])).toEqual([
       ["guangzhou", ["b1", "b2"]],
     ]);
-    // 20 bulk Sets × 19 servers, and 2 servers in each moving Set.
-    expect(placeWorkloads(fleet)).toHaveLength(20 * 19 + 2 * 2);
+    // 20 bulk Sets × 19 servers, and 2 servers in each of the 4 moving Sets.
+    expect(placeWorkloads(fleet)).toHaveLength(20 * 19 + 4 * 2);
   });
 
   it("targets each moving Set's 2 servers in both clusters: 20 URNs", () => {
-    for (const set of [TARGETED_SET, FULL_SET]) {
+    for (const set of MOVING_SETS) {
       const after = applyFailover(fleet, [set]);
       const targets = setTargets(after, "guangzhou", [set]);
       expect(targets).toHaveLength(2 * 2 * RESOURCES_PER_SET_DEPLOYMENT);
