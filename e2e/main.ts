@@ -17,13 +17,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type GoTool, probeModule, goEnv, toolHome, toolsDir } from "../tools/go-tools";
-import { type LocalCluster, startCluster, writeKwokStages } from "./cluster";
+import { type ClusterTools, type LocalCluster, startCluster, writeKwokStages } from "./cluster";
 import { leftovers, Processes } from "./processes";
 import { pulumiSmoke } from "./pulumi-smoke";
 import { failoverWarmSet } from "./failover-warm-set";
 import { tarsUp } from "./tars-up";
 import { type E2eReport, emptyReport, formatReport, passed } from "./report";
 import { deploymentSmoke } from "./smoke";
+import { targetedFailoverDrill } from "./targeted-failover";
 import {
   E2E_TOOLS,
   ensureE2eTool,
@@ -147,12 +148,12 @@ async function main(): Promise<number> {
           "real preview of the demo stacks: needs the Tencent Cloud and random providers (refused) and " +
           "a Node.js language host for tarsfed's own project folder and policy pack (refused)",
       },
-      { name: "failover", reason: "the targeted-failover measurement is not written yet" },
     );
 
     // 2. Clusters.
     const clusterTools = [ETCD, KUBE_APISERVER, KUBE_CONTROLLER_MANAGER, KUBE_SCHEDULER, KWOK];
     const clusters: LocalCluster[] = [];
+    let clusterToolPaths: ClusterTools | undefined;
     if (clusterTools.every((tool) => binaries.has(tool))) {
       const kwokModule = await probeModule(
         KWOK.module,
@@ -170,6 +171,7 @@ async function main(): Promise<number> {
         kwok: binaries.get(KWOK) ?? "",
         kwokStages: writeKwokStages(kwokModule.dir, path.join(runDir, "kwok-stages.yaml")),
       };
+      clusterToolPaths = tools;
       for (let i = 0; i < args.clusters; i++) {
         const name = `region${i + 1}`;
         const drillStart = Date.now();
@@ -318,6 +320,29 @@ async function main(): Promise<number> {
       });
       report.notRun.push({ name: "failover-warm-set", reason: "needs the tars-up drill's stacks" });
     }
+
+    // 9. The targeted failover, measured on two clusters of its own (e2e/targeted-failover.ts).
+    if (
+      clusterToolPaths !== undefined &&
+      binaries.has(PULUMI) &&
+      binaries.has(KUBERNETES_PROVIDER)
+    ) {
+      const measured = await targetedFailoverDrill({
+        tools: clusterToolPaths,
+        processes,
+        runDir,
+        pulumiRoot: toolHome(PULUMI, cache),
+        kubernetesProviderDir: path.dirname(binaries.get(KUBERNETES_PROVIDER) ?? ""),
+        output: (out) => process.stderr.write(out),
+        progress: say,
+      });
+      report.drills.push(measured.drill);
+      report.failover = measured.measurement;
+    } else
+      report.notRun.push({
+        name: "targeted-failover",
+        reason: "needs the cluster tools, the pulumi CLI and the Kubernetes provider",
+      });
   } catch (error) {
     report.failures.push(error instanceof Error ? error.message : String(error));
   } finally {
