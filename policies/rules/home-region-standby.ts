@@ -36,21 +36,17 @@ export const homeRegionStandby: StackRule = {
       const others = fleet.regions.filter((r) => r.name !== home).map((r) => r.name);
       return resources
         .filter((r) => r.type === TencentType.MysqlInstance)
-        .map(
-          (r): StackFinding => ({
-            resource: r.urn,
-            message: `the home region ${home} is a single point of failure: the framework database has no standby, and losing it stops every registration in every region; set tars.db.standbyRegion to one of ${others.join(", ")} for a disaster-recovery replica, a standby tarsweb and tarsfed failover --region ${home} (README: Losing the home region)`,
-          }),
-        );
+        .map((r): StackFinding => ({
+          resource: r.urn,
+          message: `the home region ${home} is a single point of failure: the framework database has no standby, and losing it stops every registration in every region; set tars.db.standbyRegion to one of ${others.join(", ")} for a disaster-recovery replica, a standby tarsweb and tarsfed failover --region ${home} (README: Losing the home region)`,
+        }));
     }
     const database = `${FRAMEWORK_NAMESPACE}/${IN_CLUSTER_DB}`;
     return resources
       .filter((r) => r.type === K8sType.StatefulSet && objectName(r.props) === database)
-      .map(
-        (r): StackFinding => ({
-          resource: r.urn,
-          message: `the home region ${home} is a single point of failure: the in-cluster framework database can have no standby, and losing it stops every registration in every region; a home region that can be lost needs tars.db.mode tencentdb with tars.db.standbyRegion (README: Losing the home region)`,
-        }),
-      );
+      .map((r): StackFinding => ({
+        resource: r.urn,
+        message: `the home region ${home} is a single point of failure: the in-cluster framework database can have no standby, and losing it stops every registration in every region; a home region that can be lost needs tars.db.mode tencentdb with tars.db.standbyRegion (README: Losing the home region)`,
+      }));
   },
 };
