@@ -245,6 +245,8 @@ function clusterObjects(cluster: ClusterSpec): TypeCount[] {
     [ResourceType.Namespace, 2],
     [ResourceType.TarsFramework, 1],
     [ResourceType.Secret, 1],
+    // The database's address, `tars-db-config` (fleet/k8s/db-config.ts).
+    [ResourceType.ConfigMap, 1],
     [ResourceType.Deployment, 1],
     [ResourceType.Service, 2],
     [ResourceType.Pdb, 1],
@@ -329,6 +331,17 @@ function scaleReplicas(fleet: FleetSpec, setId: string): MinimalChange {
   };
 }
 
+/**
+ * The standby web's NetworkPolicy in the database's standby region (`TarsStandbyWeb`), which
+ * admits what tarsweb's does; none without a standby.
+ */
+function standbyWebPolicy(after: FleetSpec, reason: string): ExpectedChange[] {
+  const standby = databaseReplicaRegion(after);
+  return standby === undefined
+    ? []
+    : entries(standby, DiffAction.Changed, reason, [[ResourceType.NetworkPolicy, 1]]);
+}
+
 function addZone(after: FleetSpec, regionName: string, zone: string): MinimalChange {
   const region = regionByName(after, regionName);
   const vpcCni = region.clusters.filter(isVpcCni).length;
@@ -347,6 +360,7 @@ function addZone(after: FleetSpec, regionName: string, zone: string): MinimalCha
           [ResourceType.NetworkPolicy, 1],
         ],
       ),
+      ...standbyWebPolicy(after, "the standby web admits the new node subnet, as tarsweb does"),
       ...entries(
         regionName,
         DiffAction.Changed,
@@ -386,6 +400,9 @@ function addCluster(after: FleetSpec, regionName: string, clusterName: string): 
               [ResourceType.NetworkPolicy, 1],
             ],
           )
+        : []),
+      ...(webLearns
+        ? standbyWebPolicy(after, "the standby web refuses the new cluster's pods, as tarsweb does")
         : []),
       ...entries(
         regionName,
@@ -454,8 +471,11 @@ function addRegion(after: FleetSpec, regionName: string): MinimalChange {
   const open = `TARS ports open to ${region.vpcCidr}`;
   const home = after.homeRegion;
   const standby = databaseReplicaRegion(after);
+  // Home's tarsweb policy; the standby region's standby web and query services (TarsStandbyWeb).
   const policies = (r: (typeof others)[number]) =>
-    r.clusters.reduce((n, c) => n + addressPolicies(after, c.name), 0) + (r.name === home ? 1 : 0);
+    r.clusters.reduce((n, c) => n + addressPolicies(after, c.name), 0) +
+    (r.name === home ? 1 : 0) +
+    (r.name === standby ? 3 : 0);
   return {
     changes: [
       ...newRegionStack(after, regionName),

@@ -57,14 +57,18 @@ describe("where the base services run", () => {
     ]);
   });
 
-  it("runs tarsnotify and the query services in the home cluster only", () => {
+  it("runs tarsnotify in the home cluster only, the query services also in the database's standby region", () => {
     const home = [...allObjects("Deployment").keys()].filter((k) =>
       /\/tars-(tarsnotify|tarsquerystat|tarsqueryproperty)$/.test(k),
     );
+    // The demo's tars.db.standbyRegion is shanghai: its first cluster holds the standby web's
+    // query services at 0 replicas.
     expect(home.sort()).toEqual([
       "gz1/tars-system/tars-tarsnotify",
       "gz1/tars-system/tars-tarsqueryproperty",
       "gz1/tars-system/tars-tarsquerystat",
+      "sh1/tars-system/tars-tarsqueryproperty",
+      "sh1/tars-system/tars-tarsquerystat",
     ]);
   });
 
@@ -131,7 +135,8 @@ describe("each base service", () => {
       ...deployments().map(([, r]) => r),
       ...SERVICES_CLUSTERS.map((c) => get("StatefulSet", `${c}/tars-system/tars-tarslog`)),
     ];
-    expect(workloads).toHaveLength(3 * 3 + 2 + 3);
+    // Three regions' tarsconfig, tarsstat and tarsproperty, the home and standby query services, tarslog.
+    expect(workloads).toHaveLength(3 * 3 + 2 * 2 + 3);
     for (const r of workloads) {
       const server = str(at(r.inputs, "metadata", "name")).replace(/^tars-/, "");
       const main = container(r, server);
@@ -166,7 +171,15 @@ describe("each base service", () => {
 
   it("has a PDB where it runs more than one replica, and tarslog (one replica) none", () => {
     const pdbs = allObjects("PodDisruptionBudget");
-    for (const [key, r] of deployments()) {
+    // The standby region's query services wait at 0 replicas until it serves.
+    const [standby, active] = [true, false].map((zero) =>
+      deployments().filter(([, r]) => (at(r.inputs, "spec", "replicas") === 0) === zero),
+    );
+    expect(standby.map(([k]) => k).sort()).toEqual([
+      "sh1/tars-system/tars-tarsqueryproperty",
+      "sh1/tars-system/tars-tarsquerystat",
+    ]);
+    for (const [key, r] of active) {
       expect(at(r.inputs, "spec", "replicas")).toBe(2);
       expect(at(pdbs.get(key)?.inputs ?? null, "spec")).toEqual({
         maxUnavailable: 1,
