@@ -13,7 +13,7 @@
  * Progress goes to stderr; the report (text, or `--json`) to stdout. Exits 1 when anything that
  * ran failed; what could not run (refused modules) is listed under "not run" and is no failure.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type GoTool, probeModule, goEnv, toolHome, toolsDir } from "../tools/go-tools";
@@ -21,6 +21,7 @@ import { type ClusterTools, type LocalCluster, startCluster, writeKwokStages } f
 import { leftovers, Processes } from "./processes";
 import { pulumiSmoke } from "./pulumi-smoke";
 import { failoverWarmSet } from "./failover-warm-set";
+import { clusterState, operationDrills } from "./operation-drills";
 import { tarsUp } from "./tars-up";
 import { type E2eReport, emptyReport, formatReport, passed } from "./report";
 import { deploymentSmoke } from "./smoke";
@@ -286,6 +287,10 @@ async function main(): Promise<number> {
           detail: `${result.ups.map((up) => `${up.stack} ${JSON.stringify(up.changes)} in ${up.seconds.toFixed(1)}s`).join("; ")}; ${result.deployments} Deployments Available; random provider: the e2e stand-in (e2e/random-standin.ts)`,
         });
         // 6. The warm-standby failover of app.gz.1 on those stacks, phase by phase.
+        const beforeFailover = {
+          fleetText: readFileSync(result.fleetFile, "utf8"),
+          state: await clusterState([first, second]),
+        };
         const failoverStart = Date.now();
         try {
           const failover = await failoverWarmSet({
@@ -306,6 +311,19 @@ async function main(): Promise<number> {
         } catch (error) {
           report.drills.push(drill("failover-warm-set", failoverStart, error));
         }
+        // 7. Failback, scaling and a dark region, through the CLI (e2e/operation-drills.ts).
+        report.drills.push(
+          ...(await operationDrills(
+            {
+              clusters: [first, second],
+              fleetFile: result.fleetFile,
+              inline: result.inline,
+              stacks: result.stacks,
+              output: (out) => process.stderr.write(out),
+            },
+            beforeFailover,
+          )),
+        );
       } catch (error) {
         report.drills.push(drill("tars-up", drillStart, error));
         report.notRun.push({
