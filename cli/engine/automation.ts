@@ -226,7 +226,7 @@ async function withProcessEnv<T>(
  */
 export function deployedState(deployment: unknown): DeployedState {
   const resources = (deployment as { resources?: unknown } | null | undefined)?.resources;
-  if (!Array.isArray(resources)) return { resources: 0, outputs: {} };
+  if (!Array.isArray(resources)) return { resources: 0, outputs: {}, urns: [] };
   const root = resources.find(
     (r): r is { outputs?: unknown } =>
       (r as { type?: unknown } | null)?.type === "pulumi:pulumi:Stack",
@@ -236,6 +236,9 @@ export function deployedState(deployment: unknown): DeployedState {
     resources: resources.length,
     outputs:
       outputs !== null && typeof outputs === "object" ? (outputs as Record<string, unknown>) : {},
+    urns: resources
+      .map((r) => (r as { urn?: unknown } | null)?.urn)
+      .filter((urn): urn is string => typeof urn === "string"),
   };
 }
 

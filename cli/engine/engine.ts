@@ -83,6 +83,14 @@ export interface DeployedState {
   readonly resources: number;
   /** Its outputs as last applied (secret ones as the engine stores them); empty for a new stack. */
   readonly outputs: Readonly<Record<string, unknown>>;
+  /**
+   * The URNs of its resources, when the engine reads them: a targeted update fails on a target
+   * that is neither in the state nor in the program (`checkTargets`, pulumi/pulumi
+   * `pkg/resource/deploy/deployment_executor.go`).
+   *
+   * @default - unknown
+   */
+  readonly urns?: readonly string[];
 }
 
 /** The outcome of an update. */

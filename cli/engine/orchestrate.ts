@@ -46,7 +46,7 @@ import {
   stackWaves,
 } from "../../fleet/stacks/slice";
 import { MOVING_SETS_ENV } from "../../fleet/operations/transition";
-import { setTargets } from "./targets";
+import { reachableTargets, setTargets } from "./targets";
 import { consentNotice, consentRefusal, criticalChanges } from "../diff/critical";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
@@ -186,6 +186,8 @@ export interface SelectedPhase {
    * `--target-dependents`): the moving Sets' own resources. Absent: whole stacks.
    */
   readonly targets?: ReadonlyMap<string, readonly string[]>;
+  /** The Sets `targets` are the resources of (the moving Sets, in both phases). */
+  readonly targetSets?: readonly string[];
 }
 
 /** The stacks to run, phase by phase, and the ones left out. */
@@ -279,7 +281,7 @@ function targetsOf(
   order: readonly string[],
   moving: readonly string[],
   wholeStack: boolean,
-): { targets?: ReadonlyMap<string, readonly string[]> } {
+): { targets?: ReadonlyMap<string, readonly string[]>; targetSets?: readonly string[] } {
   if (moving.length === 0) {
     if (wholeStack)
       throw usage(
@@ -296,7 +298,7 @@ function targetsOf(
         "update targeted at them would do nothing; name the stacks that hold them, or pass " +
         "--whole-stack to update the whole stack",
     );
-  return { targets };
+  return { targets, targetSets: moving };
 }
 
 /** The stacks `flags` select from `fleet`; throws `UserError` (exit 2) on bad flags. */
@@ -555,23 +557,44 @@ async function runStack(
   progress: EngineProgress,
 ): Promise<StackRunResult> {
   const { name } = run;
-  const targets = run.phase.targets?.get(name);
-  const options: EngineRunOptions = {
-    onOutput: (line) => progress.output(name, line),
-    color: input.color,
-    env: runEnv(run, input),
-    ...(input.policyPacks.length > 0 ? { policyPacks: input.policyPacks } : {}),
-    ...(targets === undefined ? {} : { targets }),
-  };
-  const phase = {
+  const listed = run.phase.targets?.get(name);
+  let phase = {
     ...(run.phase.effect === undefined ? {} : { phase: run.phase.effect }),
-    ...(targets === undefined ? {} : { targets: targets.length }),
+    ...(listed === undefined ? {} : { targets: listed.length }),
   };
   const up = input.command === EngineCommand.Up;
   let changes: ChangeCounts | null = null;
   try {
     const stack = await engine.openStack(name, input.fleet);
     const state = await stack.deployed();
+    const targets =
+      listed === undefined
+        ? undefined
+        : reachableTargets(
+            input.fleet.spec,
+            name,
+            run.phase.targetSets ?? [],
+            run.phase.effect,
+            listed,
+            state.urns,
+          );
+    if (targets !== undefined) phase = { ...phase, targets: targets.length };
+    // Never an update without targets in a targeted run: it would update the whole stack.
+    if (targets?.length === 0)
+      return {
+        name,
+        ...phase,
+        status: StackStatus.Ok,
+        changes,
+        message: "the moving Sets' old copies are already gone from this stack: nothing to update",
+      };
+    const options: EngineRunOptions = {
+      onOutput: (line) => progress.output(name, line),
+      color: input.color,
+      env: runEnv(run, input),
+      ...(input.policyPacks.length > 0 ? { policyPacks: input.policyPacks } : {}),
+      ...(targets === undefined ? {} : { targets }),
+    };
     const stale = up ? revisionOf(name, state, input) : undefined;
     if (stale !== undefined)
       return { name, ...phase, status: StackStatus.Refused, changes, message: stale };

@@ -24,7 +24,9 @@
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_up/ (`--target`, `--target-dependents`)
  */
 import { type FleetSpec } from "../../fleet/model/model";
+import { PhaseEffect } from "../../fleet/operations/operations";
 import { transitionWorkloads } from "../../fleet/operations/transition";
+import { placeWorkloads, type WorkloadSpec } from "../../fleet/tars/placement";
 import { isTarsStack, regionOfStack } from "../../fleet/stacks/slice";
 import { ComponentType } from "../../components/registry";
 
@@ -72,11 +74,42 @@ export function setDeploymentUrns(stack: string, name: string): string[] {
  * `moving` must be ids of Sets with a standby (as `selectStacks` checks); others are ignored.
  */
 export function setTargets(after: FleetSpec, stack: string, moving: readonly string[]): string[] {
-  if (moving.length === 0 || !isTarsStack(after, stack)) return [];
-  const region = after.regions.find((r) => r.name === regionOfStack(after, stack));
+  return urnsOf(after, stack, moving, transitionWorkloads(after, moving));
+}
+
+/** The URNs of the moving Sets' copies among `workloads` that run in `stack`'s clusters. */
+function urnsOf(
+  fleet: FleetSpec,
+  stack: string,
+  moving: readonly string[],
+  workloads: readonly WorkloadSpec[],
+): string[] {
+  if (moving.length === 0 || !isTarsStack(fleet, stack)) return [];
+  const region = fleet.regions.find((r) => r.name === regionOfStack(fleet, stack));
   const clusters = new Set((region?.clusters ?? []).map((c) => c.name));
   const ids = new Set(moving);
-  return transitionWorkloads(after, moving)
+  return workloads
     .filter((w) => ids.has(w.set.id) && clusters.has(w.cluster))
     .flatMap((w) => setDeploymentUrns(stack, `${w.cluster}-${w.name}`));
+}
+
+/**
+ * Of `targets` ({@link setTargets}), those a phase's update of `stack` can reach: the engine
+ * refuses a target that is neither in the stack's state nor registered by the program
+ * (`checkTargets`, pulumi/pulumi `pkg/resource/deploy/deployment_executor.go`). Phase `gain`'s
+ * program registers every copy, old and new; phase `remove`'s only the copies the fleet file
+ * places, so an old copy already gone (the phase run again) is left out. With `urns` (the
+ * state's) unknown, all of them.
+ */
+export function reachableTargets(
+  after: FleetSpec,
+  stack: string,
+  moving: readonly string[],
+  effect: PhaseEffect | undefined,
+  targets: readonly string[],
+  urns: readonly string[] | undefined,
+): readonly string[] {
+  if (urns === undefined || effect !== PhaseEffect.Remove) return targets;
+  const reachable = new Set([...urns, ...urnsOf(after, stack, moving, placeWorkloads(after))]);
+  return targets.filter((urn) => reachable.has(urn));
 }

@@ -593,10 +593,15 @@ describe("engine helpers", () => {
     expect(deployedState(deployment)).toEqual({
       resources: 2,
       outputs: { fleetRevision: "ab12", homeRegion: "guangzhou" },
+      // What a targeted update may name (`reachableTargets`).
+      urns: [
+        "urn:pulumi:global::tars-federation::pulumi:pulumi:Stack::tars-federation-global",
+        "urn:…",
+      ],
     });
     // A stack never updated exports no resources.
-    expect(deployedState({ manifest: {} })).toEqual({ resources: 0, outputs: {} });
-    expect(deployedState(undefined)).toEqual({ resources: 0, outputs: {} });
+    expect(deployedState({ manifest: {} })).toEqual({ resources: 0, outputs: {}, urns: [] });
+    expect(deployedState(undefined)).toEqual({ resources: 0, outputs: {}, urns: [] });
   });
 
   it("splits output chunks into whole lines", () => {

@@ -27,6 +27,8 @@ export interface FakeStackSpec {
   resources?: number;
   /** Its outputs as last applied. */
   outputs?: Record<string, unknown>;
+  /** The URNs of its state; unknown when absent. */
+  urns?: string[];
   previewError?: Error;
   upError?: Error;
   /** Preview waits for this before finishing. */
@@ -80,7 +82,11 @@ export function fakeEngine(specs: Record<string, FakeStackSpec> = {}, cliError?:
           });
         },
         deployed: () =>
-          Promise.resolve({ resources: spec.resources ?? 5, outputs: spec.outputs ?? {} }),
+          Promise.resolve({
+            resources: spec.resources ?? 5,
+            outputs: spec.outputs ?? {},
+            ...(spec.urns === undefined ? {} : { urns: spec.urns }),
+          }),
       };
       return Promise.resolve(stack);
     },

@@ -126,6 +126,75 @@ describe("tarsfed up --moving: targeted at the moving Sets' resources", () => {
     expect(parse(stdout).stacks.map((s) => s.phase)).toEqual(["remove"]);
   });
 
+  it("leaves out of phase two the old copies already gone, and skips a stack with none left", async () => {
+    // chengdu only loses pay.cd.1; its state still holds the first server's copy only. nanjing's
+    // state holds nothing of the Sets, but its program places pay.cd.1's copies there.
+    const chengdu = targetsOf("chengdu");
+    const { engine, runs } = fakeEngine({
+      chengdu: { urns: chengdu.slice(0, 5) },
+      nanjing: { urns: [] },
+    });
+    const partly = await tarsfed(
+      [
+        ...FLEET,
+        "up",
+        "--stack",
+        "chengdu",
+        "--moving",
+        MOVING,
+        "--phase",
+        "remove",
+        "--yes",
+        "--json",
+      ],
+      engine,
+    );
+    expect(partly.code).toBe(0);
+    expect(runs.map((r) => r.options.targets)).toEqual([chengdu.slice(0, 5), chengdu.slice(0, 5)]);
+    expect(parse(partly.stdout).stacks.map((s) => s.targets)).toEqual([5]);
+
+    const gone = fakeEngine({ chengdu: { urns: [] } });
+    const none = await tarsfed(
+      [
+        ...FLEET,
+        "up",
+        "--stack",
+        "chengdu",
+        "--moving",
+        MOVING,
+        "--phase",
+        "remove",
+        "--yes",
+        "--json",
+      ],
+      gone.engine,
+    );
+    expect(none.code).toBe(0);
+    expect(gone.runs).toEqual([]);
+    expect(parse(none.stdout).stacks).toEqual([
+      {
+        name: "chengdu",
+        phase: "remove",
+        targets: 0,
+        status: "ok",
+        changes: null,
+        message: "the moving Sets' old copies are already gone from this stack: nothing to update",
+      },
+    ]);
+
+    // Phase two of nanjing keeps the copies its program places (pay.cd.1's), not pay.nj.2's old ones.
+    const nj = fakeEngine({ nanjing: { urns: [] } });
+    await tarsfed(
+      [...FLEET, "up", "--stack", "nanjing", "--moving", MOVING, "--phase", "remove", "--yes"],
+      nj.engine,
+    );
+    expect(nj.runs.map((r) => r.options.targets?.filter((u) => u.includes("pay-nj-2")))).toEqual([
+      [],
+      [],
+    ]);
+    expect(nj.runs.map((r) => r.options.targets?.length)).toEqual([10, 10]);
+  });
+
   it("never targets a run without --moving", async () => {
     const { engine, runs } = fakeEngine();
     expect((await tarsfed([...FLEET, "up", "--all", "--yes"], engine)).code).toBe(0);
