@@ -157,6 +157,16 @@ describe("the demo fleet, with its standby in shanghai", () => {
 });
 
 describe("once the standby serves (servingRegion: shanghai)", () => {
+  it("repoints the record in place, in shanghai-infra alone among the infra stacks", () => {
+    const diff = diffPlans(demo, promoted);
+    const infra = diff.stacks.filter((d) => d.name.endsWith("-infra") || d.name === "global");
+    const touched = infra.filter((d) => d.added.length + d.removed.length + d.changed.length > 0);
+    expect(touched.map((d) => d.name)).toEqual(["shanghai-infra"]);
+    expect(touched[0]?.changed.map((c) => [c.name, c.replace, c.fields])).toEqual([
+      ["demo-db-record", false, ["recordValue"]],
+    ]);
+  });
+
   it("points the record at the DR instance", () => {
     const infra = stackOf(promoted, "shanghai-infra");
     const record = byName(infra, "demo-db-record");
