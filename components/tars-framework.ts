@@ -22,7 +22,8 @@ import {
   registryPdb,
   registryService,
 } from "../fleet/k8s/registry";
-import { DB_SECRET, frameworkLabels } from "../fleet/k8s/servers";
+import { frameworkLabels } from "../fleet/k8s/servers";
+import { DB_SECRET } from "../fleet/k8s/db-config";
 import { type ClusterRef } from "./tke-cluster";
 import { ComponentType } from "./registry";
 import { createLbService, type LoadBalancerRef } from "./internal-load-balancer";

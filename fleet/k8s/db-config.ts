@@ -23,13 +23,15 @@ import { databaseHost } from "../network/database-dns";
 // database.ts and servers.ts reach this module back through servers.ts: their values are read
 // inside functions only, never while the modules load.
 import { DB_ADMIN_USER, IN_CLUSTER_DB_HOST, MYSQL_PORT } from "./database";
-import { DB_SECRET } from "./servers";
 
 /**
  * The ConfigMap holding {@link DB_CONFIG_KEYS} in every cluster's framework namespace, named as
  * K8STARS names its own (`baseserver/yaml/registry.yaml` line 4).
  */
 export const DB_CONFIG = "tars-db-config";
+
+/** Name of the Secret holding the framework database's password in every cluster. */
+export const DB_SECRET = "tars-db";
 
 /** What the ConfigMap holds: the database's address and user, none of it secret. */
 export const DB_CONFIG_KEYS = ["DB_HOST", "DB_PORT", "DB_USER"] as const;

@@ -21,9 +21,6 @@ import { dbEnvFrom } from "./db-config";
 /** Name of the registry Service in every cluster (K8STARS' default locator host). */
 export const REGISTRY_SERVICE = "tars-registry";
 
-/** Name of the Secret holding the framework database credentials in every cluster. */
-export const DB_SECRET = "tars-db";
-
 /** The locator every pod uses: the registry Service of its own cluster. */
 export const LOCAL_LOCATOR = tarsLocator([
   {
