@@ -122,8 +122,8 @@ export class StepRunner {
       loaded.spec.tars.db.mode === "tencentdb" ? loaded.spec.tars.db.standbyRegion : undefined;
     const infra = `${standby ?? ""}-infra`;
     const outputs = await this.oneOff.outputs(infra);
-    const host = outputs[ProcedureOutput.DbDrInstanceHost];
-    const dbHost = typeof host === "string" && host !== "" ? { dbHost: host } : {};
+    // The promoted instance's own address: the Job runs before the DNS record is repointed.
+    const dbHost = { dbHost: stringOutput(outputs, infra, ProcedureOutput.DbDrInstanceHost) };
     if (program.from !== undefined) {
       const kubeconfigs = outputs[program.from.output] as Record<string, unknown> | undefined;
       const kubeconfig = kubeconfigs?.[program.cluster];

@@ -15,11 +15,17 @@
  *    create is the promotion. Its request goes to the standby region
  *    (SwitchDrInstanceToMaster: "the request must be sent to the region of the disaster recovery
  *    instance", https://www.tencentcloud.com/document/product/236/39627);
- * 3. repoint the database's DNS record: the fleet edit `tars.db.servingRegion: <standby>`, then an
+ * 3. run the recovery SQL on the new master, right after the promotion and before any registry
+ *    can reach it: a one-off Job in the standby region's first cluster (stack
+ *    `<standby>-db-recovery`) connects to the promoted instance's own address (standby infra
+ *    output `dbDrInstanceHost`), since the DNS name still points at the old master: the lost
+ *    region's nodes and servers inactive, the living's heartbeats refreshed
+ *    (`./region-recovery.ts`). Run after the DNS record, it would come too late: the registries
+ *    reconnect by name within the record's TTL, and the registry's node check (every 60 s,
+ *    TarsFramework `RegistryServer/CheckNodeThread.cpp`) marks every node whose heartbeat is as
+ *    old as the outage inactive, the living too, before the Job could refresh them;
+ * 4. repoint the database's DNS record: the fleet edit `tars.db.servingRegion: <standby>`, then an
  *    update of the standby infra stack targeted at the record `<fleet>-db-record`;
- * 4. run the recovery SQL on the new master, as a one-off Job in the standby region's first
- *    cluster (stack `<standby>-db-recovery`): the lost region's nodes and servers inactive, the
- *    living's heartbeats refreshed (`./region-recovery.ts`);
  * 5. roll the framework: `up` of the healthy TARS stacks rolls every registry, then the base
  *    services, because `servingRegion` changed;
  * 6. scale up the standby web: the standby TARS stack's update gives tarsweb and the query
@@ -61,8 +67,8 @@ export const PROJECT = "tars-federation";
 export const HomeFailoverStep = {
   Fence: "fence-old-master",
   Promote: "promote-replica",
-  RepointDns: "repoint-dns",
   RecoverySql: "recovery-sql",
+  RepointDns: "repoint-dns",
   RollFramework: "roll-framework",
   StandbyWeb: "scale-up-standby-web",
   FailOverSets: "fail-over-sets",
@@ -133,9 +139,9 @@ export type OneOffProgram =
 
 /** How a step acts: a one-off program, a fleet edit, engine updates, or a mix. */
 export interface StepAction {
-  /** The one-off program, for steps 1, 2 and 4. */
+  /** The one-off program, for steps 1 to 3. */
   readonly program?: OneOffProgram;
-  /** The fleet file's scalar edits, for steps 3 and 7 (path from the root, and the value). */
+  /** The fleet file's scalar edits, for steps 4 and 7 (path from the root, and the value). */
   readonly edits?: readonly { readonly path: readonly string[]; readonly value: string }[];
   /** An update of one stack restricted to these URN patterns (`pulumi up --target`). */
   readonly targeted?: { readonly stack: string; readonly targets: readonly string[] };
@@ -236,7 +242,7 @@ const k8sName = (cluster: string, name: string, namespace = FRAMEWORK_NAMESPACE)
 /**
  * The procedure for losing `lostRegion`, the home region of a fleet with a database standby.
  *
- * `servingRegion` may already be the standby (a resumed run after step 3): the step is then
+ * `servingRegion` may already be the standby (a resumed run after step 4): the step is then
  * marked `done`. Throws {@link OperationError} when the region is not the home region of a fleet
  * with `tars.db.standbyRegion`.
  */
@@ -255,7 +261,7 @@ export function planHomeFailover(fleet: FleetSpec, lostRegion: string): HomeFail
   }
   const standby = db.standbyRegion as string;
   const ctx: StepContext = { fleet, home: lostRegion, standby, servingNow: db.servingRegion };
-  const builders = [fence, promote, repointDns, recoverySql, rollFramework, standbyWeb, failSets];
+  const builders = [fence, promote, recoverySql, repointDns, rollFramework, standbyWeb, failSets];
   return {
     procedure: HOME_FAILOVER_PROCEDURE,
     lostRegion,
@@ -386,7 +392,7 @@ function recoverySql({ fleet, home, standby }: StepContext): StepBody {
   const created = first !== undefined && isCreatedCluster(first);
   return {
     name: HomeFailoverStep.RecoverySql,
-    summary: `mark ${home}'s nodes and servers inactive on the new master and refresh the living's heartbeats`,
+    summary: `mark ${home}'s nodes and servers inactive on the new master and refresh the living's heartbeats, before any registry reaches it`,
     stacks: [stack],
     resources: [
       {
@@ -396,7 +402,10 @@ function recoverySql({ fleet, home, standby }: StepContext): StepBody {
         urn: topLevelUrn(stack, ProcedureType.Job, RECOVERY_JOB),
       },
     ],
-    program: `one-off stack ${stack}: Job ${job} in ${cluster} (namespace ${FRAMEWORK_NAMESPACE}) runs the recovery SQL for ${home} on the new master`,
+    program:
+      `one-off stack ${stack}: Job ${job} in ${cluster} (namespace ${FRAMEWORK_NAMESPACE}) runs the recovery SQL for ${home} ` +
+      `on the new master at its own address (${infraStackName(standby)} output ${ProcedureOutput.DbDrInstanceHost}: the ` +
+      `database's DNS name still points at the old master until the next step)`,
     check:
       `the Job ${job} in ${cluster} completed (its log ends "region recovery applied"); tarsweb (once step 6 is done) lists ` +
       `${home}'s nodes and servers as inactive and the other regions' as active`,

@@ -50,14 +50,23 @@ const OUTPUTS: Record<string, Record<string, unknown>> = {
   },
 };
 
-/** A fake one-off engine: records each program, fails the kinds in `failing`. */
-function fakeOneOff(failing: Set<string>) {
-  const ran: { program: OneOffProgram; id?: string; dbHost?: string }[] = [];
+/**
+ * A fake one-off engine: records each program, with the stacks updated before it (`updated()`),
+ * and fails the kinds in `failing`.
+ */
+function fakeOneOff(failing: Set<string>, updated: () => string[] = () => []) {
+  const ran: {
+    program: OneOffProgram;
+    id?: string;
+    dbHost?: string;
+    updatedBefore: string[];
+  }[] = [];
   const engine: OneOffEngine = {
     outputs: (stack) => Promise.resolve(OUTPUTS[stack] ?? {}),
     runProgram: (program, inputs) => {
       ran.push({
         program,
+        updatedBefore: updated(),
         ...(inputs.id === undefined ? {} : { id: inputs.id }),
         ...(inputs.dbHost === undefined ? {} : { dbHost: inputs.dbHost }),
       });
@@ -88,8 +97,10 @@ async function run(harness: Harness, ...argv: string[]) {
   const ctx = createContext(io, (c) => {
     code = c;
   });
-  const oneOff = fakeOneOff(new Set(harness.failing ?? []));
   const fake = fakeEngine(harness.stacks ?? {});
+  const oneOff = fakeOneOff(new Set(harness.failing ?? []), () =>
+    fake.runs.filter((x) => x.op === "up").map((x) => x.stack),
+  );
   const home: HomeFailoverDeps = {
     oneOff: () => oneOff.engine,
     engine: () => fake.engine,
@@ -153,13 +164,13 @@ describe("tarsfed failover --region <home> --dry-run", () => {
     expect(doc.steps.map((s) => [s.n, s.name, s.stacks])).toEqual([
       [1, "fence-old-master", ["guangzhou-db-fence"]],
       [2, "promote-replica", ["shanghai-db-promote"]],
-      [3, "repoint-dns", ["shanghai-infra"]],
-      [4, "recovery-sql", ["shanghai-db-recovery"]],
+      [3, "recovery-sql", ["shanghai-db-recovery"]],
+      [4, "repoint-dns", ["shanghai-infra"]],
       [5, "roll-framework", ["shanghai", "beijing"]],
       [6, "scale-up-standby-web", ["shanghai"]],
       [7, "fail-over-sets", ["shanghai", "beijing"]],
     ]);
-    const [fence, promote, dns, recovery, roll, web, sets] = doc.steps;
+    const [fence, promote, recovery, dns, roll, web, sets] = doc.steps;
     expect(fence?.resources).toEqual([
       {
         stack: "guangzhou-db-fence",
@@ -195,6 +206,9 @@ describe("tarsfed failover --region <home> --dry-run", () => {
         urn: "urn:pulumi:shanghai-db-recovery::tars-federation::kubernetes:batch/v1:Job::tars-region-recovery",
       },
     ]);
+    expect(recovery?.program).toContain(
+      "on the new master at its own address (shanghai-infra output dbDrInstanceHost: the database's DNS name still points at the old master until the next step)",
+    );
     expect(roll?.resources.map((r) => r.name)).toContain("tars-system/tars-registry in bj1");
     expect(roll?.resources.map((r) => r.name)).not.toContain("tars-system/tars-registry in gz1");
     expect(web?.resources.map((r) => r.name)).toContain("tars-system/tars-web in sh1");
@@ -223,8 +237,8 @@ describe("tarsfed failover --region <home> --dry-run", () => {
     expect(numbered).toEqual([
       "1. fence-old-master",
       "2. promote-replica",
-      "3. repoint-dns",
-      "4. recovery-sql",
+      "3. recovery-sql",
+      "4. repoint-dns",
       "5. roll-framework",
       "6. scale-up-standby-web",
       "7. fail-over-sets",
@@ -368,6 +382,9 @@ describe("tarsfed failover --region <home> --yes", () => {
       ["promote", "cdb-dr"],
       ["recovery", "10.20.1.9"],
     ]);
+    // The recovery SQL runs on the promoted instance's own address before the DNS record moves:
+    // no stack was updated yet (the registries reach the new master only after it).
+    expect(r.programs.find((p) => p.program.kind === "recovery")?.updatedBefore).toEqual([]);
     const ups = r.runs.filter((x) => x.op === "up");
     expect(ups.map((x) => [x.stack, x.options.targets ?? []])).toEqual([
       ["shanghai-infra", ["urn:pulumi:shanghai-infra::tars-federation::**::demo-db-record"]],
@@ -443,7 +460,7 @@ describe("tarsfed failover --region <home> --yes", () => {
       "guangzhou",
       "--dry-run",
     );
-    expect((JSON.parse(dry.stdout) as Outcomes).steps[2]).toMatchObject({
+    expect((JSON.parse(dry.stdout) as Outcomes).steps[3]).toMatchObject({
       name: "repoint-dns",
       done: true,
     });
@@ -463,7 +480,7 @@ describe("tarsfed failover --region <home> --by-hand", () => {
       "guangzhou",
       "--yes",
       "--by-hand",
-      "1,promote-replica,3",
+      "1,promote-replica,4",
       "--to-step",
       "5",
     );
@@ -471,8 +488,8 @@ describe("tarsfed failover --region <home> --by-hand", () => {
     expect((JSON.parse(r.stdout) as Outcomes).steps.map((s) => [s.name, s.status])).toEqual([
       ["fence-old-master", "by-hand"],
       ["promote-replica", "by-hand"],
-      ["repoint-dns", "by-hand"],
       ["recovery-sql", "done"],
+      ["repoint-dns", "by-hand"],
       ["roll-framework", "done"],
     ]);
     expect(r.programs.map((p) => p.program.kind)).toEqual(["recovery"]);
@@ -507,7 +524,7 @@ describe("tarsfed failover --region <home> --by-hand", () => {
     );
     expect(k8s.code).toBe(2);
     expect(k8s.stderr).toBe(
-      "--by-hand recovery-sql: recovery-sql changes no cloud resource; give steps among 1 (fence-old-master), 2 (promote-replica), 3 (repoint-dns)",
+      "--by-hand recovery-sql: recovery-sql changes no cloud resource; give steps among 1 (fence-old-master), 2 (promote-replica), 4 (repoint-dns)",
     );
     const sets = await run({}, "--fleet", file, "failover", "app.gz.1", "--by-hand", "1");
     expect(sets.code).toBe(2);

@@ -87,7 +87,8 @@ describe("planHomeFailover", () => {
 
   it("reads a step as its number or its name", () => {
     expect(stepIndex("3")).toBe(3);
-    expect(stepIndex("recovery-sql")).toBe(4);
+    expect(stepIndex("recovery-sql")).toBe(3);
+    expect(stepIndex("repoint-dns")).toBe(4);
     expect(stepIndex("8")).toBeUndefined();
     expect(stepIndex("0")).toBeUndefined();
     expect(stepIndex("fence")).toBeUndefined();
