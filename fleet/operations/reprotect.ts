@@ -7,13 +7,20 @@
  *
  * State moves, in order (URNs as the infra program names the resources: `program/infra.ts`,
  * `components/tars-database-instance.ts`, `tars-database-replica.ts`, `database-dns-record.ts`):
- * the DR resource leaves the new home's state (the instance stays: `pulumi state delete` never
- * deletes a cloud resource); the fenced old master leaves the old home's state and stays in the
- * cloud, retained, until a person deletes it; the database's component with its passwords moves
- * to the new home's infra stack (`pulumi state move` of a top-level resource "automatically
- * includes their children": https://www.pulumi.com/docs/iac/operations/stack-management/moving-resources-between-stacks/),
+ * the DNS record's component moves to the new standby's infra stack, which holds it, first: since
+ * the failover its value is the DR resource's address, so it depends on it in state, and
+ * `pulumi state delete` refuses a resource another depends on or is parented to; then the DR
+ * resource leaves the new home's state (the instance stays: `pulumi state delete` never deletes a
+ * cloud resource); the fenced old master leaves the old home's state and stays in the cloud,
+ * retained, until a person deletes it; the database's component with its passwords moves to the
+ * new home's infra stack (`pulumi state move` of a top-level resource "automatically includes
+ * their children": https://www.pulumi.com/docs/iac/operations/stack-management/moving-resources-between-stacks/),
  * where the promoted instance is imported as its `MysqlInstance` (`pulumi import --parent
- * name=urn`); the DNS record's component moves to the new standby's infra stack, which holds it.
+ * name=urn`); the fence is lifted: its stack destroyed (the provider's rule-set delete sets the
+ * group's policy list empty: `resource_tc_security_group_rule_set.go`), the old home's own rule
+ * set of that group refreshed, and, once the fleet edits and the new home are applied, updated
+ * alone (`--target`), so the group holds its ACCEPT rules again before the new replica, which
+ * uses it, is created.
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_state_delete/
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_state_move/
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_import/
@@ -47,6 +54,33 @@ export interface ReprotectPlan {
   readonly fleetEdits: readonly ReprotectEdit[];
   /** What to run once the edits and moves are done. */
   readonly after: readonly string[];
+}
+
+/**
+ * The in-place updates `preview` shows on the imported master, and why; anything else on it is
+ * to be read before `up`, and a replace or delete of it is to stop. The provider's `instance_name`
+ * is not ForceNew (ModifyDBInstanceName on change) and its Read never sets `root_password`
+ * (ModifyAccountPassword of root on change): tencentcloudstack/terraform-provider-tencentcloud
+ * `tencentcloud/services/cdb/resource_tc_mysql_instance.go` (`TencentMsyqlBasicInfo`,
+ * `resourceTencentCloudMysqlInstanceRead`, `...Update`).
+ */
+export const MASTER_IMPORT_UPDATES: readonly { readonly input: string; readonly why: string }[] = [
+  {
+    input: "instanceName",
+    why: "the promoted instance keeps the replica's name, <fleet>-tars-dr, and is renamed <fleet>-tars",
+  },
+  {
+    input: "rootPassword",
+    why: "the provider reads no root password back, so the import has none; the update sets the moved component's, the one the replica copied from the old master",
+  },
+];
+
+/**
+ * The database security group's rule set in a region's infra stack, as a `--target` pattern
+ * (`components/region-network.ts`: `<region>-database-rules` under the region's network).
+ */
+export function databaseRulesTarget(region: string): string {
+  return `urn:pulumi:${infraStackName(region)}::${PROJECT}::**::${region}-database-rules`;
 }
 
 const urn = (stack: string, types: readonly string[], name: string) =>
@@ -83,6 +117,8 @@ export function planReprotect(fleet: FleetSpec): ReprotectPlan {
   const component = (stack: string) => urn(stack, [T.instance], "tars-db");
   const record = urn(newInfra, [T.record], "tars-db");
   const id = `$(pulumi stack output --stack ${newInfra} dbDrInstanceId)`;
+  const fence = oneOffStack.fence(oldHome);
+  const rules = databaseRulesTarget(oldHome);
   return {
     procedure: "reprotect",
     newHome,
@@ -90,6 +126,11 @@ export function planReprotect(fleet: FleetSpec): ReprotectPlan {
     stateMoves: [
       {
         n: 1,
+        description: `move the database's DNS record to ${oldInfra}, the new standby's infra stack, which holds it; first, because since the failover the record's value is the DR resource's address, and pulumi state delete refuses a resource another depends on (moving the record breaks that dependency; its value stays)`,
+        commands: [`pulumi state move --source ${newInfra} --dest ${oldInfra} '${record}' --yes`],
+      },
+      {
+        n: 2,
         description: `take the promoted instance's DR resource out of ${newInfra}'s state (the instance stays)`,
         commands: [
           `export TARSFED_PROMOTED=${id}`,
@@ -98,35 +139,42 @@ export function planReprotect(fleet: FleetSpec): ReprotectPlan {
         ],
       },
       {
-        n: 2,
-        description: `drop the fenced old master from ${oldInfra}'s state; it stays in ${oldHome}, fenced, until a person deletes it (console), then pulumi stack rm ${oneOffStack.fence(oldHome)} --force --yes`,
+        n: 3,
+        description: `drop the fenced old master from ${oldInfra}'s state; it stays in ${oldHome}, fenced, until a person deletes it (console)`,
         commands: [
           `pulumi state unprotect --stack ${oldInfra} '${oldMaster}' --yes`,
           `pulumi state delete --stack ${oldInfra} '${oldMaster}' --yes`,
         ],
       },
       {
-        n: 3,
+        n: 4,
         description: `move the database's component and passwords to ${newInfra} (the same passwords the promoted instance has)`,
         commands: [
           `pulumi state move --source ${oldInfra} --dest ${newInfra} '${component(oldInfra)}' --yes`,
         ],
       },
       {
-        n: 4,
+        n: 5,
         description: `import the promoted instance as ${newInfra}'s master MysqlInstance tars-db-mysql, protected`,
         commands: [
           `pulumi import --stack ${newInfra} ${T.mysql} tars-db-mysql "$TARSFED_PROMOTED" --parent 'tarsdb=${component(newInfra)}' --protect --generate-code=false --yes`,
         ],
       },
       {
-        n: 5,
-        description: `move the database's DNS record to ${oldInfra}: the standby's infra stack holds it`,
-        commands: [`pulumi state move --source ${newInfra} --dest ${oldInfra} '${record}' --yes`],
+        n: 6,
+        description:
+          `lift the fence: destroying ${fence} empties the database security group's policy list (the provider's delete sets an empty list), ` +
+          `and the refresh tells ${oldInfra} so: its own rule set of that group still records the ACCEPT rules the fence replaced, ` +
+          `and tarsfed up never refreshes. The rules come back with the targeted update below, before the new replica, which uses that group, is created`,
+        commands: [
+          `pulumi destroy --stack ${fence} --yes && pulumi stack rm ${fence} --yes`,
+          `pulumi refresh --stack ${oldInfra} --target '${rules}' --yes`,
+        ],
       },
       {
-        n: 6,
-        description: "remove the one-off stacks of the failover (their resources did their work)",
+        n: 7,
+        description:
+          "remove the other one-off stacks of the failover (their resources did their work)",
         commands: [
           `pulumi stack rm ${oneOffStack.promote(newHome)} --force --yes`,
           `pulumi destroy --stack ${oneOffStack.recovery(newHome)} --yes && pulumi stack rm ${oneOffStack.recovery(newHome)} --yes`,
@@ -139,7 +187,11 @@ export function planReprotect(fleet: FleetSpec): ReprotectPlan {
       { path: ["tars", "db", "standbyRegion"], from: newHome, to: oldHome },
     ],
     after: [
-      `tarsfed preview --all: ${newInfra} must show tars-db-mysql as same (no create, no delete); ${oldInfra} creates the new replica tars-db-replica-mysql of it once ${oldHome} is back`,
+      `tarsfed preview --all: ${newInfra} must show tars-db-mysql updated in place and never replaced or deleted: ` +
+        `${MASTER_IMPORT_UPDATES.map((u) => u.input).join(" and ")} (${MASTER_IMPORT_UPDATES.map((u) => u.why).join("; ")}); ` +
+        `${oldInfra} restores the database group's rules and creates the new replica tars-db-replica-mysql of it`,
+      `tarsfed up --stack global --allow-replace homeRegion --yes && tarsfed up --stack ${newInfra} --allow-replace homeRegion --yes`,
+      `pulumi up --stack ${oldInfra} --target '${rules}' --yes: the database group's ACCEPT rules back, before the replica that uses the group exists`,
       `tarsfed up --all --allow-replace homeRegion --yes`,
     ],
   };

@@ -213,6 +213,7 @@ describe("tarsfed reprotect", () => {
       executed: string;
       fleetEdits: unknown[];
       stateMoves: { n: number; commands: string[] }[];
+      after: string[];
     };
     expect(plan).toMatchObject({
       newHome: "shanghai",
@@ -224,6 +225,7 @@ describe("tarsfed reprotect", () => {
       { path: ["tars", "db", "standbyRegion"], from: "shanghai", to: "guangzhou" },
     ]);
     expect(plan.stateMoves.flatMap((m) => m.commands)).toEqual([
+      "pulumi state move --source shanghai-infra --dest guangzhou-infra 'urn:pulumi:shanghai-infra::tars-federation::tarsfed:network:DatabaseDnsRecord::tars-db' --yes",
       "export TARSFED_PROMOTED=$(pulumi stack output --stack shanghai-infra dbDrInstanceId)",
       "pulumi state unprotect --stack shanghai-infra 'urn:pulumi:shanghai-infra::tars-federation::tarsfed:tars:TarsDatabaseReplica$tencentcloud:index/mysqlDrInstance:MysqlDrInstance::tars-db-replica-mysql' --yes",
       "pulumi state delete --stack shanghai-infra 'urn:pulumi:shanghai-infra::tars-federation::tarsfed:tars:TarsDatabaseReplica$tencentcloud:index/mysqlDrInstance:MysqlDrInstance::tars-db-replica-mysql' --yes",
@@ -231,9 +233,16 @@ describe("tarsfed reprotect", () => {
       "pulumi state delete --stack guangzhou-infra 'urn:pulumi:guangzhou-infra::tars-federation::tarsfed:tars:TarsDatabaseInstance$tencentcloud:index/mysqlInstance:MysqlInstance::tars-db-mysql' --yes",
       "pulumi state move --source guangzhou-infra --dest shanghai-infra 'urn:pulumi:guangzhou-infra::tars-federation::tarsfed:tars:TarsDatabaseInstance::tars-db' --yes",
       `pulumi import --stack shanghai-infra tencentcloud:index/mysqlInstance:MysqlInstance tars-db-mysql "$TARSFED_PROMOTED" --parent 'tarsdb=urn:pulumi:shanghai-infra::tars-federation::tarsfed:tars:TarsDatabaseInstance::tars-db' --protect --generate-code=false --yes`,
-      "pulumi state move --source shanghai-infra --dest guangzhou-infra 'urn:pulumi:shanghai-infra::tars-federation::tarsfed:network:DatabaseDnsRecord::tars-db' --yes",
+      "pulumi destroy --stack guangzhou-db-fence --yes && pulumi stack rm guangzhou-db-fence --yes",
+      "pulumi refresh --stack guangzhou-infra --target 'urn:pulumi:guangzhou-infra::tars-federation::**::guangzhou-database-rules' --yes",
       "pulumi stack rm shanghai-db-promote --force --yes",
       "pulumi destroy --stack shanghai-db-recovery --yes && pulumi stack rm shanghai-db-recovery --yes",
+    ]);
+    expect(plan.after).toEqual([
+      "tarsfed preview --all: shanghai-infra must show tars-db-mysql updated in place and never replaced or deleted: instanceName and rootPassword (the promoted instance keeps the replica's name, <fleet>-tars-dr, and is renamed <fleet>-tars; the provider reads no root password back, so the import has none; the update sets the moved component's, the one the replica copied from the old master); guangzhou-infra restores the database group's rules and creates the new replica tars-db-replica-mysql of it",
+      "tarsfed up --stack global --allow-replace homeRegion --yes && tarsfed up --stack shanghai-infra --allow-replace homeRegion --yes",
+      "pulumi up --stack guangzhou-infra --target 'urn:pulumi:guangzhou-infra::tars-federation::**::guangzhou-database-rules' --yes: the database group's ACCEPT rules back, before the replica that uses the group exists",
+      "tarsfed up --all --allow-replace homeRegion --yes",
     ]);
     expect(readFileSync(file, "utf8")).toBe(failedOverText);
   });
