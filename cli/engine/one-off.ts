@@ -58,9 +58,15 @@ async function loadAutomation(): Promise<Automation> {
  *
  * The fence is a `SecurityGroupRuleSet`: it owns a security group's whole policy list and
  * replaces it (ModifySecurityGroupPolicies), so DROP-only lists leave the old master reachable by
- * nobody. The home infra stack's rule set of the same group is then stale until re-protection
- * removes it (README: Losing the home region); the provider says a group's rule set must be its
- * only rule resource (https://www.pulumi.com/registry/packages/tencentcloud/api-docs/securitygroupruleset/).
+ * nobody. The home infra stack's rule set of the same group then records ACCEPT rules the group
+ * no longer holds, and `tarsfed up` never refreshes: `tarsfed reprotect` destroys this stack (the
+ * provider's delete sets an empty list: `resource_tc_security_group_rule_set.go` in
+ * tencentcloudstack/terraform-provider-tencentcloud), refreshes that rule set and updates it alone
+ * before the new replica exists (README: Losing the home region); the provider says a group's rule
+ * set must be its only rule resource (https://www.pulumi.com/registry/packages/tencentcloud/api-docs/securitygroupruleset/).
+ * A fence group of its own would not avoid this: binding it to the instance changes the
+ * instance's `security_groups`, an input the home infra stack manages just the same, and needs
+ * the instance's own API, not only the VPC's.
  * `MysqlDrInstanceToMater`'s create promotes the replica (SwitchDrInstanceToMaster). The recovery
  * Job is awaited until it completes or fails
  * (https://www.pulumi.com/registry/packages/kubernetes/api-docs/batch/v1/job/).
