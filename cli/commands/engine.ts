@@ -23,6 +23,7 @@ import {
 import { isTarsStack } from "../../fleet/stacks/slice";
 import { type FleetHistory, gitFleetHistory } from "../engine/revision";
 import { fleetRevision } from "../../fleet/operations/revision";
+import { promotedReplicaRefusal } from "../../fleet/operations/home-failover";
 import {
   type EngineProgress,
   type EngineRunResult,
@@ -226,6 +227,12 @@ async function runEngineCommand(
     wholeStack: flags.wholeStack === true,
     ...(flags.phase === undefined ? {} : { phase: flags.phase }),
   });
+  // A promoted DR instance crashes the provider's read (fleet/operations/home-failover.ts).
+  const promoted = promotedReplicaRefusal(
+    fleet.spec,
+    selection.order.filter((s) => !selection.skipped.includes(s)),
+  );
+  if (promoted !== undefined) throw new UserError(promoted, ExitCode.Refused);
   // New or rolled TARS pods cannot register while the database is unreachable.
   if (name === EngineCommand.Up) {
     const tars = selection.order.filter(

@@ -522,3 +522,40 @@ export function stepIndex(text: string): number | undefined {
   const n = /^\d+$/.test(text) ? Number(text) : STEP_ORDER.indexOf(text as HomeFailoverStep) + 1;
   return n >= 1 && n <= STEP_ORDER.length ? n : undefined;
 }
+
+/**
+ * The standby infra stack while it still holds the DR resource of the instance the procedure
+ * promoted: `servingRegion` is the standby, and `tarsfed reprotect` has not yet swapped the home
+ * region (its fleet edits make `servingRegion` the home again). Undefined otherwise.
+ */
+export function promotedReplicaStack(fleet: FleetSpec): string | undefined {
+  const db = fleet.tars.db;
+  if (db.mode !== DbMode.TencentDb || db.standbyRegion === undefined) return undefined;
+  return db.servingRegion === db.standbyRegion && db.servingRegion !== fleet.homeRegion
+    ? infraStackName(db.standbyRegion)
+    : undefined;
+}
+
+/**
+ * Why `preview`/`up` refuse `stacks` when they hold the standby infra stack of a failed-over
+ * database, or undefined. The provider's read of a DR instance sets `master_instance_id` from
+ * `*mysqlInfo.MasterInfo.InstanceId`, and a promoted instance has no master: any refresh, or any
+ * update that touches the resource, panics (tencentcloudstack/terraform-provider-tencentcloud
+ * `tencentcloud/services/cdb/resource_tc_mysql_dr_instance.go`, `resourceTencentCloudMysqlDrInstanceRead`).
+ * The procedure's own update of the record runs on the engine directly, targeted, and is not
+ * refused.
+ */
+export function promotedReplicaRefusal(
+  fleet: FleetSpec,
+  stacks: readonly string[],
+): string | undefined {
+  const stack = promotedReplicaStack(fleet);
+  if (stack === undefined || !stacks.includes(stack)) return undefined;
+  return (
+    `refused: ${stack} still holds the DR resource of the instance tarsfed failover --region ` +
+    `${fleet.homeRegion} promoted (tars.db.servingRegion: ${stack.replace(/-infra$/, "")}); the ` +
+    "provider's read of a DR instance with no master crashes, so no preview or up of this stack " +
+    "runs until tarsfed reprotect has taken the resource out of its state and swapped the home " +
+    "region (README: Losing the home region). Select the other stacks with --stack or --region"
+  );
+}

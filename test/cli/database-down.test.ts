@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upCommand } from "../../cli/commands/engine";
+import { previewCommand, upCommand } from "../../cli/commands/engine";
 import { reprotectCommand } from "../../cli/commands/reprotect";
 import { scaleCommand } from "../../cli/commands/scale";
 import { defaultOperationDeps } from "../../cli/commands/failover";
@@ -149,6 +149,61 @@ describe("while the database is unreachable", () => {
     const forced = await run(up, "--fleet", file, "up", "--stack", "shanghai", "--yes", "--force");
     expect(forced.code).toBe(0);
     expect(calls.filter((c) => c === "up:shanghai")).toHaveLength(1);
+  });
+});
+
+describe("after a home-region failover, before re-protection", () => {
+  const engineRun = (
+    ctx: ReturnType<typeof createContext>,
+    engine: ReturnType<typeof fakeEngine>["engine"],
+  ) => [
+    upCommand(ctx, { engine, history: () => NO_HISTORY }),
+    previewCommand(ctx, { engine, history: () => NO_HISTORY }),
+  ];
+  const refusal =
+    "refused: shanghai-infra still holds the DR resource of the instance tarsfed failover --region guangzhou promoted (tars.db.servingRegion: shanghai); the provider's read of a DR instance with no master crashes, so no preview or up of this stack runs until tarsfed reprotect has taken the resource out of its state and swapped the home region (README: Losing the home region). Select the other stacks with --stack or --region";
+
+  it("refuses preview and up of the standby infra stack, alone or with --all, before any engine run", async () => {
+    const file = copy(failedOverText);
+    const { engine, calls } = fakeEngine();
+    for (const argv of [
+      ["up", "--stack", "shanghai-infra", "--yes"],
+      ["preview", "--stack", "shanghai-infra"],
+      ["preview", "--region", "shanghai"],
+      ["up", "--all", "--yes", "--force"],
+    ]) {
+      const r = await run((ctx) => engineRun(ctx, engine), "--fleet", file, ...argv);
+      expect([argv.join(" "), r.code, r.stderr]).toEqual([argv.join(" "), 1, refusal]);
+    }
+    expect(calls.filter((c) => c !== "checkCli")).toEqual([]);
+  });
+
+  it("runs the other stacks, and the standby infra stack once reprotect swapped the home region", async () => {
+    const { engine, calls } = fakeEngine();
+    const other = await run(
+      (ctx) => engineRun(ctx, engine),
+      "--fleet",
+      copy(failedOverText),
+      "preview",
+      "--stack",
+      "guangzhou-infra",
+    );
+    expect(other.code).toBe(0);
+    const swapped = replaceOnce(
+      replaceOnce(failedOverText, "homeRegion: guangzhou", "homeRegion: shanghai"),
+      "standbyRegion: shanghai,",
+      "standbyRegion: guangzhou,",
+    );
+    const after = await run(
+      (ctx) => engineRun(ctx, engine),
+      "--fleet",
+      copy(swapped),
+      "preview",
+      "--stack",
+      "shanghai-infra",
+    );
+    expect(after.code).toBe(0);
+    expect(calls).toContain("preview-end:shanghai-infra");
   });
 });
 
