@@ -9,7 +9,7 @@ import * as tencentcloud from "@pulumi/tencentcloud";
 import { DbMode } from "../fleet/model/schema";
 import { type FleetSpec } from "../fleet/model/model";
 import { CloudTag, physicalName } from "../fleet/model/naming";
-import { MYSQL_PORT } from "../fleet/k8s/database";
+import { MYSQL_PORT } from "../fleet/k8s/db-config";
 import { type DatabaseHaLayout } from "../fleet/network/database-placement";
 import { ComponentType } from "./registry";
 

@@ -8,7 +8,7 @@ import * as tencentcloud from "@pulumi/tencentcloud";
 import { type FleetSpec } from "../fleet/model/model";
 import { CloudTag, physicalName } from "../fleet/model/naming";
 import { DbMode } from "../fleet/model/schema";
-import { MYSQL_PORT } from "../fleet/k8s/database";
+import { MYSQL_PORT } from "../fleet/k8s/db-config";
 import { type DatabaseHaLayout } from "../fleet/network/database-placement";
 import { type DatabasePlacement } from "./tars-database-instance";
 import { ComponentType } from "./registry";

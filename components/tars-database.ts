@@ -9,18 +9,16 @@ import { DbMode } from "../fleet/model/schema";
 import { type DbSpec, type FleetSpec } from "../fleet/model/model";
 import { FRAMEWORK_NAMESPACE } from "../fleet/model/naming";
 import {
-  DB_ADMIN_USER,
   DB_INIT_SECRET,
   type DB_INIT_SECRET_KEYS,
   type DbInitEnv,
   dbClientImage,
   dbInitConfigMap,
   dbInitJob,
-  IN_CLUSTER_DB_HOST,
   inClusterDbServices,
   inClusterDbStatefulSet,
-  MYSQL_PORT,
 } from "../fleet/k8s/database";
+import { DB_ADMIN_USER, IN_CLUSTER_DB_HOST, MYSQL_PORT } from "../fleet/k8s/db-config";
 import { dbConfigData, dbConfigEnv, jobDbHost } from "../fleet/k8s/db-config";
 import { inClusterDbPolicy } from "../fleet/k8s/network-policies";
 import { frameworkLabels } from "../fleet/k8s/servers";

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type LoadBalancerSlice } from "../fleet/stacks/slice";
-import { IN_CLUSTER_DB } from "../fleet/k8s/database";
+import { IN_CLUSTER_DB } from "../fleet/k8s/db-config";
 import { REGISTRY_SERVICE } from "../fleet/k8s/servers";
 import { WEB } from "../fleet/k8s/web";
 import { ComponentType } from "./registry";

@@ -8,7 +8,7 @@
  * known), tarsweb, and the framework database.
  */
 import { WEB_PORT } from "../fleet/tars/framework";
-import { MYSQL_PORT } from "../fleet/k8s/database";
+import { MYSQL_PORT } from "../fleet/k8s/db-config";
 import { type FleetSpec } from "../fleet/model/model";
 import { tarsPortSpecs } from "../fleet/network/security";
 

@@ -13,7 +13,8 @@ import {
 } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DB_ADMIN_USER, type DbInitEnv } from "../../fleet/k8s/database";
+import { type DbInitEnv } from "../../fleet/k8s/database";
+import { DB_ADMIN_USER } from "../../fleet/k8s/db-config";
 import { run, type Ran } from "../exec";
 import { type MariaDb, mysqlAs } from "../mariadb";
 import { type PlannedDbJob } from "../plan";

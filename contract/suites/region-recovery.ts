@@ -26,7 +26,7 @@ import {
   regionRanges,
 } from "../../fleet/operations/region-recovery";
 import { DB_PASSWORD_KEY, regionRecoveryJob } from "../../fleet/k8s/region-recovery";
-import { DB_ADMIN_USER } from "../../fleet/k8s/database";
+import { DB_ADMIN_USER } from "../../fleet/k8s/db-config";
 import { run, type Ran } from "../exec";
 import { type MariaDb, startMariaDb } from "../mariadb";
 import { DEMO_FLEET } from "../plan";

@@ -22,6 +22,7 @@ import { type IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { type DbSpec } from "../model/model";
 import { DbMode } from "../model/schema";
 import { FRAMEWORK_NAMESPACE } from "../model/naming";
+import { IN_CLUSTER_DB, MYSQL_PORT } from "./db-config";
 import { DB_INIT_SIZE, IN_CLUSTER_DB_SIZE } from "../tars/framework";
 import { lbService } from "./load-balancer";
 import { frameworkLabels } from "./servers";
@@ -54,12 +55,6 @@ export const TARS_SCHEMAS = [
 
 /** The databases of the TARS framework, in the order the Job prepares them. */
 export const TARS_DATABASES = TARS_SCHEMAS.map((s) => s.database);
-
-/** MySQL's port. */
-export const MYSQL_PORT = 3306;
-
-/** The user the framework services connect as; root is used only by the init Job. */
-export const DB_ADMIN_USER = "tarsAdmin";
 
 /**
  * Secret of the init Job, home cluster only, holding {@link DB_INIT_ENV}. The in-cluster MySQL
@@ -125,12 +120,6 @@ export function secretsLoaded(pod: IPodSpec): string[] {
   ]);
   return [...new Set(names)];
 }
-
-/** Name of the in-cluster database's StatefulSet and Service. */
-export const IN_CLUSTER_DB = "tars-db";
-
-/** The in-cluster database's name inside its own cluster (its Service). */
-export const IN_CLUSTER_DB_HOST = `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
 
 /** The in-cluster database behind the home cluster's internal CLB, for the other regions. */
 export const IN_CLUSTER_DB_LB_SERVICE = "tars-db-lb";

@@ -20,9 +20,19 @@ import { type IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
 import { type FleetSpec } from "../model/model";
 import { DbMode } from "../model/schema";
 import { databaseHost } from "../network/database-dns";
-// database.ts and servers.ts reach this module back through servers.ts: their values are read
-// inside functions only, never while the modules load.
-import { DB_ADMIN_USER, IN_CLUSTER_DB_HOST, MYSQL_PORT } from "./database";
+import { FRAMEWORK_NAMESPACE } from "../model/naming";
+
+/** MySQL's port. */
+export const MYSQL_PORT = 3306;
+
+/** The user the framework services connect as; root is used only by the init Job. */
+export const DB_ADMIN_USER = "tarsAdmin";
+
+/** Name of the in-cluster database's StatefulSet and Service. */
+export const IN_CLUSTER_DB = "tars-db";
+
+/** The in-cluster database's name inside its own cluster (its Service). */
+export const IN_CLUSTER_DB_HOST = `${IN_CLUSTER_DB}.${FRAMEWORK_NAMESPACE}.svc.cluster.local`;
 
 /**
  * The ConfigMap holding {@link DB_CONFIG_KEYS} in every cluster's framework namespace, named as

@@ -51,7 +51,7 @@ import {
 } from "../network/security";
 import { callerSets, reachableSets } from "../network/set-routing";
 import { fleetAddressSpaces } from "../stacks/slice";
-import { IN_CLUSTER_DB, MYSQL_PORT } from "./database";
+import { IN_CLUSTER_DB, MYSQL_PORT } from "./db-config";
 import { frameworkLabels, REGISTRY_SERVICE, serverLabels } from "./servers";
 import { type Spec } from "./types";
 import { WEB } from "./web";

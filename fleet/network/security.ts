@@ -26,7 +26,7 @@
  */
 import { carveSubnets, SubnetRole } from "./carve";
 import { cidrsOverlap, parseCidr } from "./cidr";
-import { MYSQL_PORT } from "../k8s/database";
+import { MYSQL_PORT } from "../k8s/db-config";
 import { WEB_PORT } from "../tars/framework";
 import { type DbSpec, type FleetSpec, type RegionSpec } from "../model/model";
 import { DbMode } from "../model/schema";

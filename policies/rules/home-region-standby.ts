@@ -13,7 +13,7 @@
  */
 import { DbMode } from "../../fleet/model/schema";
 import { FRAMEWORK_NAMESPACE } from "../../fleet/model/naming";
-import { IN_CLUSTER_DB } from "../../fleet/k8s/database";
+import { IN_CLUSTER_DB } from "../../fleet/k8s/db-config";
 import { objectName } from "../k8s";
 import { EnforcementLevel, FleetUse, type StackFinding, type StackRule } from "../rule";
 import { K8sType, TencentType } from "../tokens";
