@@ -492,7 +492,10 @@ function failSets({ fleet, home }: StepContext): StepBody {
       summary: `fail ${home}'s Sets over to their standby clusters (already: none is active in ${home})`,
       stacks: [],
       resources: [],
-      command: `tarsfed up --all --skip-region ${home} --yes`,
+      // Stack by stack: `up --all` would hold the standby infra stack, refused until reprotect.
+      command: healthyTarsStacks(fleet, home)
+        .map((s) => `tarsfed up --stack ${s} --yes`)
+        .join(" && "),
       done: true,
       action: {},
     };
