@@ -1,13 +1,14 @@
 /**
  * The Job that runs the recovery SQL of a lost region (`fleet/operations/region-recovery.ts`) on
- * the promoted master: step 4 of `tarsfed failover --region <home>`, run in a living region's
- * cluster (the standby region's).
+ * the promoted master: step 3 of `tarsfed failover --region <home>`, run in a living region's
+ * cluster (the standby region's), on the promoted instance's own address (`options.dbHost`), since
+ * the database's DNS name still points at the old master until step 4.
  *
  * It runs in the database Job's MySQL client image as the framework user. Where the database is
  * and who connects are plain env values a review reads in the plan: the database's DNS name
- * (`fleet/network/database-dns.ts`, which step 3 points at the promoted replica), MySQL's port and
- * the framework user, as the database component gives them (`components/tars-database.ts`). The
- * password alone comes from the Secret {@link DB_SECRET}, key `DB_PASS`, which every cluster
+ * (`fleet/network/database-dns.ts`; the procedure gives the promoted instance's address
+ * instead), MySQL's port and the framework user, as the database component gives them
+ * (`components/tars-database.ts`). The password alone comes from the Secret {@link DB_SECRET}, key `DB_PASS`, which every cluster
  * running a registry holds (`components/tars-framework.ts`), so the Job needs no Secret of its own,
  * and not the home cluster's init Secret, lost with the region. The SQL is in the Job itself (an
  * env value), so the Job is one object a person can read whole.

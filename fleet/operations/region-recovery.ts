@@ -1,6 +1,6 @@
 /**
- * Step 4 of `tarsfed failover --region <home>`: the SQL run on the promoted master, before the
- * registries are rolled, that marks the lost region's rows inactive and keeps the living regions'
+ * Step 3 of `tarsfed failover --region <home>`: the SQL run on the promoted master, right after
+ * the promotion and before the DNS record lets any registry reach it, that marks the lost region's rows inactive and keeps the living regions'
  * rows from timing out while their nodes reconnect.
  *
  * Why it is needed. The promoted DR replica holds the framework database as it was when the home
@@ -14,9 +14,12 @@
  *   server.present_state='inactive', server.process_id=0 where last_heartbeat < date_sub(now(),
  *   INTERVAL <nodeTimeout> SECOND)` (`RegistryServer/DbHandle.cpp`). `nodeTimeout` is 250 in K8STARS
  *   `baseserver/cppregistry/tarsregistry.conf` (`<reap>`), and 250 is also the code's default;
- * - registries: `ReapThread::run` calls `checkRegistryTimeout(registryTimeout)`, which sets
- *   `t_registry_info.present_state='inactive'` where `last_heartbeat` is older than 150 s (the same
- *   conf's `registryTimeout`; `RegistryServer/ReapThread.cpp`, `DbHandle.cpp`).
+ * - registries: none of these writes a `t_registry_info` row. `ReapThread::run` calls
+ *   `updateRegistryInfo2Db(_heartBeatOff)`, which returns at once when the conf's
+ *   `<reap> heartbeatoff` is `Y` (TarsFramework v2.4.3 `RegistryServer/ReapThread.cpp`,
+ *   `DbHandle.cpp`), and K8STARS' `baseserver/cppregistry/tarsregistry.conf` sets
+ *   `heartbeatoff=Y`. So the SQL leaves `t_registry_info` alone: there is no registry heartbeat
+ *   in it to refresh, nor a row of these registries to mark.
  *
  * So as soon as the registries reach the new master, every node of every region (the living too)
  * and every server on them would be marked inactive, until each pod's tarscli (K8STARS
@@ -26,8 +29,7 @@
  * What the SQL changes, in one transaction, and nothing else:
  * - the lost region's `t_node_info` rows: `present_state = 'inactive'`; its `t_server_conf` rows:
  *   `present_state = 'inactive'`, `process_id = 0` (exactly what `checkNodeTimeout` would write
- *   250 s later); its `t_registry_info` rows: `present_state = 'inactive'` (what
- *   `checkRegistryTimeout` writes). The registry hands an endpoint out as active only when its
+ *   250 s later). The registry hands an endpoint out as active only when its
  *   `t_server_conf` row has `setting_state` and `present_state` both `active` (`DbHandle.cpp`
  *   `loadObjectIdCache`), so its callers stop being sent to the lost region.
  *   `setting_state` is the wanted state (K8STARS' `RegisterServer` writes `active`), which the
@@ -35,10 +37,18 @@
  *   (an adapter's state is its server row's, `loadObjectIdCache`) and is not touched;
  * - the living regions' `t_node_info` rows that are active, or that hold an active server
  *   (tarscli's `SetServerState` writes a server's state to both tables, so a node row can lag
- *   its server), and the living regions' active `t_registry_info` rows: `last_heartbeat = NOW()`
- *   where it is older than {@link HEARTBEAT_FRESH_SECONDS}. Their senders then have
- *   {@link NODE_TIMEOUT_SECONDS} (registries: {@link REGISTRY_TIMEOUT_SECONDS}) to heartbeat again
- *   before the registry's check can mark them; it never sets a row active, and neither does this.
+ *   its server): `last_heartbeat = NOW()` where it is older than {@link HEARTBEAT_FRESH_SECONDS}.
+ *   Their senders then have {@link NODE_TIMEOUT_SECONDS} to heartbeat again before the registry's
+ *   check can mark them.
+ *
+ * It sets no row active, not even a living one the node check already marked inactive (a run
+ * started late): only a server's own report knows it is alive. tarscli reports its server's
+ * state, `active` when its check passes, at least every `TARS_REPORT_INTERVAL`, and the registry
+ * writes it to both the node's and the server's row (K8STARS `app/supervisor/report.go`
+ * `keepAlive`, `tarsregistry/store/mysql.go` `SetServerState`); tarsnode's heartbeat sets its
+ * node active (`DbHandle.cpp` `keepAlive`). So a living row comes back by itself within that
+ * interval, while a row set active here whose server is in fact down would have callers sent to
+ * it until the next timeout.
  *
  * Changing `t_server_conf` moves its `registry_timestamp` (`ON UPDATE CURRENT_TIMESTAMP` in the
  * schema), which is how a registry's incremental load (every `loadObjectsInterval1` = 13 s, rows
@@ -48,9 +58,7 @@
  * A row's region is the region whose address ranges hold its IP. `node_name` is an IP: K8STARS'
  * Go registry registers a pod under `cfg.LocalIP` (tarscli's `consts.LocalIP`, `tarsregistry/
  * main.go`, `app/supervisor/report.go`), tarsnode under its `--nodeid` or the address the registry
- * sees it from (TarsFramework v2.4.3 `NodeServer/NodeServer.cpp` `onUpdateConfig`); a
- * `t_registry_info` row's `endpoint` is `tcp -h <IP> -p …` (`DbHandle.cpp`
- * `updateRegistryInfo2Db`). The ranges are those of the region's IDC group (`groupSources`,
+ * sees it from (TarsFramework v2.4.3 `NodeServer/NodeServer.cpp` `onUpdateConfig`). The ranges are those of the region's IDC group (`groupSources`,
  * `fleet/tars/idc-groups.ts`): its node subnets and pod addresses, or its whole VPC when the
  * network is not the fleet's; validation keeps regions' address spaces disjoint. A row whose name
  * is no IPv4 address, or whose IP is in no region, is left as it is.
@@ -81,12 +89,6 @@ import { OperationError } from "./operations";
  * v2.4.3 `RegistryServer/CheckNodeThread.cpp` (`/tars/reap<nodeTimeout>`, default `"250"`).
  */
 export const NODE_TIMEOUT_SECONDS = 250;
-
-/**
- * Seconds without a heartbeat after which the registry marks a `t_registry_info` row inactive:
- * `registryTimeout = 150` in the same conf (`ReapThread.cpp`, `checkRegistryTimeout`).
- */
-export const REGISTRY_TIMEOUT_SECONDS = 150;
 
 /**
  * A heartbeat younger than this is kept as it is. It is the longest gap between two heartbeats
@@ -158,7 +160,7 @@ function listAnd(values: readonly string[]): string {
 /** One line for the procedure's step: what the SQL changes. */
 export function regionRecoverySummary(fleet: FleetSpec, lostRegion: string): string {
   const living = livingRegions(fleet, lostRegion);
-  return `mark ${lostRegion}'s nodes, servers and registries inactive, and refresh the heartbeats of the active nodes and registries of ${listAnd(living)} (kept when under ${HEARTBEAT_FRESH_SECONDS} s old), so the registries' ${NODE_TIMEOUT_SECONDS} s timeout does not mark them inactive`;
+  return `mark ${lostRegion}'s nodes and servers inactive, and refresh the heartbeats of the active nodes of ${listAnd(living)} (kept when under ${HEARTBEAT_FRESH_SECONDS} s old), so the registries' ${NODE_TIMEOUT_SECONDS} s timeout does not mark them inactive`;
 }
 
 /** A dotted quad with each number 0-255 written without leading zeros, as `INET_ATON` reads it. */
@@ -168,11 +170,6 @@ const IPV4_REGEXP = `^${OCTET}([.]${OCTET}){3}$`;
 /** `text`'s address as a number, or NULL when it is no dotted quad (INET_ATON never sees it). */
 function addressOf(text: string): string {
   return `CASE WHEN ${text} REGEXP '${IPV4_REGEXP}' THEN INET_ATON(${text}) END`;
-}
-
-/** The host of a TARS endpoint (`tcp -h <host> -p <port> …`): the word after `-h `. */
-function endpointHost(column: string): string {
-  return `SUBSTRING_INDEX(SUBSTRING_INDEX(${column}, '-h ', -1), ' ', 1)`;
 }
 
 /** The ranges as a derived table of `first_ip`, `last_ip` numbers. */
@@ -223,11 +220,12 @@ export function regionRecoverySql(fleet: FleetSpec, lostRegion: string): string 
     ...rangeLines(ranges),
   ];
   return `-- Created by tarsfed (fleet/operations/region-recovery.ts): recovery after losing region ${lostRegion}.
--- Run in db_tars on the promoted master, as the framework user, before the registries are rolled.
--- Marks ${lostRegion}'s nodes, servers and registries inactive, as the registry would after ${NODE_TIMEOUT_SECONDS} s of
--- silence, and refreshes the heartbeats of the living regions' active nodes and registries, so the
--- registry does not mark them inactive before they heartbeat again. A row's region is the one whose
--- ranges hold its IP (node_name, or the endpoint's host); other rows are left as they are.
+-- Run in db_tars on the promoted master, as the framework user, before any registry reaches it.
+-- Marks ${lostRegion}'s nodes and servers inactive, as the registry would after ${NODE_TIMEOUT_SECONDS} s of
+-- silence, and refreshes the heartbeats of the living regions' active nodes, so the registry does
+-- not mark them inactive before they heartbeat again. A row's region is the one whose ranges hold
+-- its IP (node_name); other rows are left as they are. t_registry_info is not touched: the
+-- registries run with heartbeatoff=Y and write no row there.
 -- Rerunning it changes no row: heartbeats under ${HEARTBEAT_FRESH_SECONDS} s old are kept.
 ${[lostRegion, ...living]
   .flatMap((region) =>
@@ -248,11 +246,6 @@ ${updateIn("t_server_conf", "server", "server.node_name", lost, "lost")}
   SET server.present_state = 'inactive', server.process_id = 0;
 ${report(`t_server_conf rows of ${lostRegion} marked inactive`)}
 
--- The lost region's registries: what checkRegistryTimeout writes.
-${updateIn("t_registry_info", "registry", endpointHost("registry.endpoint"), lost, "lost")}
-  SET registry.present_state = 'inactive';
-${report(`t_registry_info rows of ${lostRegion} marked inactive`)}
-
 -- The living regions' nodes that are active or hold an active server: a fresh heartbeat.
 ${updateIn("t_node_info", "node", "node.node_name", alive, "living")}
   SET node.last_heartbeat = NOW()
@@ -260,12 +253,6 @@ ${updateIn("t_node_info", "node", "node.node_name", alive, "living")}
     AND (node.present_state = 'active'
       OR node.node_name IN (SELECT server.node_name FROM t_server_conf AS server WHERE server.present_state = 'active'));
 ${report(`t_node_info heartbeats of ${listAnd(living)} refreshed`)}
-
--- The living regions' active registries: a fresh heartbeat.
-${updateIn("t_registry_info", "registry", endpointHost("registry.endpoint"), alive, "living")}
-  SET registry.last_heartbeat = NOW()
-  WHERE registry.present_state = 'active' AND ${stale("registry.last_heartbeat")};
-${report(`t_registry_info heartbeats of ${listAnd(living)} refreshed`)}
 
 COMMIT;
 `;
