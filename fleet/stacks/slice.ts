@@ -35,7 +35,7 @@ import { placeWorkloads, type WorkloadSpec } from "../tars/placement";
 import { DbMode, NetworkSource } from "../model/schema";
 import { webSources } from "../network/security";
 import { downloadsFromTarsweb } from "../tars/tarsnode-bootstrap";
-import { databaseReplicaRegion } from "../network/database-dns";
+import { databaseRecordPlan, databaseReplicaRegion } from "../network/database-dns";
 
 /** What one stack deploys. */
 export type StackScope =
@@ -345,7 +345,8 @@ export function stackOrder(fleet: FleetSpec): string[] {
  * The stacks whose outputs `stack` reads through stack references: `global` for an infra stack
  * (and the home infra stack, for tarsweb's address, for another region's whose CVM pools download
  * tarsnode from tarsweb, and for the database's master, for the standby region's); its own infra stack
- * for a TARS stack (and the home TARS stack, for the database, for another region's).
+ * for a TARS stack (and the home TARS stack, for the database, for another region's; in
+ * `tencentdb` mode, the infra stack holding the database's DNS record).
  */
 export function stackDependencies(fleet: FleetSpec, stack: string): string[] {
   const scope = parseScope(fleet, stack);
@@ -364,10 +365,19 @@ export function stackDependencies(fleet: FleetSpec, stack: string): string[] {
     return [GLOBAL_STACK, ...(web || replica ? [infraStackName(home.name)] : [])];
   }
   const own = regionByName(fleet, scope.region);
-  return [
+  // TencentDB: the infra stack holding the database's DNS record (the standby's with a standby,
+  // else the home's), so no init Job, registry or base service starts before `db.<zone>`
+  // resolves (fleet/network/database-dns.ts, databaseRecordPlan).
+  const record = databaseRecordPlan(fleet);
+  const recordStack =
+    record !== undefined && hasInfraStack(regionByName(fleet, record.region))
+      ? infraStackName(record.region)
+      : undefined;
+  const infra = [
     ...(hasInfraStack(own) ? [infraStackName(own.name)] : []),
-    ...(isHome ? [] : [regionStackName(home.name)]),
+    ...(recordStack === undefined ? [] : [recordStack]),
   ];
+  return [...new Set(infra), ...(isHome ? [] : [regionStackName(home.name)])];
 }
 
 /** `stacks` and every stack they read from, directly or not, in deployment order. */

@@ -154,6 +154,17 @@ describe("the demo fleet, with its standby in shanghai", () => {
     const plain = loadFleet("test/fixtures/small-fleet.yaml").spec;
     expect(stackDependencies(plain, "sh-infra")).toEqual(["global"]);
   });
+
+  it("makes every TARS stack read the stack holding the database's record", () => {
+    const fleet = loadFleet("stacks/fleet.yaml").spec;
+    for (const stack of ["guangzhou", "shanghai", "beijing"]) {
+      expect(stackDependencies(fleet, stack)).toContain("shanghai-infra");
+    }
+    // Without a standby the home infra stack holds it.
+    const plain = loadFleet("test/fixtures/small-fleet.yaml").spec;
+    expect(stackDependencies(plain, "sh")).toEqual(["sh-infra", "gz-infra", "gz"]);
+    expect(stackDependencies(plain, "gz")).toEqual(["gz-infra"]);
+  });
 });
 
 describe("once the standby serves (servingRegion: shanghai)", () => {

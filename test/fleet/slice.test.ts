@@ -72,10 +72,25 @@ describe("stack slices", () => {
       "shanghai-infra": ["global", "guangzhou-infra"],
       // beijing's CVM machines download tarsnode from the home tarsweb.
       "beijing-infra": ["global", "guangzhou-infra"],
-      guangzhou: ["guangzhou-infra"],
+      // Every TARS stack reads the database by its DNS name, whose record shanghai-infra holds.
+      guangzhou: ["guangzhou-infra", "shanghai-infra"],
       shanghai: ["shanghai-infra", "guangzhou"],
-      beijing: ["beijing-infra", "guangzhou"],
+      beijing: ["beijing-infra", "shanghai-infra", "guangzhou"],
     });
+    // Each stack's dependencies come in earlier waves.
+    const waves = stackWaves(demo);
+    const waveOf = (s: string) => waves.findIndex((w) => w.includes(s));
+    for (const stack of stackOrder(demo)) {
+      for (const dep of stackDependencies(demo, stack)) {
+        expect(waveOf(dep), `${stack} reads ${dep}`).toBeLessThan(waveOf(stack));
+      }
+    }
+    expect(withDependencies(demo, ["guangzhou"])).toEqual([
+      "global",
+      "guangzhou-infra",
+      "shanghai-infra",
+      "guangzhou",
+    ]);
     expect(withDependencies(demo, ["shanghai"])).toEqual([
       "global",
       "guangzhou-infra",
