@@ -17,20 +17,10 @@ export const BENCH_STORAGE_CLASS = "e2e-local";
 /** A public-looking image; kwok never pulls it. */
 const BENCH_IMAGE = "docker.io/tarscloud/helloserver:1.0.0";
 
-/**
- * The Sets that fail over, one per way of updating: targeted and whole-stack, each with the
- * engine's checkpoints as usual and without them (`PULUMI_SKIP_CHECKPOINTS`).
- */
+/** The Sets that fail over, one per way of updating: targeted and whole-stack. */
 export const TARGETED_SET = "move.gz.1";
 export const FULL_SET = "move.gz.2";
-export const TARGETED_SET_NO_CHECKPOINTS = "move.gz.3";
-export const FULL_SET_NO_CHECKPOINTS = "move.gz.4";
-export const MOVING_SETS = [
-  TARGETED_SET,
-  FULL_SET,
-  TARGETED_SET_NO_CHECKPOINTS,
-  FULL_SET_NO_CHECKPOINTS,
-] as const;
+export const MOVING_SETS = [TARGETED_SET, FULL_SET] as const;
 
 /** The knobs of the generated fleet. */
 export interface BenchShape {
