@@ -6,7 +6,21 @@
  * empty and `failover` null until those parts run. `notRun` says what could not run and why.
  */
 
-import type { FailoverMeasurement } from "./targeted-failover";
+/** The targeted failover's measurement (`targeted-failover.ts`), as the report's `failover` prints it. */
+export interface FailoverMeasurement {
+  /** Steps (operations other than `same`) of the targeted updates, both phases. */
+  readonly targetedSteps: number;
+  /** The moving Set's resources in the stack, before and after: the URNs the updates target. */
+  readonly setResources: number;
+  /** Steps of the whole-stack updates of the other Set's identical failover, both phases. */
+  readonly fullSteps: number;
+  readonly targetedSeconds: number;
+  readonly fullSeconds: number;
+  /** `targetedSeconds / fullSeconds`. */
+  readonly ratio: number;
+  /** Resources in the stack's state before the measured updates. */
+  readonly stackResources: number;
+}
 
 /** A tool the run used: its Go module and version, and how it was had. */
 export interface ToolEntry {

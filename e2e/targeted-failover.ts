@@ -44,7 +44,7 @@ import { MOVING_SETS_ENV } from "../fleet/operations/transition";
 import { type ClusterTools, type LocalCluster, startCluster } from "./cluster";
 import { type Processes } from "./processes";
 import { create } from "./kube";
-import { type Drill } from "./report";
+import { type Drill, type FailoverMeasurement } from "./report";
 import { engineSummary, pulumiEnv } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 import {
@@ -98,22 +98,6 @@ interface PhaseUp {
   readonly steps: number;
   readonly replaced: number;
   readonly seconds: number;
-}
-
-/** The measurement, as the e2e report's `failover` prints it. */
-export interface FailoverMeasurement {
-  /** Steps (operations other than `same`) of the targeted updates, both phases. */
-  readonly targetedSteps: number;
-  /** The moving Set's resources in the stack, before and after: the URNs the updates target. */
-  readonly setResources: number;
-  /** Steps of the whole-stack updates of the other Set's identical failover, both phases. */
-  readonly fullSteps: number;
-  readonly targetedSeconds: number;
-  readonly fullSeconds: number;
-  /** `targetedSeconds / fullSeconds`. */
-  readonly ratio: number;
-  /** Resources in the stack's state before the measured updates. */
-  readonly stackResources: number;
 }
 
 /** The measurement and how it went. */
