@@ -23,7 +23,7 @@ import {
 import { isTarsStack } from "../../fleet/stacks/slice";
 import { type FleetHistory, gitFleetHistory } from "../engine/revision";
 import { fleetRevision } from "../../fleet/operations/revision";
-import { promotedReplicaRefusal } from "../../fleet/operations/home-failover";
+import { oldHomeRefusal, promotedReplicaRefusal } from "../../fleet/operations/home-failover";
 import {
   type EngineProgress,
   type EngineRunResult,
@@ -233,6 +233,15 @@ async function runEngineCommand(
     selection.order.filter((s) => !selection.skipped.includes(s)),
   );
   if (promoted !== undefined) throw new UserError(promoted, ExitCode.Refused);
+  // The old home's stacks hold the pieces with no standby (fleet/operations/home-failover.ts).
+  const oldHome =
+    name === EngineCommand.Up && flags.force !== true
+      ? oldHomeRefusal(
+          fleet.spec,
+          selection.order.filter((s) => !selection.skipped.includes(s)),
+        )
+      : undefined;
+  if (oldHome !== undefined) throw new UserError(oldHome, ExitCode.Refused);
   // New or rolled TARS pods cannot register while the database is unreachable.
   if (name === EngineCommand.Up) {
     const tars = selection.order.filter(

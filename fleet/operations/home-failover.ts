@@ -562,3 +562,30 @@ export function promotedReplicaRefusal(
     "region (README: Losing the home region). Select the other stacks with --stack or --region"
   );
 }
+
+/**
+ * Why `up` refuses `stacks` when they hold a stack of the old home region while the database
+ * serves from its standby (`servingRegion` is not `homeRegion`: after `tarsfed failover --region
+ * <home>`, before `tarsfed reprotect`), or undefined. The home-only pieces run only there: the
+ * home infra stack's passwords (`tars.db.passwordGeneration` is their keeper), the database Job
+ * that sets them, the IDC-groups Job, tarsnotify, tarsAdminRegistry and tarspatch in the home
+ * TARS stack. Nothing the procedure runs applies a password rotation or an IDC-group change, and
+ * an update of the old home's stacks would apply them half (the home infra stack's rule set of
+ * the fenced group is also stale until re-protection): re-protect first. `--force` goes ahead.
+ */
+export function oldHomeRefusal(fleet: FleetSpec, stacks: readonly string[]): string | undefined {
+  const db = fleet.tars.db;
+  if (db.mode !== DbMode.TencentDb || db.servingRegion === fleet.homeRegion) return undefined;
+  const home = [infraStackName(fleet.homeRegion), regionStackName(fleet.homeRegion)].filter((s) =>
+    stacks.includes(s),
+  );
+  if (home.length === 0) return undefined;
+  return (
+    `refused: up of ${home.join(", ")}: the database serves from ${db.servingRegion} ` +
+    `(tars.db.servingRegion) since tarsfed failover --region ${fleet.homeRegion}, and the home ` +
+    `region's stacks hold what has no standby: the database passwords (tars.db.passwordGeneration), ` +
+    "the database and IDC-groups Jobs, tarsnotify, tarsAdminRegistry and tarspatch; a password " +
+    "rotation or an IDC-group change cannot be applied until the fleet is re-protected (tarsfed " +
+    "reprotect, README: Losing the home region). Pass --force to update them anyway"
+  );
+}

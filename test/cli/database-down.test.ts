@@ -178,6 +178,52 @@ describe("after a home-region failover, before re-protection", () => {
     expect(calls.filter((c) => c !== "checkCli")).toEqual([]);
   });
 
+  it("refuses up of the old home's stacks, where a password rotation or an IDC-group change would land; --force goes ahead", async () => {
+    const rotated = replaceOnce(
+      failedOverText,
+      "servingRegion: shanghai",
+      "servingRegion: shanghai, passwordGeneration: 2",
+    );
+    const { engine, calls } = fakeEngine();
+    for (const stack of ["guangzhou-infra", "guangzhou"]) {
+      const r = await run(
+        (ctx) => engineRun(ctx, engine),
+        "--fleet",
+        copy(rotated),
+        "up",
+        "--stack",
+        stack,
+        "--yes",
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `refused: up of ${stack}: the database serves from shanghai (tars.db.servingRegion) since tarsfed failover --region guangzhou, and the home region's stacks hold what has no standby: the database passwords (tars.db.passwordGeneration), the database and IDC-groups Jobs, tarsnotify, tarsAdminRegistry and tarspatch; a password rotation or an IDC-group change cannot be applied until the fleet is re-protected (tarsfed reprotect, README: Losing the home region). Pass --force to update them anyway`,
+      );
+    }
+    expect(calls.filter((c) => c !== "checkCli")).toEqual([]);
+    const preview = await run(
+      (ctx) => engineRun(ctx, engine),
+      "--fleet",
+      copy(rotated),
+      "preview",
+      "--stack",
+      "guangzhou-infra",
+    );
+    expect(preview.code).toBe(0);
+    const forced = await run(
+      (ctx) => engineRun(ctx, engine),
+      "--fleet",
+      copy(rotated),
+      "up",
+      "--stack",
+      "guangzhou-infra",
+      "--yes",
+      "--force",
+    );
+    expect(forced.code).toBe(0);
+    expect(calls).toContain("up:guangzhou-infra");
+  });
+
   it("runs the other stacks, and the standby infra stack once reprotect swapped the home region", async () => {
     const { engine, calls } = fakeEngine();
     const other = await run(
