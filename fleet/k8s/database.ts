@@ -183,7 +183,8 @@ export function templateParent(name: string): string {
 export const TEMPLATE_PATHS = { TARS_PATH: "/usr/local/app/tars", UPLOAD_PATH: "/usr/local/app" };
 
 /**
- * The MySQL image whose client the Job runs when the database is TencentDB: the official image,
+ * The default of `tars.db.clientImage`, the image whose client the Jobs run when the database is
+ * TencentDB: the official image,
  * which installs the `mysql` client (its build runs `mysql --version`), has bash (its entrypoint,
  * `5.7/docker-entrypoint.sh`, is a bash script) and coreutils (its build runs `mkdir`, `chmod`,
  * `uname` on `oraclelinux:7-slim`). With `tars.db.mode: in-cluster` the Job uses the database's
@@ -193,7 +194,7 @@ export const DB_CLIENT_IMAGE = "mysql:5.7.44";
 
 /** The image the Job's script runs in: one with bash and the `mysql` client. */
 export function dbClientImage(db: DbSpec): string {
-  return db.mode === DbMode.InCluster ? db.image : DB_CLIENT_IMAGE;
+  return db.mode === DbMode.InCluster ? db.image : db.clientImage;
 }
 
 /** Lines of a bash `case` that sets `parent` from `$name`. */

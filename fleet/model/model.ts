@@ -110,6 +110,13 @@ export type DbSpec =
        */
       readonly servingRegion: string;
       /**
+       * The image whose `mysql` client (and bash) the database, IDC-groups and region-recovery
+       * Jobs run (fleet/k8s/database.ts, `dbClientImage`); pinned.
+       *
+       * @default `mysql:5.7.44`
+       */
+      readonly clientImage: string;
+      /**
        * The Private DNS zone holding the database's record (`db.<zone>`), attached to every fleet
        * VPC (fleet/network/database-dns.ts).
        *

@@ -67,6 +67,9 @@ const TencentDbSchema = z.strictObject({
   servingRegion: text(
     "the region whose instance is the database's master: the home region, or the standby region once `tarsfed failover --region <home>` has promoted its replica; absent is the home region",
   ).optional(),
+  clientImage: text(
+    "image whose mysql client (with bash) the database, IDC-groups and region-recovery Jobs run, pinned; mirror it into a registry every cluster can pull from (the standby region's cluster pulls it first during a failover)",
+  ).default("mysql:5.7.44"),
   dnsZone: text(
     "Private DNS zone (a domain under a standard top-level domain such as com) holding the database's record db.<zone>, attached to every fleet VPC; every framework client connects to that name; absent is tarsfed-<fleet name>.com",
   ).optional(),
@@ -113,7 +116,13 @@ const TarsSchema = z.strictObject({
   prestopWaitSeconds: intRange(0, 600).default(80).meta({
     description: "TARS_PRESTOP_WAITTIME: seconds a pod stays deregistered before it stops",
   }),
-  db: DbSchema.default({ mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 }),
+  db: DbSchema.default({
+    mode: "tencentdb",
+    engineVersion: "5.7",
+    memoryMb: 4000,
+    storageGb: 200,
+    clientImage: "mysql:5.7.44",
+  }),
   registry: z
     .strictObject({ replicas: intRange(1, 20).default(2).meta({ description: "per cluster" }) })
     .default({ replicas: 2 }),
@@ -325,7 +334,13 @@ export const FleetFileSchema = z
       frameworkImage: "tarscloud/framework:v2.4.3",
       images: {},
       prestopWaitSeconds: 80,
-      db: { mode: "tencentdb", engineVersion: "5.7", memoryMb: 4000, storageGb: 200 },
+      db: {
+        mode: "tencentdb",
+        engineVersion: "5.7",
+        memoryMb: 4000,
+        storageGb: 200,
+        clientImage: "mysql:5.7.44",
+      },
       registry: { replicas: 2 },
       log: { storageGb: 100, storageClass: "cbs", retentionDays: 30 },
       packages: { storageGb: 10 },

@@ -126,11 +126,11 @@ function checkTars(tars: unknown, report: Report): void {
       );
     }
   }
-  if (asString(field(db, "mode")) === "in-cluster") {
-    const image = asString(field(db, "image"));
-    const problem = image === undefined ? undefined : pinnedImageProblem(image);
-    if (problem !== undefined) report(["tars", "db", "image"], problem);
-  }
+  // The in-cluster database's image, or the client image the TencentDB Jobs run.
+  const imageKey = asString(field(db, "mode")) === "in-cluster" ? "image" : "clientImage";
+  const image = asString(field(db, imageKey));
+  const problem = image === undefined ? undefined : pinnedImageProblem(image);
+  if (problem !== undefined) report(["tars", "db", imageKey], problem);
 }
 
 /**

@@ -81,8 +81,20 @@ describe("the init Job", () => {
         storageGb: 200,
         servingRegion: "guangzhou",
         dnsZone: "tarsfed-demo.com",
+        clientImage: DB_CLIENT_IMAGE,
       }),
     ).toBe(DB_CLIENT_IMAGE);
+    expect(
+      dbClientImage({
+        mode: DbMode.TencentDb,
+        engineVersion: "5.7",
+        memoryMb: 4000,
+        storageGb: 200,
+        servingRegion: "guangzhou",
+        dnsZone: "tarsfed-demo.com",
+        clientImage: "ccr.ccs.tencentyun.com/team/mysql:5.7.44",
+      }),
+    ).toBe("ccr.ccs.tencentyun.com/team/mysql:5.7.44");
     expect(
       dbClientImage({
         mode: DbMode.InCluster,

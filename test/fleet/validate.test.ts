@@ -119,6 +119,18 @@ const rows: [string, [string, string][], string[]][] = [
     ['fleet.yaml:6:34 tars.db.image: image "mysql" has no tag, pin a version tag or a digest'],
   ],
   [
+    "tencentdb client image not pinned",
+    [
+      [
+        'db: { mode: tencentdb, engineVersion: "5.7" }',
+        'db: { mode: tencentdb, engineVersion: "5.7", clientImage: mysql:latest }',
+      ],
+    ],
+    [
+      'fleet.yaml:6:61 tars.db.clientImage: image "mysql:latest" uses the latest tag, pin a version tag or a digest',
+    ],
+  ],
+  [
     "db mode unknown",
     [['db: { mode: tencentdb, engineVersion: "5.7" }', "db: { mode: rds }"]],
     ['fleet.yaml:6:15 tars.db.mode: must be tencentdb or in-cluster, got "rds"'],
