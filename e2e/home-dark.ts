@@ -51,11 +51,11 @@ import { regionRecoverySql } from "../fleet/operations/region-recovery";
 import { isTarsStack, stackWaves } from "../fleet/stacks/slice";
 import main from "../index";
 import { type ClusterTools, type LocalCluster, startCluster } from "./cluster";
-import { create, type KubeObject, read } from "./kube";
+import { conditionStatus, create, type KubeObject, read } from "./kube";
 import { type Processes } from "./processes";
 import { engineSummary, pulumiEnv } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
-import { E2E_SERVER_IMAGE, E2E_STORAGE_CLASS } from "./tars-up";
+import { deployments, E2E_SERVER_IMAGE, E2E_STORAGE_CLASS } from "./tars-up";
 import { e2eEngine, tarsfed, tarsfedJson } from "./tarsfed";
 
 const HOME = "guangzhou";
@@ -506,6 +506,21 @@ async function drill(
       );
   }
   const setupUps = ups.splice(0, ups.length);
+  // Every Deployment Available when up returned (Pulumi's await), at 0 replicas too.
+  let available = 0;
+  for (const cluster of clusters)
+    for (const d of await deployments(cluster)) {
+      const meta = d.metadata as { namespace?: string; name?: string };
+      const replicas = (d.spec as { replicas?: number }).replicas ?? 1;
+      // At 0 replicas the status omits its counts; the controller still reports Available.
+      const ok =
+        replicas === 0
+          ? conditionStatus(d, "Available") === "True"
+          : deploymentAvailable(d, replicas);
+      if (ok) available++;
+      else problems.push(`${cluster.name} ${meta.namespace}/${meta.name} not Available after up`);
+    }
+  notes.push(`${available} Deployments Available after up`);
   notes.push(
     `tarsfed up: ${setupUps.map((u) => `${u.stack} ${JSON.stringify(u.changes)}`).join("; ")} (${timer()})`,
   );

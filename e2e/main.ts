@@ -23,6 +23,7 @@ import { pulumiSmoke } from "./pulumi-smoke";
 import { failoverWarmSet } from "./failover-warm-set";
 import { clusterState, operationDrills } from "./operation-drills";
 import { tarsUp } from "./tars-up";
+import { homeRegionDark } from "./home-dark";
 import { type E2eReport, emptyReport, formatReport, passed } from "./report";
 import { deploymentSmoke } from "./smoke";
 import { targetedFailoverDrill } from "./targeted-failover";
@@ -338,6 +339,25 @@ async function main(): Promise<number> {
       });
       report.notRun.push({ name: "failover-warm-set", reason: "needs the tars-up drill's stacks" });
     }
+
+    // 8. Losing the home region, on two clusters of its own (e2e/home-dark.ts).
+    if (clusterToolPaths !== undefined && binaries.has(PULUMI) && binaries.has(KUBERNETES_PROVIDER))
+      report.drills.push(
+        await homeRegionDark({
+          tools: clusterToolPaths,
+          runDir,
+          processes,
+          pulumiRoot: toolHome(PULUMI, cache),
+          kubernetesProviderDir: path.dirname(binaries.get(KUBERNETES_PROVIDER) ?? ""),
+          output: (out) => process.stderr.write(out),
+          progress: say,
+        }),
+      );
+    else
+      report.notRun.push({
+        name: "home-region-dark",
+        reason: "needs the cluster tools, the pulumi CLI and the Kubernetes provider",
+      });
 
     // 9. The targeted failover, measured on two clusters of its own (e2e/targeted-failover.ts).
     if (
