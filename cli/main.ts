@@ -18,7 +18,7 @@ import { capacityCommand } from "./commands/capacity";
 import { diffCommand } from "./commands/diff";
 import { type EngineDeps, previewCommand, upCommand } from "./commands/engine";
 import { defaultOperationDeps, failbackCommand, failoverCommand } from "./commands/failover";
-import { defaultHomeFailoverDeps } from "./commands/home-failover";
+import { homeFailoverDeps } from "./commands/home-failover";
 import { reprotectCommand } from "./commands/reprotect";
 import { PROJECT_ROOT } from "./commands/engine";
 import { apiServerProbe } from "./engine/db-reachability";
@@ -54,7 +54,9 @@ export function buildProgram(
   program.addCommand(capacityCommand(ctx));
   // Set moves are refused while the database is unreachable (cli/engine/db-reachability.ts).
   const probe = apiServerProbe((stack) => automationOneOff(PROJECT_ROOT).outputs(stack));
-  program.addCommand(failoverCommand(ctx, defaultOperationDeps, defaultHomeFailoverDeps, probe));
+  program.addCommand(
+    failoverCommand(ctx, defaultOperationDeps, homeFailoverDeps(engineDeps), probe),
+  );
   program.addCommand(failbackCommand(ctx, defaultOperationDeps, probe));
   program.addCommand(reprotectCommand(ctx));
   program.addCommand(scaleCommand(ctx));
