@@ -17,11 +17,11 @@
  *
  * The drill, checked by reading the standby cluster:
  * 1. gz1's kube-apiserver stops;
- * 2. `tarsfed failover --region guangzhou --yes --by-hand 1,2,3` runs the procedure in this
+ * 2. `tarsfed failover --region guangzhou --yes --by-hand 1,2,4` runs the procedure in this
  *    process with the e2e engines (inline program, the run's backend). Steps 1 (fence), 2
- *    (promote) and step 3's record update go through the Tencent Cloud API, which cannot run
- *    here: `--by-hand` says so, and the procedure makes step 3's fleet edit
- *    (`tars.db.servingRegion: shanghai`) and runs steps 4 to 7 for real: the recovery Job's
+ *    (promote) and step 4's record update go through the Tencent Cloud API, which cannot run
+ *    here: `--by-hand` says so, and the procedure makes step 4's fleet edit
+ *    (`tars.db.servingRegion: shanghai`) and runs steps 3 and 5 to 7 for real: the recovery Job's
  *    one-off stack, the `up` of the shanghai TARS stack, the Set failover;
  * 3. in sh1 the registry and the base services rolled in place (same uid, the new serving-region
  *    annotation, a new ReplicaSet, Available), the registry first; tarsweb and the query services
@@ -66,7 +66,11 @@ const HOME_SET = "app.gz.1";
 const NO_FLOW_ENV = "TARS_DISABLE_FLOW";
 
 /** The steps the drill leaves to a person: their change goes through the Tencent Cloud API. */
-const BY_HAND = [HomeFailoverStep.Fence, HomeFailoverStep.Promote, HomeFailoverStep.RepointDns];
+const BY_HAND: readonly HomeFailoverStep[] = [
+  HomeFailoverStep.Fence,
+  HomeFailoverStep.Promote,
+  HomeFailoverStep.RepointDns,
+];
 
 /**
  * The drill's fleet: guangzhou (home, the TencentDB master) and shanghai (its DR replica, and
@@ -568,12 +572,14 @@ async function drill(
       `tarsfed failover --region ${HOME}: exit ${procedure.code}: ${procedure.stderr.trim().split("\n").slice(-8).join(" | ")}`,
     );
   const statuses = outcome.steps.map((s) => s.status).join(",");
-  if (statuses !== "by-hand,by-hand,by-hand,done,done,done,done")
+  if (statuses !== STEP_ORDER.map((s) => (BY_HAND.includes(s) ? "by-hand" : "done")).join(","))
     problems.push(`the procedure's steps ended ${statuses}`);
   commit(fleetFile, `tarsfed failover --region ${HOME}`);
   const fleet = loadFleet(fleetFile).spec;
   if (fleet.tars.db.mode !== "tencentdb" || fleet.tars.db.servingRegion !== STANDBY)
-    problems.push(`the fleet's tars.db.servingRegion is not ${STANDBY} after step 3's edit`);
+    problems.push(
+      `the fleet's tars.db.servingRegion is not ${STANDBY} after the ${HomeFailoverStep.RepointDns} step's edit`,
+    );
 
   // The registry and base services rolled in place, the registry first.
   const rolled: string[] = [];
