@@ -26,6 +26,7 @@ import { placeWorkloads } from "../fleet/tars/placement";
 import { clusterPodRanges } from "../fleet/network/security";
 import { Operation, type OperationEdit, type Subject } from "./minimality-edits";
 import { databaseDns, databaseReplicaRegion } from "../fleet/network/database-dns";
+import { regionSlice } from "../fleet/stacks/slice";
 
 /** The Pulumi type tokens the model names. */
 export const ResourceType = {
@@ -333,13 +334,32 @@ function scaleReplicas(fleet: FleetSpec, setId: string): MinimalChange {
 
 /**
  * The standby web's NetworkPolicy in the database's standby region (`TarsStandbyWeb`), which
- * admits what tarsweb's does; none without a standby.
+ * admits what tarsweb's does, and, when it has a CLB (its region's first cluster is created), the
+ * CLB's rules and, with `service`, the Service's `loadBalancerSourceRanges`, as tarsweb's; none
+ * without a standby.
  */
-function standbyWebPolicy(after: FleetSpec, reason: string): ExpectedChange[] {
+function standbyWebPolicy(after: FleetSpec, reason: string, service = false): ExpectedChange[] {
   const standby = databaseReplicaRegion(after);
-  return standby === undefined
-    ? []
-    : entries(standby, DiffAction.Changed, reason, [[ResourceType.NetworkPolicy, 1]]);
+  if (standby === undefined) return [];
+  const clb = regionSlice(after, standby).loadBalancers.web;
+  return entries(standby, DiffAction.Changed, reason, [
+    [ResourceType.NetworkPolicy, 1],
+    ...(clb ? ([[ResourceType.SecurityGroupRules, 1]] as TypeCount[]) : []),
+    ...(clb && service ? ([[ResourceType.Service, 1]] as TypeCount[]) : []),
+  ]);
+}
+
+/**
+ * The standby web's CLB rules and Service when new node subnets join the fleet, as tarsweb's;
+ * none without a standby web CLB.
+ */
+function standbyWebClb(after: FleetSpec, reason: string): ExpectedChange[] {
+  const standby = databaseReplicaRegion(after);
+  if (standby === undefined || !regionSlice(after, standby).loadBalancers.web) return [];
+  return entries(standby, DiffAction.Changed, reason, [
+    [ResourceType.SecurityGroupRules, 1],
+    [ResourceType.Service, 1],
+  ]);
 }
 
 function addZone(after: FleetSpec, regionName: string, zone: string): MinimalChange {
@@ -360,7 +380,11 @@ function addZone(after: FleetSpec, regionName: string, zone: string): MinimalCha
           [ResourceType.NetworkPolicy, 1],
         ],
       ),
-      ...standbyWebPolicy(after, "the standby web admits the new node subnet, as tarsweb does"),
+      ...standbyWebPolicy(
+        after,
+        "the standby web admits the new node subnet, as tarsweb does (CLB rules, loadBalancerSourceRanges, its policy)",
+        true,
+      ),
       ...entries(
         regionName,
         DiffAction.Changed,
@@ -501,6 +525,10 @@ function addRegion(after: FleetSpec, regionName: string): MinimalChange {
           [ResourceType.SecurityGroupRules, 1],
           [ResourceType.Service, 1],
         ],
+      ),
+      ...standbyWebClb(
+        after,
+        "the standby tarsweb reachable from the new node subnets (CLB rules, loadBalancerSourceRanges)",
       ),
       // Home's database group, and the standby region's (its DR replica's), if any.
       ...[home, ...(standby === undefined ? [] : [standby])].flatMap((r) =>

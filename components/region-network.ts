@@ -38,15 +38,15 @@ export interface RegionNetworkArgs {
   /** Networks allowed to reach the cluster API endpoints (`apiEndpointSources`). */
   readonly apiSources: readonly string[];
   /**
-   * Who may reach tarsweb (`webAccess`); given only in the home region, which then gets the web
-   * load balancer's security group.
+   * Who may reach tarsweb (`webAccess`); given in the regions whose tarsweb has a CLB (home, and
+   * the database's standby region), which then get the web load balancer's security group.
    *
    * @default - no web security group
    */
   readonly webAccess?: WebAccess;
   /**
    * Rules admitting the health checks of direct-access CLBs to their pods on the nodes
-   * (`nodeHealthCheckRules`: the registry's everywhere; at home tarsweb's and the in-cluster database's).
+   * (`nodeHealthCheckRules`: the registry's everywhere; tarsweb's behind a web CLB; at home the in-cluster database's).
    *
    * @default - none
    */

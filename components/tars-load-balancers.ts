@@ -1,6 +1,7 @@
 /**
  * The internal CLBs of a region's TARS framework, in its infra stack: each created cluster's
- * registry (for CVM machines) and, at home, tarsweb's and the in-cluster database's.
+ * registry (for CVM machines), at home tarsweb's and the in-cluster database's, and in the
+ * database's standby region the standby tarsweb's.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type LoadBalancerSlice } from "../fleet/stacks/slice";
@@ -15,8 +16,17 @@ export interface TarsLoadBalancersArgs {
   readonly fleetName: string;
   /** Which CLBs the region gets (`regionSlice`). */
   readonly loadBalancers: LoadBalancerSlice;
-  /** The home region's first cluster, whose tarsweb and database the home CLBs serve. */
+  /**
+   * The region's first cluster, whose tarsweb (home, or the standby region's standby tarsweb) and
+   * in-cluster database the CLBs serve.
+   */
   readonly homeCluster?: string;
+  /**
+   * The web CLB's child name (`<webChild>-clb`).
+   *
+   * @default "tars-home-web"
+   */
+  readonly webChild?: string;
   readonly vpcId: pulumi.Input<string>;
   /** The primary zone's node subnet. */
   readonly subnetId: pulumi.Input<string>;
@@ -38,7 +48,7 @@ export interface TarsLoadBalancersArgs {
 
 /**
  * The region's CLBs, named as the Services they back: `<cluster>-tars-registry-clb`,
- * `tars-home-web-clb` and `tars-db-clb`.
+ * `tars-home-web-clb` (`tars-standby-web-clb` in the standby region) and `tars-db-clb`.
  *
  * tarsweb's and the database's CLBs pass their traffic to the targets (direct access keeps the
  * clients' addresses, which the nodes' group would check against the home region only: the CLB's
@@ -75,7 +85,7 @@ export class TarsLoadBalancers extends pulumi.ComponentResource {
     const home = args.homeCluster ?? "";
     if (args.loadBalancers.web)
       this.web = clb(
-        "tars-home-web",
+        args.webChild ?? "tars-home-web",
         home,
         WEB,
         args.webSecurityGroupId ?? args.nodeSecurityGroupId,

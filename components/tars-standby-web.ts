@@ -27,10 +27,11 @@ export interface TarsStandbyWebArgs {
   /** The standby region's first cluster. */
   readonly cluster: ClusterRef;
   /**
-   * tarsweb's internal CLB in the standby region.
+   * tarsweb's internal CLB in the standby region, from its infra stack (created with the region,
+   * before any failover: a CLB with no ready targets while the web runs 0 replicas).
    *
-   * @default - none: tarsweb's Service is a ClusterIP one, reached inside its cluster (the
-   *   standby region's infra stack creates no web CLB)
+   * @default - none (an existing first cluster): tarsweb's Service is a ClusterIP one, reached
+   *   inside its cluster
    */
   readonly webLb?: LoadBalancerRef;
   /** Who may reach tarsweb; also the Service's `loadBalancerSourceRanges` behind a CLB. */

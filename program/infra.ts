@@ -82,16 +82,19 @@ function createNetwork(
   opts: pulumi.ComponentResourceOptions,
 ): RegionNetwork {
   const { fleet, region } = slice;
-  // Every region's nodes admit its direct-access CLBs' health checks (the registry's; at home
-  // also tarsweb's and the in-cluster database's). The home region also gets tarsweb's group and
-  // the framework database's own group (TencentDB's, or the in-cluster database's CLB's).
-  const nodeHealthChecks = nodeHealthCheckRules(fleet.tars.db, slice.isHome);
-  // The standby region's DR replica gets a database group like home's.
+  // Every region's nodes admit its direct-access CLBs' health checks (the registry's; tarsweb's
+  // where it has a CLB; at home the in-cluster database's). The home region also gets tarsweb's
+  // group and the framework database's own group (TencentDB's, or the in-cluster database's
+  // CLB's).
+  const webLb = slice.loadBalancers.web;
+  const nodeHealthChecks = nodeHealthCheckRules(fleet.tars.db, slice.isHome, webLb);
+  // The standby region's DR replica gets a database group like home's, and its standby tarsweb's
+  // CLB a web group like home's.
   const replica = databaseReplicaRegion(fleet) === region.name;
   const home = slice.isHome
     ? { webAccess: webAccess(fleet), databaseSecurityGroup: true }
     : replica
-      ? { databaseSecurityGroup: true }
+      ? { databaseSecurityGroup: true, ...(webLb ? { webAccess: webAccess(fleet) } : {}) }
       : {};
   return new RegionNetwork(
     region.name,
@@ -145,7 +148,10 @@ function createLoadBalancers(ctx: InfraContext): TarsLoadBalancers {
     {
       fleetName: slice.fleet.name,
       loadBalancers: slice.loadBalancers,
-      ...(slice.isHome ? { homeCluster: slice.region.clusters[0]?.name } : {}),
+      ...(slice.isHome || slice.loadBalancers.web
+        ? { homeCluster: slice.region.clusters[0]?.name }
+        : {}),
+      webChild: slice.isHome ? "tars-home-web" : "tars-standby-web",
       vpcId: network.vpc.id,
       subnetId: ctx.primaryNodeSubnetId,
       nodeSecurityGroupId: network.nodeSecurityGroup.id,
@@ -359,6 +365,10 @@ export function deployInfra(config: pulumi.Config, slice: RegionSlice): StackOut
       : {
           [InfraOutput.DbDrInstanceId]: replica.instanceId,
           [InfraOutput.DbDrInstanceHost]: replica.host,
+          // The standby tarsweb's CLB, which its TARS stack binds the web Service to.
+          ...(db === undefined && lbs.web !== undefined
+            ? { [InfraOutput.WebLoadBalancer]: lbOutput(lbs.web) }
+            : {}),
         };
   const name = databaseName(ctx, db, replica);
   createCvmPools(ctx, lbs);

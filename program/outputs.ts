@@ -14,7 +14,10 @@ export const InfraOutput = {
   Kubeconfigs: "kubeconfigs",
   /** `{ id, address }` of each created cluster's registry CLB, by cluster name. */
   RegistryLoadBalancers: "registryLoadBalancers",
-  /** Home: `{ id, address }` of tarsweb's CLB, when the home cluster is created. */
+  /**
+   * Home: `{ id, address }` of tarsweb's CLB, when the home cluster is created; the database's
+   * standby region: its standby tarsweb's, when its first cluster is created.
+   */
   WebLoadBalancer: "webLoadBalancer",
   /** Home: tarsweb's address (its CLB's VIP), which CVM pools of other regions download from. */
   WebAddress: "webAddress",

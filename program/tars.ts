@@ -230,12 +230,17 @@ function createStandbyWeb(
   if (standby === undefined || standby.region !== ctx.slice.region.name) return;
   const index = clusters.findIndex((c) => c.ref.name === standby.cluster);
   if (index < 0) return;
+  // The standby region's infra stack holds the standby tarsweb's CLB (fleet/stacks/slice.ts).
+  const webLb = ctx.slice.loadBalancers.web
+    ? loadBalancer(ctx, InfraOutput.WebLoadBalancer)
+    : undefined;
   new TarsStandbyWeb(
     "tars-standby",
     {
       fleet: ctx.slice.fleet,
       standby,
       cluster: clusters[index].ref,
+      ...(webLb === undefined ? {} : { webLb }),
       webSources: webAccess(ctx.slice.fleet).sources,
       dbHashes: frameworks[index].dbHashes,
     },

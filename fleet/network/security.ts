@@ -124,7 +124,8 @@ export function nodeIngressRules(
 }
 
 /**
- * The home region's nodes admit the web CLB's health checks on tarsweb's port: with direct pod
+ * The nodes behind a web CLB (home, and the standby region's) admit its health checks on
+ * tarsweb's port: with direct pod
  * access the CLB probes the pods themselves, from {@link CLB_HEALTH_CHECK_CIDR}.
  */
 export function webHealthCheckRules(): SecurityRule[] {
@@ -149,15 +150,17 @@ export function registryHealthCheckRules(): SecurityRule[] {
 }
 
 /**
- * What a region's nodes admit from the CLBs' health checks: the registry's ports everywhere; at
- * home also tarsweb's port, and MySQL's when the database runs in the cluster behind a
+ * What a region's nodes admit from the CLBs' health checks: the registry's ports everywhere;
+ * tarsweb's port where tarsweb has a CLB (`webLb`: home, and the database's standby region, whose
+ * standby tarsweb has one); at home MySQL's when the database runs in the cluster behind a
  * direct-access CLB of its own.
  */
-export function nodeHealthCheckRules(db: DbSpec, isHome: boolean): SecurityRule[] {
-  if (!isHome) return registryHealthCheckRules();
+export function nodeHealthCheckRules(db: DbSpec, isHome: boolean, webLb: boolean): SecurityRule[] {
+  const web = webLb ? webHealthCheckRules() : [];
+  if (!isHome) return [...registryHealthCheckRules(), ...web];
   return [
     ...registryHealthCheckRules(),
-    ...webHealthCheckRules(),
+    ...web,
     ...(db.mode === DbMode.InCluster
       ? [healthCheckRule(MYSQL_PORT, "in-cluster database CLB health checks")]
       : []),

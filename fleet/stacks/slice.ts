@@ -103,7 +103,10 @@ export interface NetworkSlice {
 export interface LoadBalancerSlice {
   /** Clusters whose registry gets a CLB, for CVM machines: the created ones, in file order. */
   readonly registry: readonly string[];
-  /** Whether tarsweb gets its CLB: in the home region, when its first cluster is created. */
+  /**
+   * Whether tarsweb gets its CLB: in the home region, and in the database's standby region (its
+   * standby tarsweb), when the region's first cluster is created.
+   */
   readonly web: boolean;
   /** Whether the in-cluster database gets its CLB (for other regions): likewise, in-cluster mode. */
   readonly database: boolean;
@@ -230,6 +233,15 @@ export function regionSlice(fleet: FleetSpec, regionName: string): RegionSlice {
   const isHome = fleet.homeRegion === region.name;
   const homeCreated = isHome && region.clusters[0] !== undefined && network !== undefined;
   const firstCreated = homeCreated && isCreatedCluster(region.clusters[0]);
+  // The database's standby region runs a standby tarsweb in its first cluster
+  // (fleet/tars/framework.ts, standbyWeb): its CLB exists from the start, so a failover changes
+  // no cloud resource to reach it.
+  const standbyWebCreated =
+    !isHome &&
+    databaseReplicaRegion(fleet) === region.name &&
+    network !== undefined &&
+    region.clusters[0] !== undefined &&
+    isCreatedCluster(region.clusters[0]);
   return {
     fleet,
     region,
@@ -252,7 +264,7 @@ export function regionSlice(fleet: FleetSpec, regionName: string): RegionSlice {
     loadBalancers: {
       registry:
         network === undefined ? [] : region.clusters.filter(isCreatedCluster).map((c) => c.name),
-      web: firstCreated,
+      web: firstCreated || standbyWebCreated,
       database: firstCreated && fleet.tars.db.mode === DbMode.InCluster,
     },
     fleetCidrs: fleetAddressSpaces(fleet),

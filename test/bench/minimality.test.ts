@@ -57,14 +57,18 @@ const DEMO_MINIMAL: Record<Operation, Record<string, StackCounts>> = {
   "add-zone": {
     "guangzhou-infra": counts({ added: 2, changed: 2 }),
     guangzhou: counts({ changed: 10, replaced: 1 }),
-    // The standby web's policy (the demo's database standby is shanghai), as tarsweb's.
-    shanghai: counts({ changed: 2 }),
+    // The standby web's policy and CLB Service (the demo's database standby is shanghai), and
+    // its CLB's rules, as tarsweb's.
+    "shanghai-infra": counts({ changed: 1 }),
+    shanghai: counts({ changed: 3 }),
     beijing: counts({ changed: 1 }),
   },
   "add-cluster": {
     "guangzhou-infra": counts({ added: 7, changed: 1 }),
     // The cluster's tars-db-config too; shanghai's standby web policy, as tarsweb's.
     guangzhou: counts({ added: 16, changed: 5, replaced: 1 }),
+    // The standby web's CLB rules refuse the new cluster's pods too.
+    "shanghai-infra": counts({ changed: 1 }),
     shanghai: counts({ changed: 2 }),
     beijing: counts({ changed: 1 }),
   },
@@ -74,12 +78,13 @@ const DEMO_MINIMAL: Record<Operation, Record<string, StackCounts>> = {
     singapore: counts({ added: 31 }),
     global: counts({ added: 3 }),
     "guangzhou-infra": counts({ changed: 4 }),
-    // shanghai also holds the database's DR replica: its database group opens MySQL to the VPC.
-    "shanghai-infra": counts({ changed: 3 }),
+    // shanghai also holds the database's DR replica: its database group opens MySQL to the VPC;
+    // and the standby web's CLB: its group admits the new node subnets.
+    "shanghai-infra": counts({ changed: 4 }),
     "beijing-infra": counts({ changed: 2 }),
     guangzhou: counts({ changed: 26, replaced: 1 }),
-    // With the standby web's three policies.
-    shanghai: counts({ changed: 16 }),
+    // With the standby web's three policies and its CLB Service.
+    shanghai: counts({ changed: 17 }),
     beijing: counts({ changed: 10 }),
   },
   "add-cvm-node": { "guangzhou-infra": counts({ added: 1 }) },
@@ -139,7 +144,7 @@ describe("changeMinimality on the demo fleet", () => {
     expect(text).toContain("failover");
     expect(text).toContain("+0 −15 ~3");
     expect(text).toContain(
-      "7 of 7 operations equal their minimal change; diff size 202, minimal 202",
+      "7 of 7 operations equal their minimal change; diff size 207, minimal 207",
     );
     expect(text).not.toContain("differences from the minimal change");
     expect(JSON.parse(renderMinimalityJson(rows))).toEqual(rows);

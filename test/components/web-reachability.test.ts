@@ -27,7 +27,7 @@ import {
   type PlannedResource,
   type StackPlan,
 } from "../../fleet/stacks/plan-document";
-import { at, ofType, regionOf } from "./helpers";
+import { at, ofType, regionOf, stackOf } from "./helpers";
 
 interface Rule {
   readonly action: string;
@@ -90,16 +90,26 @@ function ingressOf(stack: StackPlan, id: Json): Rule[] {
   return set.inputs.ingresses as unknown as Rule[];
 }
 
+/** Where a tarsweb runs: the home region's, or the database's standby region's standby web. */
+interface WebSite {
+  readonly region: string;
+  /** The web CLB's resource name in the region's infra stack. */
+  readonly clb: string;
+}
+
+const HOME_WEB: WebSite = { region: fleet.homeRegion, clb: "tars-home-web-clb" };
+const STANDBY_WEB: WebSite = { region: "shanghai", clb: "tars-standby-web-clb" };
+
 /** tarsweb's way in: its Service, the CLB bound to it, and the security groups on both ends. */
-function webPath(p: FleetPlan) {
-  const stack = regionOf(p, fleet.homeRegion);
+function webPath(p: FleetPlan, site: WebSite = HOME_WEB) {
+  const stack = regionOf(p, site.region);
   const service = stack.resources.find(
     (r) =>
       r.type === "kubernetes:core/v1:Service" &&
       at(r.inputs, "metadata", "name") === "tars-web" &&
       at(r.inputs, "spec", "type") === "LoadBalancer",
   ) as PlannedResource;
-  // The Service names its CLB by id; the CLB is the home infra stack's, which outputs its id.
+  // The Service names its CLB by id; the CLB is the region's infra stack's, which outputs its id.
   const lbId = at(
     service.inputs,
     "metadata",
@@ -108,7 +118,7 @@ function webPath(p: FleetPlan) {
   );
   if (lbId !== at(stack.outputs, "webLoadBalancer", "id"))
     throw new Error(`tarsweb's Service is bound to ${JSON.stringify(lbId)}, not the web CLB`);
-  const clb = stack.resources.find((r) => r.name === "tars-home-web-clb") as PlannedResource;
+  const clb = stack.resources.find((r) => r.name === site.clb) as PlannedResource;
   const [port] = at(service.inputs, "spec", "ports") as { port: number; targetPort: number }[];
   const cluster = (service.provider ?? "").replace(/^.*::/, "").replace(/-k8s$/, "");
   const nodePools = ofType(
@@ -137,8 +147,8 @@ function webPath(p: FleetPlan) {
 }
 
 /** Whether a client in `source` reaches tarsweb through its CLB. */
-function clientReaches(p: FleetPlan, source: string): boolean {
-  const path = webPath(p);
+function clientReaches(p: FleetPlan, source: string, site: WebSite = HOME_WEB): boolean {
+  const path = webPath(p, site);
   const block = cidr(source);
   if (!admits(path.clbRules, block, path.port.port)) return false;
   return (
@@ -147,8 +157,8 @@ function clientReaches(p: FleetPlan, source: string): boolean {
 }
 
 /** Whether the CLB's health checks from `source` reach tarsweb's pods. */
-function healthCheckReaches(p: FleetPlan, source: string): boolean {
-  const path = webPath(p);
+function healthCheckReaches(p: FleetPlan, source: string, site: WebSite = HOME_WEB): boolean {
+  const path = webPath(p, site);
   return path.podRules.every((rules) => admits(rules, cidr(source), path.port.targetPort));
 }
 
@@ -279,6 +289,100 @@ describe("tarsweb's reachability in the demo plan", () => {
   });
 });
 
+describe("the standby tarsweb's reachability in the demo plan (standbyRegion: shanghai)", () => {
+  it("is a direct-access LoadBalancer Service behind shanghai-infra's own web CLB", () => {
+    expect(fleet.tars.db.mode === "tencentdb" && fleet.tars.db.standbyRegion).toBe("shanghai");
+    const path = webPath(plan, STANDBY_WEB);
+    expect(path.directAccess).toBe("true");
+    expect(path.port).toMatchObject({ port: 3000, targetPort: 3000 });
+    expect(path.passToTarget).toBe(true);
+    expect(path.podRules.length).toBeGreaterThan(0);
+    // Its own CLB, in its own VPC's subnet, not the home one.
+    const infra = regionOf(plan, "shanghai");
+    const clb = infra.resources.find((r) => r.name === STANDBY_WEB.clb) as PlannedResource;
+    expect(at(clb.inputs, "networkType")).toBe("INTERNAL");
+    expect(at(clb.inputs, "clbName")).toContain("sh1");
+  });
+
+  it("is output by shanghai-infra as webLoadBalancer, which the standby's Service is bound to", () => {
+    const infra = plan.stacks.find((s) => s.name === "shanghai-infra");
+    const lb = at(infra?.outputs ?? {}, "webLoadBalancer") as Record<string, Json>;
+    expect(Object.keys(lb).sort()).toEqual(["address", "id"]);
+    // tarsnode's download address stays the home tarsweb's: only home outputs webAddress.
+    expect(Object.keys(infra?.outputs ?? {})).not.toContain("webAddress");
+    const service = stackOf(plan, "shanghai").resources.find(
+      (r) =>
+        r.type === "kubernetes:core/v1:Service" && at(r.inputs, "metadata", "name") === "tars-web",
+    ) as PlannedResource;
+    expect(at(service.inputs, "spec", "type")).toBe("LoadBalancer");
+    expect(
+      at(service.inputs, "metadata", "annotations", "service.kubernetes.io/tke-existed-lbid"),
+    ).toEqual(lb.id);
+  });
+
+  it.each(nodeSubnets)("admits the fleet's node subnet %s", (source) => {
+    expect(clientReaches(plan, source, STANDBY_WEB)).toBe(true);
+  });
+
+  it.each(["10.40.0.0/16", "10.0.0.0/13", "10.20.0.0/24"])(
+    "admits %s, inside web.allowedCidrs and holding no fleet pod",
+    (source) => {
+      expect(clientReaches(plan, source, STANDBY_WEB)).toBe(true);
+    },
+  );
+
+  it.each(podRanges)("drops the fleet's pods in %s", (source) => {
+    expect(clientReaches(plan, source, STANDBY_WEB)).toBe(false);
+  });
+
+  it.each(["0.0.0.0/0", "203.0.113.7/32", "192.168.0.0/16", "172.16.0.0/12", ...fleetVpcs])(
+    "drops %s",
+    (source) => {
+      expect(clientReaches(plan, source, STANDBY_WEB)).toBe(false);
+    },
+  );
+
+  it("admits nothing on its port beyond the fleet's node subnets and web.allowedCidrs", () => {
+    const expected = [...nodeSubnets, ...allowedCidrs].map(cidr);
+    const accepted = webPath(plan, STANDBY_WEB)
+      .clbRules.filter((r) => r.action === "ACCEPT" && portMatches(r.port, 3000))
+      .map((r) => cidr(r.cidrBlock));
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted.filter((c) => !expected.some((e) => cidrContains(e, c)))).toEqual([]);
+  });
+
+  it.each(["100.64.0.0/10", "10.20.0.0/16"])(
+    "admits the CLB's health checks from %s (the 100.64.0.0/10 range, or the VIP in shanghai's VPC)",
+    (source) => {
+      expect(healthCheckReaches(plan, source, STANDBY_WEB)).toBe(true);
+    },
+  );
+
+  it("fails without the node rule admitting the health checks on tarsweb's port", () => {
+    const copy = structuredClone(plan);
+    const infra = copy.stacks.find((s) => s.name === "shanghai-infra");
+    const nodes = infra?.resources.find((r) => r.name === "shanghai-nodes-rules");
+    if (nodes === undefined) throw new Error("no node rules in shanghai-infra");
+    const inputs = nodes.inputs as Record<string, Json>;
+    inputs.ingresses = (inputs.ingresses as unknown as Rule[]).filter(
+      (r) => !(r.cidrBlock === "100.64.0.0/10" && r.port === "3000"),
+    ) as unknown as Json;
+    expect(healthCheckReaches(copy, "100.64.0.0/10", STANDBY_WEB)).toBe(false);
+  });
+
+  it("is the one other web CLB: the other regions have none", () => {
+    const webClbs = plan.stacks.flatMap((s) =>
+      ofType(s, "tencentcloud:index/clbInstance:ClbInstance")
+        .filter((r) => r.name.includes("web"))
+        .map((r) => `${s.name} ${r.name}`),
+    );
+    expect(webClbs).toEqual([
+      "guangzhou-infra tars-home-web-clb",
+      "shanghai-infra tars-standby-web-clb",
+    ]);
+  });
+});
+
 describe("the registry CLBs' health checks in the demo plan", () => {
   // The registry's LoadBalancer Service is a direct-access one in every cluster, so its CLB
   // probes the pods through the nodes' security group; TKE rolls such a workload by those probes.
@@ -300,8 +404,11 @@ describe("the registry CLBs' health checks in the demo plan", () => {
           true,
           true,
         ]);
-        // The range is admitted on those ports only: not tarsweb's outside the home region.
-        expect(admits(rules, cidr("100.64.0.0/10"), 3000)).toBe(region === fleet.homeRegion);
+        // The range is admitted on those ports only: tarsweb's only where tarsweb has a CLB, at
+        // home and in the database's standby region.
+        expect(admits(rules, cidr("100.64.0.0/10"), 3000)).toBe(
+          [fleet.homeRegion, STANDBY_WEB.region].includes(region),
+        );
       }
     },
   );
