@@ -77,6 +77,13 @@ export class TarsDatabaseInstance extends pulumi.ComponentResource {
    * @default - none for an in-cluster database
    */
   public readonly instanceId?: pulumi.Output<string>;
+  /**
+   * TencentDB's `gtid` output: "`0` - Not enabled; `1` - Enabled" (tencentcloud_mysql_instance,
+   * tencentcloudstack/terraform-provider-tencentcloud website/docs/r/mysql_instance.html.markdown).
+   *
+   * @default - none for an in-cluster database
+   */
+  public readonly gtid?: pulumi.Output<number>;
 
   constructor(
     name: string,
@@ -136,6 +143,7 @@ export class TarsDatabaseInstance extends pulumi.ComponentResource {
       );
       this.host = this.mysql.intranetIp;
       this.instanceId = this.mysql.id;
+      this.gtid = this.mysql.gtid;
     }
     this.registerOutputs({});
   }

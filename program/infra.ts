@@ -320,6 +320,7 @@ function homeOutputs(
     ...(lbs.database === undefined ? {} : { [InfraOutput.DbLoadBalancer]: lbOutput(lbs.database) }),
     ...(db.host === undefined ? {} : { [InfraOutput.DbInstanceHost]: db.host }),
     ...(db.instanceId === undefined ? {} : { [InfraOutput.DbInstanceId]: db.instanceId }),
+    ...(db.gtid === undefined ? {} : { [InfraOutput.DbGtid]: db.gtid }),
     ...(db.instanceId === undefined || network.databaseSecurityGroup === undefined
       ? {}
       : { [InfraOutput.DbSecurityGroupId]: network.databaseSecurityGroup.id }),

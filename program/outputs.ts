@@ -2,6 +2,7 @@
  * The outputs stacks read from one another, by name: what an infra stack hands its region's TARS
  * stack (and the other infra stacks), and what the home TARS stack hands the other TARS stacks.
  */
+import { MASTER_GTID_OUTPUT } from "../fleet/network/database-placement";
 
 /** Outputs of `<region>-infra`. */
 export const InfraOutput = {
@@ -27,6 +28,12 @@ export const InfraOutput = {
   DbInstanceHost: "dbInstanceHost",
   /** Home, TencentDB: the master's instance id, which the standby's DR replica follows. */
   DbInstanceId: "dbInstanceId",
+  /**
+   * Home, TencentDB: the master's `gtid` ("`0` - Not enabled; `1` - Enabled"), which the standby's
+   * DR replica needs; `tarsfed preview`/`up` of the standby infra stack check it
+   * (fleet/network/database-placement.ts, masterGtidRefusal).
+   */
+  DbGtid: MASTER_GTID_OUTPUT,
   /** Home, TencentDB: the master's security group id (a failover fences the master with it). */
   DbSecurityGroupId: "dbSecurityGroupId",
   /** Standby region (`tars.db.standbyRegion`): the DR replica's instance id. */

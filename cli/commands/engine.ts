@@ -24,6 +24,9 @@ import { isTarsStack } from "../../fleet/stacks/slice";
 import { type FleetHistory, gitFleetHistory } from "../engine/revision";
 import { fleetRevision } from "../../fleet/operations/revision";
 import { oldHomeRefusal, promotedReplicaRefusal } from "../../fleet/operations/home-failover";
+import { masterGtidRefusal, masterGtidStack } from "../../fleet/network/database-placement";
+import { type FleetSpec } from "../../fleet/model/model";
+import { InfraOutput } from "../../program/outputs";
 import {
   type EngineProgress,
   type EngineRunResult,
@@ -68,6 +71,13 @@ export interface EngineDeps {
    * @default - no probe: nothing is refused
    */
   readonly database?: DatabaseProbe;
+  /**
+   * Reads a stack's recorded outputs: `preview`/`up` of the standby infra stack check the home
+   * master's GTID there (fleet/network/database-placement.ts, `masterGtidRefusal`).
+   *
+   * @default - no reader: nothing is checked
+   */
+  readonly stackOutputs?: (stack: string) => Promise<Readonly<Record<string, unknown>>>;
 }
 
 /** The Pulumi project directory (holding `Pulumi.yaml`): the engine runs the program there. */
@@ -104,7 +114,23 @@ export const DEFAULT_MAX_DELETE_SHARE = 0.2;
 const defaultDeps = (): EngineDeps => ({
   engine: automationEngine(PROJECT_ROOT),
   database: apiServerProbe((stack) => automationOneOff(PROJECT_ROOT).outputs(stack)),
+  stackOutputs: (stack) => automationOneOff(PROJECT_ROOT).outputs(stack),
 });
+
+/**
+ * Why a run of `stacks` is refused for the home master's recorded GTID, or undefined; a stack
+ * with no outputs to read (not deployed yet) checks nothing.
+ */
+async function masterGtidCheck(
+  deps: EngineDeps,
+  fleet: FleetSpec,
+  stacks: readonly string[],
+): Promise<string | undefined> {
+  const home = masterGtidStack(fleet, stacks);
+  if (home === undefined || deps.stackOutputs === undefined) return undefined;
+  const outputs = await deps.stackOutputs(home).catch(() => undefined);
+  return masterGtidRefusal(fleet, outputs?.[InfraOutput.DbGtid]);
+}
 
 interface EngineFlags {
   readonly stack?: string;
@@ -233,6 +259,13 @@ async function runEngineCommand(
     selection.order.filter((s) => !selection.skipped.includes(s)),
   );
   if (promoted !== undefined) throw new UserError(promoted, ExitCode.Refused);
+  // The standby's DR replica needs GTID on the home master (fleet/network/database-placement.ts).
+  const gtid = await masterGtidCheck(
+    deps,
+    fleet.spec,
+    selection.order.filter((s) => !selection.skipped.includes(s)),
+  );
+  if (gtid !== undefined) throw new UserError(gtid, ExitCode.Refused);
   // The old home's stacks hold the pieces with no standby (fleet/operations/home-failover.ts).
   const oldHome =
     name === EngineCommand.Up && flags.force !== true

@@ -88,6 +88,9 @@ export class FakeCloud {
         return with_(`cdb-${suffix}`, {
           intranetIp: this.address(inputs.subnetId, seed),
           status: 1,
+          // GTID on ("`1` - Enabled", website/docs/r/mysql_instance.html.markdown), as the
+          // standby's DR replica needs (fleet/network/database-placement.ts).
+          gtid: 1,
         });
       // Shapes from the provider's docs at f6970a90 (website/docs/r/<type>.html.markdown, Import):
       // DR instances are `cdb-…`; the promotion's id is the DR instance id (resource_tc_mysql_dr_instance_to_mater.go
