@@ -17,7 +17,8 @@ import { processIo, type Io } from "./io";
 import { capacityCommand } from "./commands/capacity";
 import { diffCommand } from "./commands/diff";
 import { type EngineDeps, previewCommand, upCommand } from "./commands/engine";
-import { defaultOperationDeps, failbackCommand, failoverCommand } from "./commands/failover";
+import { failbackCommand, failoverCommand } from "./commands/failover";
+import { defaultOperationDeps } from "./commands/fleet-operation";
 import { homeFailoverDeps } from "./commands/home-failover";
 import { reprotectCommand } from "./commands/reprotect";
 import { PROJECT_ROOT } from "./commands/engine";
@@ -59,7 +60,7 @@ export function buildProgram(
   );
   program.addCommand(failbackCommand(ctx, defaultOperationDeps, probe));
   program.addCommand(reprotectCommand(ctx));
-  program.addCommand(scaleCommand(ctx));
+  program.addCommand(scaleCommand(ctx, defaultOperationDeps, probe));
   program.addCommand(
     engineDeps === undefined ? previewCommand(ctx) : previewCommand(ctx, engineDeps),
   );

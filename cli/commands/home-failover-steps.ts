@@ -38,7 +38,7 @@ import {
   loadablePolicyPack,
   PROJECT_POLICY_PACK,
 } from "./engine";
-import { editFleet, type OperationDeps, planOrRefuse, runOperation } from "./failover";
+import { editFleet, type OperationDeps, planOrRefuse, runOperation } from "./fleet-operation";
 import type { HomeFailoverDeps, HomeFailoverFlags } from "./home-failover";
 
 /** A string output, or a clear error naming the stack and output. */

@@ -30,7 +30,7 @@ import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import { json } from "../render";
 import { type EngineDeps, PROJECT_ROOT } from "./engine";
-import { type OperationDeps, planOrRefuse } from "./failover";
+import { type OperationDeps, planOrRefuse } from "./fleet-operation";
 import { StepRunner } from "./home-failover-steps";
 
 /** What the procedure needs besides its flags: engines, made only for a real run. */

@@ -15,7 +15,7 @@ import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import { FileConflictError, FileLockedError } from "../files";
 import { json } from "../render";
-import { defaultOperationDeps, type OperationDeps, planOrRefuse } from "./failover";
+import { defaultOperationDeps, type OperationDeps, planOrRefuse } from "./fleet-operation";
 
 interface ReprotectFlags {
   readonly dryRun?: boolean;

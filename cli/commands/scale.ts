@@ -20,7 +20,7 @@ import {
   planOrRefuse,
   printOperation,
   runOperation,
-} from "./failover";
+} from "./fleet-operation";
 
 /** Reads a whole number of at least 0 from a flag or argument; a usage error otherwise. */
 export function parseCount(text: string): number {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { previewCommand, upCommand } from "../../cli/commands/engine";
 import { reprotectCommand } from "../../cli/commands/reprotect";
 import { scaleCommand } from "../../cli/commands/scale";
-import { defaultOperationDeps } from "../../cli/commands/failover";
+import { defaultOperationDeps } from "../../cli/commands/fleet-operation";
 import { createContext } from "../../cli/context";
 import { apiServerProbe, type DatabaseProbe } from "../../cli/engine/db-reachability";
 import { UserError } from "../../cli/errors";

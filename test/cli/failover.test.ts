@@ -18,12 +18,8 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  defaultOperationDeps,
-  failbackCommand,
-  failoverCommand,
-  type OperationDeps,
-} from "../../cli/commands/failover";
+import { failbackCommand, failoverCommand } from "../../cli/commands/failover";
+import { defaultOperationDeps, type OperationDeps } from "../../cli/commands/fleet-operation";
 import { createContext } from "../../cli/context";
 import { diffPlans } from "../../cli/diff/compare";
 import { UserError } from "../../cli/errors";

@@ -9,11 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import {
-  defaultOperationDeps,
-  failbackCommand,
-  failoverCommand,
-} from "../../cli/commands/failover";
+import { failbackCommand, failoverCommand } from "../../cli/commands/failover";
+import { defaultOperationDeps } from "../../cli/commands/fleet-operation";
 import { type HomeFailoverDeps } from "../../cli/commands/home-failover";
 import { createContext } from "../../cli/context";
 import { type DatabaseProbe } from "../../cli/engine/db-reachability";
