@@ -39,7 +39,27 @@ import {
   PROJECT_POLICY_PACK,
 } from "./engine";
 import { editFleet, type OperationDeps, planOrRefuse, runOperation } from "./fleet-operation";
-import type { HomeFailoverDeps, HomeFailoverFlags } from "./home-failover";
+
+/** What the procedure needs besides its flags: engines, made only for a real run. */
+export interface HomeFailoverDeps {
+  readonly oneOff: () => OneOffEngine;
+  readonly engine: () => Engine;
+  /** @default - `PROJECT_POLICY_PACK` (`./engine.ts`) */
+  readonly policyPack?: string;
+  /** @default - `gitFleetHistory` (`../engine/revision.ts`) */
+  readonly history?: (file: string) => FleetHistory;
+}
+
+/** The flags of `failover` the procedure reads. */
+export interface HomeFailoverFlags {
+  readonly region?: string;
+  readonly dryRun?: boolean;
+  readonly force?: boolean;
+  readonly fromStep?: string;
+  readonly toStep?: string;
+  readonly byHand?: string;
+  readonly yes?: boolean;
+}
 
 /** A string output, or a clear error naming the stack and output. */
 function stringOutput(

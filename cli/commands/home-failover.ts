@@ -23,25 +23,15 @@ import {
 } from "../../fleet/operations/home-failover";
 import { type CommandContext, DEFAULT_FLEET, type GlobalOptions } from "../context";
 import { automationEngine } from "../engine/automation";
-import { type Engine } from "../engine/engine";
-import { type OneOffEngine, automationOneOff } from "../engine/one-off";
-import { type FleetHistory } from "../engine/revision";
+import { automationOneOff } from "../engine/one-off";
 import { UserError } from "../errors";
 import { ExitCode } from "../exit-codes";
 import { json } from "../render";
 import { type EngineDeps, PROJECT_ROOT } from "./engine";
 import { type OperationDeps, planOrRefuse } from "./fleet-operation";
-import { StepRunner } from "./home-failover-steps";
+import { type HomeFailoverDeps, type HomeFailoverFlags, StepRunner } from "./home-failover-steps";
 
-/** What the procedure needs besides its flags: engines, made only for a real run. */
-export interface HomeFailoverDeps {
-  readonly oneOff: () => OneOffEngine;
-  readonly engine: () => Engine;
-  /** @default - `PROJECT_POLICY_PACK` (`./engine.ts`) */
-  readonly policyPack?: string;
-  /** @default - `gitFleetHistory` (`../engine/revision.ts`) */
-  readonly history?: (file: string) => FleetHistory;
-}
+export type { HomeFailoverDeps, HomeFailoverFlags } from "./home-failover-steps";
 
 /** The real engines over the project directory. */
 export const defaultHomeFailoverDeps: HomeFailoverDeps = {
@@ -61,17 +51,6 @@ export function homeFailoverDeps(deps?: EngineDeps): HomeFailoverDeps {
     ...(deps.policyPack === undefined ? {} : { policyPack: deps.policyPack }),
     ...(deps.history === undefined ? {} : { history: deps.history }),
   };
-}
-
-/** The flags of `failover` the procedure reads. */
-export interface HomeFailoverFlags {
-  readonly region?: string;
-  readonly dryRun?: boolean;
-  readonly force?: boolean;
-  readonly fromStep?: string;
-  readonly toStep?: string;
-  readonly byHand?: string;
-  readonly yes?: boolean;
 }
 
 /**
