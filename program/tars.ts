@@ -11,7 +11,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FRAMEWORK_NAMESPACE, infraStackName, SERVER_NAMESPACE } from "../fleet/model/naming";
 import { webAccess } from "../fleet/network/security";
-import { type ClusterSlice, type RegionSlice } from "../fleet/stacks/slice";
+import { type ClusterSlice, hasInfraStack, type RegionSlice } from "../fleet/stacks/slice";
+import { regionByName } from "../fleet/model/model";
 import { ClusterConnection } from "../components/cluster-connection";
 import { type LoadBalancerRef } from "../components/internal-load-balancer";
 import { type DatabaseInstanceRef, TarsDatabase } from "../components/tars-database";
@@ -20,7 +21,7 @@ import { type DbConnection, TarsFramework } from "../components/tars-framework";
 import { type PackageStoreNetwork, TarsHomeServices } from "../components/tars-home-services";
 import { TarsSetDeployment } from "../components/tars-set-deployment";
 import { TarsStandbyWeb } from "../components/tars-standby-web";
-import { databaseHost } from "../fleet/network/database-dns";
+import { databaseHost, databaseRecordPlan } from "../fleet/network/database-dns";
 import { standbyWeb } from "../fleet/tars/framework";
 import { existingKubeconfig, stackReference, type StackOutputs } from "./config";
 import { HomeOutput, InfraOutput, type LoadBalancerOutput } from "./outputs";
@@ -72,6 +73,48 @@ function connect(ctx: TarsContext, c: ClusterSlice): ClusterConnection {
     clusterIdentifier: created ? byName(InfraOutput.ClusterIds) : name,
     namespaces: [FRAMEWORK_NAMESPACE, SERVER_NAMESPACE],
   });
+}
+
+/**
+ * TencentDB: the id of the database's DNS record, from the infra stack holding it (the standby's
+ * with a standby, else the home's: fleet/network/database-dns.ts), which this stack reads
+ * (`stackDependencies`). Undefined in-cluster, or when no infra stack holds it.
+ */
+function databaseRecordId(ctx: TarsContext): pulumi.Output<string> | undefined {
+  const plan = databaseRecordPlan(ctx.slice.fleet);
+  if (plan === undefined || !hasInfraStack(regionByName(ctx.slice.fleet, plan.region))) {
+    return undefined;
+  }
+  const ref =
+    plan.region === ctx.slice.region.name && ctx.infra !== undefined
+      ? ctx.infra
+      : stackReference(ctx.config, "db-record", "dbRecordStack", infraStackName(plan.region));
+  return ref.requireOutput(InfraOutput.DbRecordId) as pulumi.Output<string>;
+}
+
+/**
+ * `db` with its host known only once the database's record is (`recordId`): every object that
+ * names the host (the database ConfigMap, the Job's Secret) waits for the record's stack, and an
+ * update fails there, before any pod starts, when that stack has no record yet.
+ */
+function afterRecord(db: DbConnection, recordId: pulumi.Output<string> | undefined): DbConnection {
+  if (recordId === undefined) return db;
+  return { ...db, host: pulumi.all([recordId, db.host]).apply(([, host]) => host) };
+}
+
+/**
+ * The database's passwords with the root password known only once the record is: the init Job's
+ * Secret holds it, so the Job, which connects to `db.<zone>`, waits for the record's stack.
+ */
+function instanceAfterRecord(
+  instance: DatabaseInstanceRef,
+  recordId: pulumi.Output<string> | undefined,
+): DatabaseInstanceRef {
+  if (recordId === undefined) return instance;
+  const rootPassword = pulumi
+    .all([recordId, instance.rootPassword])
+    .apply(([, password]) => password);
+  return { ...instance, rootPassword: pulumi.secret(rootPassword) };
 }
 
 /**
@@ -147,6 +190,7 @@ function packageStoreNetwork(ctx: TarsContext): { packageStoreNetwork?: PackageS
 /** The home region's framework: the database Job first, then the registries, then tarsweb. */
 function deployHome(ctx: TarsContext, clusters: readonly ClusterConnection[]): StackOutputs {
   const { slice } = ctx;
+  const recordId = databaseRecordId(ctx);
   const [first] = clusters;
   const dbLb = slice.loadBalancers.database
     ? loadBalancer(ctx, InfraOutput.DbLoadBalancer)
@@ -154,10 +198,10 @@ function deployHome(ctx: TarsContext, clusters: readonly ClusterConnection[]): S
   const database = new TarsDatabase("tars-db", {
     fleet: slice.fleet,
     cluster: first.ref,
-    instance: databaseInstance(ctx),
+    instance: instanceAfterRecord(databaseInstance(ctx), recordId),
     ...(dbLb === undefined ? {} : { lb: dbLb }),
   });
-  const db = database.connection;
+  const db = afterRecord(database.connection, recordId);
   const frameworks = createFrameworks(ctx, clusters, db, database);
   const webLb = slice.loadBalancers.web
     ? loadBalancer(ctx, InfraOutput.WebLoadBalancer)
@@ -211,7 +255,11 @@ export function deployTars(
     createSetDeployments(ctx, clusters);
     return outputs;
   }
-  const frameworks = createFrameworks(ctx, clusters, homeConnection(ctx));
+  const frameworks = createFrameworks(
+    ctx,
+    clusters,
+    afterRecord(homeConnection(ctx), databaseRecordId(ctx)),
+  );
   createStandbyWeb(ctx, clusters, frameworks);
   createSetDeployments(ctx, clusters);
   return {};

@@ -94,7 +94,12 @@ describe("the home master's GTID", () => {
   });
 
   it("runs when GTID is recorded as enabled, or not recorded at all (a new fleet)", async () => {
-    for (const outputs of [{ "guangzhou-infra": { dbGtid: 1 } }, { "guangzhou-infra": {} }, {}]) {
+    const cases: Record<string, Record<string, unknown>>[] = [
+      { "guangzhou-infra": { dbGtid: 1 } },
+      { "guangzhou-infra": {} },
+      {},
+    ];
+    for (const outputs of cases) {
       const { build, calls } = commands(outputs);
       const r = await run(
         build,
