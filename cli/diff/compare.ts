@@ -9,7 +9,7 @@ import {
   type StackPlan,
 } from "../../fleet/stacks/plan-document";
 import { StackOutput } from "../../fleet/operations/revision";
-import { type CriticalChange, criticalChanges, stepsOfDiff } from "./critical";
+import { type CriticalChange, criticalChanges, type ResourceStep } from "./critical";
 import { diffFields, diffLeaves, formatPath } from "./fields";
 import { replaceRuleFor, replacesAt } from "./replacements";
 
@@ -207,4 +207,25 @@ export function diffPlans(base: FleetPlan, head: FleetPlan): FleetDiff {
 export function isEmptyDiff(diff: FleetDiff): boolean {
   const { added, removed, changed } = diff.summary;
   return added + removed + changed === 0;
+}
+
+/**
+ * The steps the engine would report for an offline diff of one stack: a create per resource
+ * added, a delete per resource removed, an update or a replace per resource changed (its
+ * replacing fields as `keys`, its changed fields as `diffs`).
+ */
+export function stepsOfDiff(
+  diff: Pick<StackDiff, "added" | "removed" | "changed">,
+): ResourceStep[] {
+  return [
+    ...diff.added.map((r) => ({ op: "create", urn: r.urn, type: r.type })),
+    ...diff.changed.map((c) => ({
+      op: c.replace ? "replace" : "update",
+      urn: c.urn,
+      type: c.type,
+      keys: c.replaceFields,
+      diffs: c.fields,
+    })),
+    ...diff.removed.map((r) => ({ op: "delete", urn: r.urn, type: r.type })),
+  ];
 }

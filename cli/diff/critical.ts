@@ -17,7 +17,6 @@
  * the offline diff of two fleet files (`tarsfed diff`, from {@link stepsOfDiff}).
  */
 import { ComponentType } from "../../components/registry";
-import { type StackDiff } from "./compare";
 
 /**
  * One resource operation of a preview, as Pulumi's engine reports it (Automation API's
@@ -262,25 +261,4 @@ function consentText(
     ...lines,
     `${around[0]} ${flags} ${around[1]}`,
   ].join("\n");
-}
-
-/**
- * The steps the engine would report for an offline diff of one stack: a create per resource
- * added, a delete per resource removed, an update or a replace per resource changed (its
- * replacing fields as `keys`, its changed fields as `diffs`).
- */
-export function stepsOfDiff(
-  diff: Pick<StackDiff, "added" | "removed" | "changed">,
-): ResourceStep[] {
-  return [
-    ...diff.added.map((r) => ({ op: "create", urn: r.urn, type: r.type })),
-    ...diff.changed.map((c) => ({
-      op: c.replace ? "replace" : "update",
-      urn: c.urn,
-      type: c.type,
-      keys: c.replaceFields,
-      diffs: c.fields,
-    })),
-    ...diff.removed.map((r) => ({ op: "delete", urn: r.urn, type: r.type })),
-  ];
 }

@@ -16,8 +16,8 @@ import {
   criticalChanges,
   CriticalKind,
   type ResourceStep,
-  stepsOfDiff,
 } from "../../cli/diff/critical";
+import { stepsOfDiff } from "../../cli/diff/compare";
 import { planFleet } from "../../cli/plan/plan-fleet";
 import { loadFleet } from "../../fleet/model/load";
 import { type FleetPlan } from "../../fleet/stacks/plan-document";
