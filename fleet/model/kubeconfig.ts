@@ -26,6 +26,8 @@ export const RESERVED_CONFIG_KEYS: readonly string[] = [
   "homeStack",
   "homeInfraStack",
   "infraStack",
+  // The TARS stacks' reference to the infra stack holding the database's record (program/tars.ts).
+  "dbRecordStack",
 ];
 
 /** A kubeconfig key as written: `<key>` or `tars-federation:<key>`. */
