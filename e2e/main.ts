@@ -4,6 +4,8 @@
  *
  * 1. Builds or reuses the real tools (`e2e/tools.ts`) and asks the Go module proxy again for the
  *    pinned modules it refused.
+ *    Then a real `pulumi preview` of the demo fleet's TARS stacks, compared with the offline plan
+ *    (`e2e/demo-preview.ts`); `global` and the infra stacks are seeded, not previewed.
  * 2. Starts N local clusters (default 2), each its own etcd, kube-apiserver,
  *    kube-controller-manager, kube-scheduler and kwok on 127.0.0.1.
  * 3. On each, a Deployment becomes Available (straight API calls).
@@ -24,6 +26,7 @@ import { failoverWarmSet } from "./failover-warm-set";
 import { clusterState, operationDrills } from "./operation-drills";
 import { tarsUp } from "./tars-up";
 import { homeRegionDark } from "./home-dark";
+import { demoPreview } from "./demo-preview";
 import { type E2eReport, emptyReport, formatReport, passed } from "./report";
 import { deploymentSmoke } from "./smoke";
 import { targetedFailoverDrill } from "./targeted-failover";
@@ -138,19 +141,48 @@ async function main(): Promise<number> {
           reason: `${entry.role}: ${probe.kind === "refused" ? `refused by the Go module proxy: ${probe.reason}` : probe.reason}`,
         });
     }
-    report.notRun.push(
-      {
-        name: "pulumi-resource-terraform-provider",
-        reason:
-          "not built: its only use here is loading the Tencent Cloud Terraform provider 1.83.25, which the proxy refuses",
-      },
-      {
+    report.notRun.push({
+      name: "pulumi-resource-terraform-provider",
+      reason:
+        "not built: its only use here is loading the Tencent Cloud Terraform provider 1.83.25, which the proxy refuses",
+    });
+
+    // 1b. A real preview of the demo's TARS stacks, compared with the offline plan (e2e/demo-preview.ts).
+    if (binaries.has(PULUMI) && binaries.has(KUBERNETES_PROVIDER)) {
+      const tencent = report.notRun.find((e) => e.name === "terraform-provider-tencentcloud");
+      try {
+        const preview = await demoPreview({
+          runDir,
+          pulumiRoot: toolHome(PULUMI, cache),
+          kubernetesProviderDir: path.dirname(binaries.get(KUBERNETES_PROVIDER) ?? ""),
+          tencentCloudRefused:
+            tencent === undefined
+              ? "the Tencent Cloud Terraform provider github.com/tencentcloudstack/terraform-provider-tencentcloud@v1.83.25 is not built here"
+              : `the Go module proxy refuses the Tencent Cloud Terraform provider ${tencent.module ?? ""}@${tencent.version ?? ""} (${tencent.reason})`,
+          output: (out) => process.stderr.write(out),
+          progress: say,
+        });
+        for (const s of preview.stacks)
+          report.preview.stacks.push({
+            name: s.name,
+            resources: s.resources,
+            errors: s.errors.length,
+            matchesOfflinePlan: s.matchesOfflinePlan,
+            ...(s.errors.length + s.differences.length > 0
+              ? { detail: [...s.errors, ...s.differences].join("; ") }
+              : {}),
+          });
+        report.notRun.push(...preview.notRun);
+      } catch (error) {
+        report.failures.push(
+          `preview of the demo stacks: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    } else
+      report.notRun.push({
         name: "preview",
-        reason:
-          "real preview of the demo stacks: needs the Tencent Cloud and random providers (refused) and " +
-          "a Node.js language host for tarsfed's own project folder and policy pack (refused)",
-      },
-    );
+        reason: "needs the pulumi CLI and the Kubernetes provider",
+      });
 
     // 2. Clusters.
     const clusterTools = [ETCD, KUBE_APISERVER, KUBE_CONTROLLER_MANAGER, KUBE_SCHEDULER, KWOK];

@@ -53,6 +53,19 @@ export interface NotRunEntry {
   readonly version?: string;
 }
 
+/** One stack's real preview (`e2e/demo-preview.ts`). */
+export interface PreviewStack {
+  readonly name: string;
+  /** Resources the preview reported, without the root stack, default providers and reads. */
+  readonly resources: number;
+  /** Error diagnostics plus mandatory policy violations. */
+  readonly errors: number;
+  /** The resources equal the offline plan's for the stack, by type and name. */
+  readonly matchesOfflinePlan: boolean;
+  /** The errors, then the differences from the offline plan (`+` preview only, `-` plan only). */
+  readonly detail?: string;
+}
+
 /** A local cluster the run started. */
 export interface ClusterEntry {
   readonly name: string;
@@ -63,7 +76,7 @@ export interface ClusterEntry {
 /** The whole run. */
 export interface E2eReport {
   readonly tools: Record<string, ToolEntry>;
-  readonly preview: { readonly stacks: readonly never[] };
+  readonly preview: { readonly stacks: PreviewStack[] };
   readonly drills: Drill[];
   /** The targeted-failover measurement (`e2e/targeted-failover.ts`); null when it did not run. */
   failover: FailoverMeasurement | null;
@@ -93,11 +106,12 @@ export function emptyReport(): E2eReport {
   };
 }
 
-/** Whether the run passed: no failure, every drill ok, nothing left running. */
+/** Whether the run passed: no failure, every drill ok, every preview clean and as planned, nothing left running. */
 export function passed(report: E2eReport): boolean {
   return (
     report.failures.length === 0 &&
     report.drills.every((drill) => drill.ok) &&
+    report.preview.stacks.every((s) => s.errors === 0 && s.matchesOfflinePlan) &&
     report.leftovers.length === 0
   );
 }
@@ -117,6 +131,16 @@ export function formatReport(report: E2eReport): string {
       lines.push(
         `  ${cluster.name}: ${cluster.server}, ready in ${cluster.startSeconds.toFixed(1)}s`,
       );
+  }
+  if (report.preview.stacks.length > 0) {
+    lines.push("Preview (real engine, compared with the offline plan):");
+    for (const s of report.preview.stacks) {
+      const ok = s.errors === 0 && s.matchesOfflinePlan;
+      lines.push(
+        `  ${ok ? "ok  " : "FAIL"} ${s.name}: ${s.resources} resources, ${s.errors} errors, ${s.matchesOfflinePlan ? "matches" : "differs from"} the offline plan`,
+      );
+      if (s.detail !== undefined) lines.push(`       ${s.detail}`);
+    }
   }
   lines.push("Drills:");
   for (const drill of report.drills) {
