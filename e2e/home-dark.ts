@@ -51,7 +51,7 @@ import { regionRecoverySql } from "../fleet/operations/region-recovery";
 import { isTarsStack, stackWaves } from "../fleet/stacks/slice";
 import main from "../index";
 import { type ClusterTools, type LocalCluster, startCluster } from "./cluster";
-import { conditionStatus, create, type KubeObject, read } from "./kube";
+import { conditionStatus, createHostPathVolumes, type KubeObject, read } from "./kube";
 import { type Processes } from "./processes";
 import { engineSummary, pulumiEnv } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
@@ -218,23 +218,6 @@ function commit(fleetFile: string, message: string): void {
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-}
-
-/** hostPath PersistentVolumes of {@link E2E_STORAGE_CLASS} for tarslog's claims. */
-async function createVolumes(cluster: LocalCluster, count: number): Promise<void> {
-  for (let i = 0; i < count; i++)
-    await create(cluster, "/api/v1/persistentvolumes", {
-      apiVersion: "v1",
-      kind: "PersistentVolume",
-      metadata: { name: `e2e-home-${i}` },
-      spec: {
-        storageClassName: E2E_STORAGE_CLASS,
-        capacity: { storage: "20Gi" },
-        accessModes: ["ReadWriteOnce", "ReadWriteMany"],
-        persistentVolumeReclaimPolicy: "Retain",
-        hostPath: { path: `/var/lib/e2e-home-${i}`, type: "DirectoryOrCreate" },
-      },
-    });
 }
 
 /**
@@ -437,7 +420,8 @@ async function drill(
   execFileSync("git", ["init", "--quiet", fleetDir], { stdio: ["ignore", "pipe", "pipe"] });
   execFileSync("git", ["-C", fleetDir, "add", "fleet.yaml"], { stdio: ["ignore", "pipe", "pipe"] });
   commit(fleetFile, "e2e home-dark fleet");
-  for (const cluster of clusters) await createVolumes(cluster, 4);
+  for (const cluster of clusters)
+    await createHostPathVolumes(cluster, E2E_STORAGE_CLASS, "e2e-home", 4);
 
   // The workspace: its own file backend; the policy pack's analyzer as tars-up makes it.
   const binDir = path.join(dir, "bin");

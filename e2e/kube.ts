@@ -81,6 +81,31 @@ export async function create(
     throw new Error(`POST ${collection}: HTTP ${response.status}: ${response.body.slice(0, 500)}`);
 }
 
+/**
+ * `count` hostPath PersistentVolumes `<prefix>-<i>` of `storageClass`, for a cluster's volume
+ * claims to bind to (kwok mounts nothing: the claims only need to be Bound).
+ */
+export async function createHostPathVolumes(
+  endpoint: KubeEndpoint,
+  storageClass: string,
+  prefix: string,
+  count: number,
+): Promise<void> {
+  for (let i = 0; i < count; i++)
+    await create(endpoint, "/api/v1/persistentvolumes", {
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: `${prefix}-${i}` },
+      spec: {
+        storageClassName: storageClass,
+        capacity: { storage: "20Gi" },
+        accessModes: ["ReadWriteOnce", "ReadWriteMany"],
+        persistentVolumeReclaimPolicy: "Retain",
+        hostPath: { path: `/var/lib/${prefix}-${i}`, type: "DirectoryOrCreate" },
+      },
+    });
+}
+
 /** Reads an object, or undefined when it does not exist. */
 export async function read(
   endpoint: KubeEndpoint,

@@ -43,7 +43,7 @@ import { deploymentName } from "../fleet/model/naming";
 import { MOVING_SETS_ENV } from "../fleet/operations/transition";
 import { type ClusterTools, type LocalCluster, startCluster } from "./cluster";
 import { type Processes } from "./processes";
-import { create } from "./kube";
+import { createHostPathVolumes } from "./kube";
 import { type Drill, type FailoverMeasurement } from "./report";
 import { engineSummary, pulumiEnv } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
@@ -62,23 +62,6 @@ import { deployments } from "./tars-up";
 
 /** The stack measured: the home region's TARS stack. */
 const STACK = "guangzhou";
-
-/** hostPath PersistentVolumes of {@link BENCH_STORAGE_CLASS} for the claims of a cluster (kwok mounts nothing). */
-async function createVolumes(cluster: LocalCluster, count: number): Promise<void> {
-  for (let i = 0; i < count; i++)
-    await create(cluster, "/api/v1/persistentvolumes", {
-      apiVersion: "v1",
-      kind: "PersistentVolume",
-      metadata: { name: `e2e-bench-${i}` },
-      spec: {
-        storageClassName: BENCH_STORAGE_CLASS,
-        capacity: { storage: "20Gi" },
-        accessModes: ["ReadWriteOnce", "ReadWriteMany"],
-        persistentVolumeReclaimPolicy: "Retain",
-        hostPath: { path: `/var/lib/e2e-bench-${i}`, type: "DirectoryOrCreate" },
-      },
-    });
-}
 
 /** What `tarsfed failover --json` prints, as far as the measurement reads it. */
 interface FailoverOutput {
@@ -159,7 +142,8 @@ export async function targetedFailover(options: {
   writeFileSync(path.join(fleetDir, "kubeconfigs", "b2.yaml"), b2.kubeconfig, { mode: 0o600 });
   const fleetFile = path.join(fleetDir, "fleet.yaml");
   writeFileSync(fleetFile, benchFleet(shape));
-  for (const cluster of options.clusters) await createVolumes(cluster, 4);
+  for (const cluster of options.clusters)
+    await createHostPathVolumes(cluster, BENCH_STORAGE_CLASS, "e2e-bench", 4);
 
   // The random stand-in (e2e/random-standin.ts) as the plugin the engine finds on PATH.
   const binDir = path.join(runDir, "bench-bin");

@@ -31,7 +31,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { type InlineProject } from "../cli/engine/automation";
 import main from "../index";
 import { type LocalCluster } from "./cluster";
-import { create, type KubeObject, read } from "./kube";
+import { createHostPathVolumes, type KubeObject, read } from "./kube";
 import { engineSummary, pulumiEnv, type PulumiUpResult } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 
@@ -89,23 +89,6 @@ servers:
     resources: { cpu: 100m, memory: 128Mi }
     replicas: { app.gz.1: 2, app.sh.1: 1 }
 `;
-}
-
-/** hostPath PersistentVolumes of {@link E2E_STORAGE_CLASS} for the claims of a cluster. */
-async function createVolumes(cluster: LocalCluster, count: number): Promise<void> {
-  for (let i = 0; i < count; i++)
-    await create(cluster, "/api/v1/persistentvolumes", {
-      apiVersion: "v1",
-      kind: "PersistentVolume",
-      metadata: { name: `e2e-local-${i}` },
-      spec: {
-        storageClassName: E2E_STORAGE_CLASS,
-        capacity: { storage: "20Gi" },
-        accessModes: ["ReadWriteOnce", "ReadWriteMany"],
-        persistentVolumeReclaimPolicy: "Retain",
-        hostPath: { path: `/var/lib/e2e-local-${i}`, type: "DirectoryOrCreate" },
-      },
-    });
 }
 
 /** Every Deployment of the cluster's non-system namespaces, and whether each is Available. */
@@ -167,7 +150,8 @@ export async function tarsUp(options: {
   writeFileSync(fleetFile, e2eFleet());
   execFileSync("git", ["init", "--quiet", fleetDir], { stdio: ["ignore", "pipe", "pipe"] });
   commitFleet(fleetFile, "e2e fleet");
-  for (const cluster of options.clusters) await createVolumes(cluster, 4);
+  for (const cluster of options.clusters)
+    await createHostPathVolumes(cluster, E2E_STORAGE_CLASS, "e2e-local", 4);
 
   // The random stand-in as the plugin the engine finds on PATH.
   const binDir = path.join(runDir, "tars-bin");
