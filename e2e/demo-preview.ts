@@ -39,15 +39,12 @@
  */
 import { copyFileSync, chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import {
-  type EngineEvent,
-  LocalWorkspace,
-  PulumiCommand,
-  type Stack,
-} from "@pulumi/pulumi/automation";
+import { type EngineEvent, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { loadablePolicyPack, PROJECT_POLICY_PACK } from "../cli/commands/engine";
 import { offlineStackConfig } from "../cli/offline/stack-config";
 import { type StackOutputsForReference } from "../cli/offline/run-stack";
+import { PULUMI_PROJECT } from "../fleet/model/naming";
+import { seedOutputs } from "./seed-outputs";
 import { StackPool } from "../cli/offline/stack-pool";
 import { loadFleet } from "../fleet/model/load";
 import { isTarsStack, stackWaves } from "../fleet/stacks/slice";
@@ -55,7 +52,6 @@ import main from "../index";
 import { pulumiEnv } from "./pulumi-smoke";
 import { type NotRunEntry } from "./report";
 
-const PROJECT = "tars-federation";
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The demo fleet: `stacks/fleet.yaml`. */
@@ -125,46 +121,6 @@ async function offlinePlan(
     await pool.close();
   }
   return { resources, outputs };
-}
-
-/**
- * A secret in a deployment: the signature key and the secret signature with the value as JSON
- * `plaintext`, which `pulumi stack import` encrypts with the stack's secrets provider
- * (pulumi/pulumi v3.248.0: `sdk/go/common/resource/sig/sig.go`, `Key` and `Secret`;
- * `pkg/resource/stack/deployment.go`, `DeserializePropertyValue`).
- */
-function plaintextSecret(value: unknown): Record<string, string> {
-  return {
-    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-    plaintext: JSON.stringify(value),
-  };
-}
-
-/** Seeds `stack` with `outputs` as those of its `pulumi:pulumi:Stack` (what a StackReference reads). */
-async function seedOutputs(stack: Stack, outputs: StackOutputsForReference): Promise<void> {
-  const exported = await stack.exportStack();
-  const secret = new Set(outputs.secretNames);
-  const values = Object.fromEntries(
-    Object.entries(outputs.values).map(([key, value]) => [
-      key,
-      secret.has(key) ? plaintextSecret(value) : value,
-    ]),
-  );
-  const deployment = (exported.deployment ?? {}) as Record<string, unknown>;
-  await stack.importStack({
-    version: exported.version,
-    deployment: {
-      ...deployment,
-      resources: [
-        {
-          urn: `urn:pulumi:${stack.name}::${PROJECT}::${STACK_TYPE}::${PROJECT}-${stack.name}`,
-          custom: false,
-          type: STACK_TYPE,
-          outputs: values,
-        },
-      ],
-    },
-  });
 }
 
 /** A default provider the engine registers itself: `pulumi:providers:<pkg>::default[_<version>]`. */
@@ -251,13 +207,17 @@ export async function demoPreview(options: DemoPreviewOptions): Promise<DemoPrev
   });
   const open = (stackName: string) =>
     LocalWorkspace.createOrSelectStack(
-      { stackName, projectName: PROJECT, program: main },
+      { stackName, projectName: PULUMI_PROJECT, program: main },
       {
         workDir,
         pulumiHome: envVars.PULUMI_HOME,
         pulumiCommand,
         envVars,
-        projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${state}` } },
+        projectSettings: {
+          name: PULUMI_PROJECT,
+          runtime: "nodejs",
+          backend: { url: `file://${state}` },
+        },
       },
     );
   const seeded: string[] = [];

@@ -41,6 +41,8 @@ import { type Engine } from "../cli/engine/engine";
 import { automationOneOff } from "../cli/engine/one-off";
 import { offlineStackConfig } from "../cli/offline/stack-config";
 import { type StackOutputsForReference } from "../cli/offline/run-stack";
+import { PULUMI_PROJECT } from "../fleet/model/naming";
+import { seedOutputs } from "./seed-outputs";
 import { StackPool } from "../cli/offline/stack-pool";
 import { DB_SERVING_REGION_ANNOTATION } from "../fleet/k8s/db-config";
 import { LOST_REGION_ANNOTATION, RECOVERY_SQL_ENV } from "../fleet/k8s/region-recovery";
@@ -60,7 +62,6 @@ import { e2eEngine, tarsfed, tarsfedJson } from "./tarsfed";
 
 const HOME = "guangzhou";
 const STANDBY = "shanghai";
-const PROJECT = "tars-federation";
 const SERVER = "TestApp.HelloServer";
 const HOME_SET = "app.gz.1";
 const NO_FLOW_ENV = "TARS_DISABLE_FLOW";
@@ -246,50 +247,6 @@ async function offlineInfraOutputs(
   return references;
 }
 
-/**
- * A secret in a deployment: the signature key and the secret signature with the value as JSON
- * `plaintext`, which `pulumi stack import` accepts instead of `ciphertext` and encrypts with the
- * stack's secrets provider (pulumi/pulumi v3.248.0: `sdk/go/common/resource/sig/sig.go`, `Key`
- * and `Secret`; `pkg/resource/stack/deployment.go`, `DeserializePropertyValue`: "exactly one of
- * `ciphertext` or `plaintext` must be supplied").
- */
-function plaintextSecret(value: unknown): Record<string, string> {
-  return {
-    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-    plaintext: JSON.stringify(value),
-  };
-}
-
-/**
- * Seeds `stack` with `outputs`: `pulumi stack import` of a deployment whose one resource is the
- * stack's `pulumi:pulumi:Stack`, holding them (what a StackReference reads).
- */
-async function seedOutputs(stack: Stack, outputs: StackOutputsForReference): Promise<void> {
-  const exported = await stack.exportStack();
-  const secret = new Set(outputs.secretNames);
-  const values = Object.fromEntries(
-    Object.entries(outputs.values).map(([key, value]) => [
-      key,
-      secret.has(key) ? plaintextSecret(value) : value,
-    ]),
-  );
-  const deployment = (exported.deployment ?? {}) as Record<string, unknown>;
-  await stack.importStack({
-    version: exported.version,
-    deployment: {
-      ...deployment,
-      resources: [
-        {
-          urn: `urn:pulumi:${stack.name}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack.name}`,
-          custom: false,
-          type: "pulumi:pulumi:Stack",
-          outputs: values,
-        },
-      ],
-    },
-  });
-}
-
 /** The engine of `tarsfed` over the inline program, noting each stack update's summary. */
 function recordingEngine(
   inline: InlineProject,
@@ -440,18 +397,22 @@ async function drill(
   });
   const inline: InlineProject = {
     program: main,
-    projectName: PROJECT,
+    projectName: PULUMI_PROJECT,
     workspace: {
       workDir,
       pulumiHome: envVars.PULUMI_HOME,
       pulumiCommand,
       envVars,
-      projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${state}` } },
+      projectSettings: {
+        name: PULUMI_PROJECT,
+        runtime: "nodejs",
+        backend: { url: `file://${state}` },
+      },
     },
   };
   const open = (stackName: string) =>
     LocalWorkspace.createOrSelectStack(
-      { stackName, projectName: PROJECT, program: main },
+      { stackName, projectName: PULUMI_PROJECT, program: main },
       { ...inline.workspace },
     );
 

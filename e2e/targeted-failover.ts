@@ -39,7 +39,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import main from "../index";
 import { RESOURCES_PER_SET_DEPLOYMENT } from "../cli/engine/targets";
-import { deploymentName } from "../fleet/model/naming";
+import { deploymentName, PULUMI_PROJECT } from "../fleet/model/naming";
 import { MOVING_SETS_ENV } from "../fleet/operations/transition";
 import { type ClusterTools, type LocalCluster, startCluster } from "./cluster";
 import { type Processes } from "./processes";
@@ -172,14 +172,14 @@ export async function targetedFailover(options: {
     return main();
   };
   const stack: Stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: STACK, projectName: "tars-federation", program },
+    { stackName: STACK, projectName: PULUMI_PROJECT, program },
     {
       workDir,
       pulumiHome: envVars.PULUMI_HOME,
       pulumiCommand,
       envVars,
       projectSettings: {
-        name: "tars-federation",
+        name: PULUMI_PROJECT,
         runtime: "nodejs",
         backend: { url: `file://${state}` },
       },

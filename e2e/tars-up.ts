@@ -24,6 +24,7 @@
  * `tarsfed up` orders fleet revisions by that history (`cli/engine/revision.ts`), and the drills
  * commit each edit the CLI makes ({@link commitFleet}).
  */
+import { PULUMI_PROJECT } from "../fleet/model/naming";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -179,14 +180,14 @@ export async function tarsUp(options: {
   const stacks = new Map<string, Stack>();
   const inline: InlineProject = {
     program: main,
-    projectName: "tars-federation",
+    projectName: PULUMI_PROJECT,
     workspace: {
       workDir,
       pulumiHome: envVars.PULUMI_HOME,
       pulumiCommand,
       envVars,
       projectSettings: {
-        name: "tars-federation",
+        name: PULUMI_PROJECT,
         runtime: "nodejs",
         backend: { url: `file://${state}` },
       },

@@ -21,7 +21,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type * as AutomationApi from "@pulumi/pulumi/automation";
 import { type LoadedFleet } from "../../fleet/model/load";
-import { type OneOffProgram, PROJECT, RECOVERY_JOB } from "../../fleet/operations/home-failover";
+import { type OneOffProgram, RECOVERY_JOB } from "../../fleet/operations/home-failover";
+import { PULUMI_PROJECT } from "../../fleet/model/naming";
 import { commandFailureReason } from "./automation";
 import { lineSplitter } from "./lines";
 
@@ -163,13 +164,17 @@ export function automationOneOff(workDir: string, workspace?: OneOffWorkspace): 
         const stack = await automation.LocalWorkspace.createOrSelectStack(
           {
             stackName: program.stack,
-            projectName: PROJECT,
+            projectName: PULUMI_PROJECT,
             program: await programOf(program, inputs),
           },
           {
             ...workspace,
             workDir: dir,
-            projectSettings: { ...workspace?.projectSettings, name: PROJECT, runtime: "nodejs" },
+            projectSettings: {
+              ...workspace?.projectSettings,
+              name: PULUMI_PROJECT,
+              runtime: "nodejs",
+            },
           },
         );
         if (program.kind !== "recovery")

@@ -29,9 +29,7 @@ import { transitionWorkloads } from "../../fleet/operations/transition";
 import { placeWorkloads, type WorkloadSpec } from "../../fleet/tars/placement";
 import { isTarsStack, regionOfStack } from "../../fleet/stacks/slice";
 import { ComponentType } from "../../components/registry";
-
-/** The Pulumi project's name (`Pulumi.yaml`, `name`), the second part of every URN. */
-export const PULUMI_PROJECT = "tars-federation";
+import { PULUMI_PROJECT, topLevelUrn } from "../../fleet/model/naming";
 
 /**
  * The children of a `TarsSetDeployment` named `<name>`: the suffix of each (as
@@ -48,11 +46,6 @@ export const SET_DEPLOYMENT_CHILDREN = [
 
 /** Resources per `TarsSetDeployment`: the component and its children. */
 export const RESOURCES_PER_SET_DEPLOYMENT = 1 + SET_DEPLOYMENT_CHILDREN.length;
-
-/** The URN of a resource of `stack` whose parent is the stack itself. */
-export function topLevelUrn(stack: string, type: string, name: string): string {
-  return `urn:pulumi:${stack}::${PULUMI_PROJECT}::${type}::${name}`;
-}
 
 /** The URNs of the `TarsSetDeployment` `name` in `stack`: the component first, then its children. */
 export function setDeploymentUrns(stack: string, name: string): string[] {

@@ -14,11 +14,9 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import program from "../../index";
 import { type Json, type PlannedResource } from "../../fleet/stacks/plan-document";
 import { UserError } from "../errors";
+import { PULUMI_PROJECT } from "../../fleet/model/naming";
 import { FakeCloud } from "./fake-cloud";
 import { isWrappedSecret, toDisplay, unwrapSecrets, wrapSecret } from "./values";
-
-/** The project name every stack runs under (`Pulumi.yaml`). */
-export const PROJECT = "tars-federation";
 
 /** The organization offline stack references use (a self-managed backend's). */
 export const ORGANIZATION = "organization";
@@ -249,7 +247,7 @@ export async function runStack(input: RunStackInput): Promise<RunStackResult> {
   const warnings: string[] = [];
   await pulumi.runtime.setMocks(
     mocks(input, new FakeCloud()),
-    PROJECT,
+    PULUMI_PROJECT,
     input.stack,
     false,
     ORGANIZATION,

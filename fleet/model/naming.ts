@@ -142,5 +142,13 @@ export function infraStackName(region: string): string {
   return `${region}${INFRA_STACK_SUFFIX}`;
 }
 
+/** The Pulumi project (`Pulumi.yaml`, `name`): the second part of every URN. */
+export const PULUMI_PROJECT = "tars-federation";
+
+/** The URN of a resource of `stack` whose parent is the stack itself. */
+export function topLevelUrn(stack: string, type: string, name: string): string {
+  return `urn:pulumi:${stack}::${PULUMI_PROJECT}::${type}::${name}`;
+}
+
 /** The stack holding fleet-wide resources (CCN and its bandwidth limits). */
 export const GLOBAL_STACK = "global";

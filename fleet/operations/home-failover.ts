@@ -43,6 +43,8 @@ import {
   infraStackName,
   regionStackName,
   SERVER_NAMESPACE,
+  PULUMI_PROJECT,
+  topLevelUrn,
 } from "../model/naming";
 import { DbMode } from "../model/schema";
 import {
@@ -59,9 +61,6 @@ import { isTarsStack, stackOrder } from "../stacks/slice";
 
 /** The name `--dry-run --json` gives the procedure. */
 export const HOME_FAILOVER_PROCEDURE = "home-region-failover";
-
-/** The Pulumi project (`Pulumi.yaml`, `name`): the second part of every URN. */
-export const PROJECT = "tars-federation";
 
 /** The steps, by name, in order. */
 export const HomeFailoverStep = {
@@ -179,11 +178,6 @@ export interface HomeFailoverPlan {
   readonly standbyRegion: string;
   readonly steps: readonly HomeFailoverStepPlan[];
   readonly notes: readonly string[];
-}
-
-/** The URN of a resource whose parent is the stack itself. */
-export function topLevelUrn(stack: string, type: string, name: string): string {
-  return `urn:pulumi:${stack}::${PROJECT}::${type}::${name}`;
 }
 
 /** The one-off stacks, by role. */
@@ -365,7 +359,7 @@ function promote({ fleet, standby }: StepContext): StepBody {
 function repointDns({ fleet, standby, servingNow }: StepContext): StepBody {
   const stack = infraStackName(standby);
   const name = dbRecordName(fleet);
-  const target = `urn:pulumi:${stack}::${PROJECT}::**::${name}`;
+  const target = `urn:pulumi:${stack}::${PULUMI_PROJECT}::**::${name}`;
   return {
     name: HomeFailoverStep.RepointDns,
     summary: `point the database's DNS name at the new master: tars.db.servingRegion: ${standby}`,

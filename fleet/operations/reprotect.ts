@@ -26,9 +26,9 @@
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_import/
  */
 import { type FleetSpec } from "../model/model";
-import { infraStackName } from "../model/naming";
+import { infraStackName, PULUMI_PROJECT } from "../model/naming";
 import { DbMode } from "../model/schema";
-import { oneOffStack, PROJECT } from "./home-failover";
+import { oneOffStack } from "./home-failover";
 import { OperationError } from "./operations";
 
 /** One fleet edit: a scalar at a path. */
@@ -80,11 +80,11 @@ export const MASTER_IMPORT_UPDATES: readonly { readonly input: string; readonly 
  * (`components/region-network.ts`: `<region>-database-rules` under the region's network).
  */
 export function databaseRulesTarget(region: string): string {
-  return `urn:pulumi:${infraStackName(region)}::${PROJECT}::**::${region}-database-rules`;
+  return `urn:pulumi:${infraStackName(region)}::${PULUMI_PROJECT}::**::${region}-database-rules`;
 }
 
 const urn = (stack: string, types: readonly string[], name: string) =>
-  `urn:pulumi:${stack}::${PROJECT}::${types.join("$")}::${name}`;
+  `urn:pulumi:${stack}::${PULUMI_PROJECT}::${types.join("$")}::${name}`;
 
 const T = {
   instance: "tarsfed:tars:TarsDatabaseInstance",
