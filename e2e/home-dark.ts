@@ -57,7 +57,7 @@ import { conditionStatus, createHostPathVolumes, type KubeObject, read } from ".
 import { type Processes } from "./processes";
 import { engineSummary, pulumiEnv } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
-import { deployments, E2E_SERVER_IMAGE, E2E_STORAGE_CLASS } from "./tars-up";
+import { commitFleet, deployments, E2E_SERVER_IMAGE, E2E_STORAGE_CLASS } from "./tars-up";
 import { e2eEngine, tarsfed, tarsfedJson } from "./tarsfed";
 
 const HOME = "guangzhou";
@@ -196,29 +196,6 @@ export async function homeRegionDark(options: HomeDarkOptions): Promise<HomeDark
   } finally {
     for (const cluster of clusters.reverse()) await cluster.stop();
   }
-}
-
-/** Commits the fleet file in its folder's repository, as a platform team keeps it. */
-function commit(fleetFile: string, message: string): void {
-  execFileSync(
-    "git",
-    [
-      "-C",
-      path.dirname(fleetFile),
-      "-c",
-      "user.name=e2e",
-      "-c",
-      "user.email=e2e@localhost",
-      "commit",
-      "--quiet",
-      "--allow-empty",
-      "-m",
-      message,
-      "--",
-      path.basename(fleetFile),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
 }
 
 /**
@@ -375,8 +352,7 @@ async function drill(
   const fleetFile = path.join(fleetDir, "fleet.yaml");
   writeFileSync(fleetFile, homeDarkFleet());
   execFileSync("git", ["init", "--quiet", fleetDir], { stdio: ["ignore", "pipe", "pipe"] });
-  execFileSync("git", ["-C", fleetDir, "add", "fleet.yaml"], { stdio: ["ignore", "pipe", "pipe"] });
-  commit(fleetFile, "e2e home-dark fleet");
+  commitFleet(fleetFile, "e2e home-dark fleet");
   for (const cluster of clusters)
     await createHostPathVolumes(cluster, E2E_STORAGE_CLASS, "e2e-home", 4);
 
@@ -519,7 +495,7 @@ async function drill(
   const statuses = outcome.steps.map((s) => s.status).join(",");
   if (statuses !== STEP_ORDER.map((s) => (BY_HAND.includes(s) ? "by-hand" : "done")).join(","))
     problems.push(`the procedure's steps ended ${statuses}`);
-  commit(fleetFile, `tarsfed failover --region ${HOME}`);
+  commitFleet(fleetFile, `tarsfed failover --region ${HOME}`);
   const fleet = loadFleet(fleetFile).spec;
   if (fleet.tars.db.mode !== "tencentdb" || fleet.tars.db.servingRegion !== STANDBY)
     problems.push(
