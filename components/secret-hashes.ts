@@ -4,9 +4,9 @@
  * load them (`fleet/k8s/database.ts`, {@link secretContentHash}; `fleet/k8s/db-config.ts`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
 import { secretContentHash, secretHashAnnotation, secretsLoaded } from "../fleet/k8s/database";
 import { configHashAnnotation, configMapsLoaded } from "../fleet/k8s/db-config";
+import { type PodTemplated, withPodTemplateAnnotations } from "../fleet/k8s/types";
 
 /**
  * Secret or ConfigMap name → hash of its content. A pod loading a Secret of that name gets
@@ -30,11 +30,6 @@ export function secretDataHash(
   return pulumi.unsecret(pulumi.all(data).apply(secretContentHash));
 }
 
-/** A workload manifest with a pod template. */
-interface PodTemplated {
-  readonly spec?: { readonly template: IPodTemplateSpec };
-}
-
 /**
  * `manifest` with, in its pod template, the annotation `secret-hash.tarsfed.io/<Secret>` for each
  * Secret of `hashes` its pods load, and `config-hash.tarsfed.io/<ConfigMap>` for each such
@@ -56,18 +51,5 @@ export function withSecretHashes<M extends PodTemplated>(manifest: M, hashes: Se
     ...annotate(secretsLoaded(template.spec), secretHashAnnotation),
     ...annotate(configMapsLoaded(template.spec), configHashAnnotation),
   ]) as Record<string, string>;
-  if (Object.keys(annotations).length === 0) return manifest;
-  return {
-    ...manifest,
-    spec: {
-      ...manifest.spec,
-      template: {
-        ...template,
-        metadata: {
-          ...template.metadata,
-          annotations: { ...template.metadata?.annotations, ...annotations },
-        },
-      },
-    },
-  };
+  return withPodTemplateAnnotations(manifest, annotations);
 }

@@ -16,7 +16,7 @@
 import { type IEnvFromSource } from "kubernetes-models/v1/EnvFromSource";
 import { type IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { type IPodSpec } from "kubernetes-models/v1/PodSpec";
-import { type IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
+import { type PodTemplated, withPodTemplateAnnotations } from "./types";
 import { type FleetSpec } from "../model/model";
 import { DbMode } from "../model/schema";
 import { databaseHost } from "../network/database-dns";
@@ -114,11 +114,6 @@ export function configMapsLoaded(pod: IPodSpec): string[] {
   return [...new Set(names)];
 }
 
-/** A workload manifest with a pod template. */
-interface PodTemplated {
-  readonly spec?: { readonly template: IPodTemplateSpec };
-}
-
 /**
  * `manifest` with {@link DB_SERVING_REGION_ANNOTATION} in its pod template when its pods load the
  * database's address ({@link DB_CONFIG}) and the database is TencentDB; otherwise as it is (the
@@ -129,20 +124,7 @@ export function withDbServingRegion<M extends PodTemplated>(fleet: FleetSpec, ma
   const template = manifest.spec?.template;
   if (db.mode !== DbMode.TencentDb || template?.spec === undefined) return manifest;
   if (!configMapsLoaded(template.spec).includes(DB_CONFIG)) return manifest;
-  return {
-    ...manifest,
-    spec: {
-      ...manifest.spec,
-      template: {
-        ...template,
-        metadata: {
-          ...template.metadata,
-          annotations: {
-            ...template.metadata?.annotations,
-            [DB_SERVING_REGION_ANNOTATION]: db.servingRegion,
-          },
-        },
-      },
-    },
-  };
+  return withPodTemplateAnnotations(manifest, {
+    [DB_SERVING_REGION_ANNOTATION]: db.servingRegion,
+  });
 }
