@@ -128,3 +128,19 @@ export function withDbServingRegion<M extends PodTemplated>(fleet: FleetSpec, ma
     [DB_SERVING_REGION_ANNOTATION]: db.servingRegion,
   });
 }
+
+/**
+ * Bash for a Job's script: `sql` runs the mysql client as the framework user from the Job's
+ * DB_HOST, DB_PORT, DB_USER and DB_PASS, and the script waits up to 5 minutes for MySQL to answer
+ * (the IDC-groups and recovery Jobs; the database Job logs in as root).
+ */
+export const FRAMEWORK_SQL_CLIENT = `sql() {
+  MYSQL_PWD="$DB_PASS" mysql --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" \\
+    --connect-timeout=10 --default-character-set=utf8 "$@"
+}
+
+for attempt in {1..60}; do
+  if sql -e 'SELECT 1' >/dev/null 2>&1; then break; fi
+  echo "waiting for MySQL at $DB_HOST:$DB_PORT ($attempt/60)"; sleep 5
+done
+sql -e 'SELECT 1' >/dev/null`;

@@ -36,7 +36,7 @@ import {
   PRIORITY_NAME_PREFIX,
 } from "../tars/idc-groups";
 import { DB_INIT_SECRET, dbClientImage } from "./database";
-import { dbConfigEnv, jobDbHost } from "./db-config";
+import { dbConfigEnv, FRAMEWORK_SQL_CLIENT, jobDbHost } from "./db-config";
 import { frameworkLabels } from "./servers";
 import { containerResources } from "./tarscli";
 import { hardenTemplate, ImageProfile } from "./pod-security";
@@ -194,16 +194,7 @@ done
 here=$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)
 [ -r "$here/${IDC_GROUPS_KEYS.sql}" ] || fail "no $here/${IDC_GROUPS_KEYS.sql}"
 
-sql() {
-  MYSQL_PWD="$DB_PASS" mysql --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" \\
-    --connect-timeout=10 --default-character-set=utf8 "$@"
-}
-
-for attempt in {1..60}; do
-  if sql -e 'SELECT 1' >/dev/null 2>&1; then break; fi
-  echo "waiting for MySQL at $DB_HOST:$DB_PORT ($attempt/60)"; sleep 5
-done
-sql -e 'SELECT 1' >/dev/null
+${FRAMEWORK_SQL_CLIENT}
 
 # The schema Job creates these; without them there is nothing to write into.
 for table in t_server_conf t_server_group_rule t_group_priority; do

@@ -25,9 +25,14 @@ import { databaseHost } from "../network/database-dns";
 import { DB_INIT_SIZE } from "../tars/framework";
 import { regionRecoverySql } from "../operations/region-recovery";
 import { dbClientImage } from "./database";
-import { DB_ADMIN_USER, IN_CLUSTER_DB, MYSQL_PORT } from "./db-config";
+import {
+  DB_ADMIN_USER,
+  DB_SECRET,
+  FRAMEWORK_SQL_CLIENT,
+  IN_CLUSTER_DB,
+  MYSQL_PORT,
+} from "./db-config";
 import { frameworkLabels } from "./servers";
-import { DB_SECRET } from "./db-config";
 import { containerResources } from "./tarscli";
 import { hardenTemplate, ImageProfile } from "./pod-security";
 import { type Spec } from "./types";
@@ -79,16 +84,7 @@ for name in ${names.join(" ")}; do
   [ -n "\${!name:-}" ] || fail "$name is not set; the Job sets ${names.filter((n) => n !== "DB_PASS").join(", ")} and reads DB_PASS from key ${DB_PASSWORD_KEY} of Secret ${DB_SECRET}"
 done
 
-sql() {
-  MYSQL_PWD="$DB_PASS" mysql --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" \\
-    --connect-timeout=10 --default-character-set=utf8 "$@"
-}
-
-for attempt in {1..60}; do
-  if sql -e 'SELECT 1' >/dev/null 2>&1; then break; fi
-  echo "waiting for MySQL at $DB_HOST:$DB_PORT ($attempt/60)"; sleep 5
-done
-sql -e 'SELECT 1' >/dev/null
+${FRAMEWORK_SQL_CLIENT}
 
 # A DR replica is read-only until it is promoted; the SQL must run on the new master.
 read_only=$(sql -N -B -e 'SELECT @@global.read_only')
