@@ -37,7 +37,7 @@
  * `@pulumi/pulumi` registers through `readResource`: `stackReference.js`, `resource.js`) are left
  * out too: the offline runner records registrations only, so its plan has none of them.
  */
-import { copyFileSync, chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { type EngineEvent, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { loadablePolicyPack, PROJECT_POLICY_PACK } from "../cli/commands/engine";
@@ -49,7 +49,7 @@ import { StackPool } from "../cli/offline/stack-pool";
 import { loadFleet } from "../fleet/model/load";
 import { isTarsStack, stackWaves } from "../fleet/stacks/slice";
 import main from "../index";
-import { pulumiEnv } from "./pulumi-smoke";
+import { pulumiEnv, writePolicyAnalyzer, writeRandomStandin } from "./pulumi-smoke";
 import { type NotRunEntry } from "./report";
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -184,17 +184,8 @@ export async function demoPreview(options: DemoPreviewOptions): Promise<DemoPrev
   for (const d of [binDir, workDir, state, path.join(options.runDir, "pulumi-home")])
     mkdirSync(d, { recursive: true });
   // The random stand-in and the policy pack's analyzer, as e2e/tars-up.ts makes them.
-  const tsx = path.resolve("node_modules", ".bin", "tsx");
-  const random = path.join(binDir, "pulumi-resource-random");
-  writeFileSync(
-    random,
-    `#!/bin/sh\nexec "${tsx}" "${path.resolve("e2e", "random-standin.ts")}" "$@"\n`,
-  );
-  chmodSync(random, 0o755);
-  const analyzer = path.join(binDir, "pulumi-analyzer-policy-nodejs");
-  const runPolicyPack = path.resolve("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-  writeFileSync(analyzer, `#!/bin/sh\nexec "${process.execPath}" "${runPolicyPack}" "$@"\n`);
-  chmodSync(analyzer, 0o755);
+  writeRandomStandin(binDir);
+  writePolicyAnalyzer(binDir);
   const policyPack = loadablePolicyPack(PROJECT_POLICY_PACK);
 
   options.progress?.(`preview: the offline plan of ${stacks.length} stacks`);

@@ -32,7 +32,7 @@
  *    the guangzhou stack's state is untouched.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_ROOT, type EngineDeps } from "../cli/commands/engine";
@@ -55,7 +55,7 @@ import main from "../index";
 import { type ClusterTools, type LocalCluster, startCluster } from "./cluster";
 import { conditionStatus, createHostPathVolumes, type KubeObject, read } from "./kube";
 import { type Processes } from "./processes";
-import { engineSummary, pulumiEnv } from "./pulumi-smoke";
+import { engineSummary, pulumiEnv, writePolicyAnalyzer } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 import { commitFleet, deployments, E2E_SERVER_IMAGE, E2E_STORAGE_CLASS } from "./tars-up";
 import { e2eEngine, tarsfed, tarsfedJson } from "./tarsfed";
@@ -362,10 +362,7 @@ async function drill(
   const state = path.join(dir, "state");
   for (const d of [binDir, workDir, state, path.join(options.runDir, "pulumi-home")])
     mkdirSync(d, { recursive: true });
-  const analyzer = path.join(binDir, "pulumi-analyzer-policy-nodejs");
-  const runPolicyPack = path.resolve("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-  writeFileSync(analyzer, `#!/bin/sh\nexec "${process.execPath}" "${runPolicyPack}" "$@"\n`);
-  chmodSync(analyzer, 0o755);
+  writePolicyAnalyzer(binDir);
   const envVars = pulumiEnv(options.runDir, [options.kubernetesProviderDir, binDir]);
   const pulumiCommand = await PulumiCommand.get({
     root: options.pulumiRoot,

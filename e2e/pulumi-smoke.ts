@@ -13,7 +13,7 @@
  * before its plugin folder (sdk `workspace/plugins.go`; real-engine.md, "Pulumi"), whatever
  * version the SDK asks for.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
@@ -54,6 +54,38 @@ export function engineSummary(
 export interface PulumiSmokeResult {
   readonly create: PulumiUpResult;
   readonly scale: PulumiUpResult;
+}
+
+/** Writes an executable `#!/bin/sh` script `binDir/name` that execs `command` with its arguments. */
+function writeShim(binDir: string, name: string, command: string): void {
+  const file = path.join(binDir, name);
+  writeFileSync(file, `#!/bin/sh\nexec ${command} "$@"\n`);
+  chmodSync(file, 0o755);
+}
+
+/**
+ * `pulumi-resource-random` in `binDir`: the random provider the Go module proxy refuses, served by
+ * `e2e/random-standin.ts` (the database passwords' `RandomPassword`), for the engine to find on
+ * PATH.
+ */
+export function writeRandomStandin(binDir: string): void {
+  const tsx = path.resolve("node_modules", ".bin", "tsx");
+  writeShim(
+    binDir,
+    "pulumi-resource-random",
+    `"${tsx}" "${path.resolve("e2e", "random-standin.ts")}"`,
+  );
+}
+
+/**
+ * `pulumi-analyzer-policy-nodejs` in `binDir`: without a Node.js language host the engine starts
+ * that program from PATH with the engine's address and `.`, in the pack's folder
+ * (`NewPolicyAnalyzer`, sdk/go/common/resource/plugin/analyzer_plugin.go, pulumi/pulumi
+ * v3.248.0); it runs the SDK's own `@pulumi/pulumi/cmd/run-policy-pack` with node.
+ */
+export function writePolicyAnalyzer(binDir: string): void {
+  const runPolicyPack = path.resolve("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+  writeShim(binDir, "pulumi-analyzer-policy-nodejs", `"${process.execPath}" "${runPolicyPack}"`);
 }
 
 /** The environment of every CLI command of an e2e run. */

@@ -45,7 +45,7 @@ import { type ClusterTools, type LocalCluster, startCluster } from "./cluster";
 import { type Processes } from "./processes";
 import { createHostPathVolumes } from "./kube";
 import { type Drill, type FailoverMeasurement } from "./report";
-import { engineSummary, pulumiEnv } from "./pulumi-smoke";
+import { engineSummary, pulumiEnv, writeRandomStandin } from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 import {
   BENCH_SHAPE,
@@ -148,15 +148,7 @@ export async function targetedFailover(options: {
   // The random stand-in (e2e/random-standin.ts) as the plugin the engine finds on PATH.
   const binDir = path.join(runDir, "bench-bin");
   mkdirSync(binDir, { recursive: true });
-  const tsx = path.resolve("node_modules", ".bin", "tsx");
-  const plugin = path.join(binDir, "pulumi-resource-random");
-  writeFileSync(
-    plugin,
-    `#!/bin/sh\nexec "${tsx}" "${path.resolve("e2e", "random-standin.ts")}" "$@"\n`,
-    {
-      mode: 0o755,
-    },
-  );
+  writeRandomStandin(binDir);
 
   const state = path.join(runDir, "bench-state");
   const workDir = path.join(runDir, "bench-work");

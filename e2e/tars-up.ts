@@ -26,14 +26,20 @@
  */
 import { PULUMI_PROJECT } from "../fleet/model/naming";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { type InlineProject } from "../cli/engine/automation";
 import main from "../index";
 import { type LocalCluster } from "./cluster";
 import { createHostPathVolumes, type KubeObject, read } from "./kube";
-import { engineSummary, pulumiEnv, type PulumiUpResult } from "./pulumi-smoke";
+import {
+  engineSummary,
+  pulumiEnv,
+  type PulumiUpResult,
+  writePolicyAnalyzer,
+  writeRandomStandin,
+} from "./pulumi-smoke";
 import { deploymentAvailable } from "./smoke";
 
 /** The e2e fleet's volumes' class: no StorageClass object, only PersistentVolumes that name it. */
@@ -157,15 +163,8 @@ export async function tarsUp(options: {
   // The random stand-in as the plugin the engine finds on PATH.
   const binDir = path.join(runDir, "tars-bin");
   mkdirSync(binDir, { recursive: true });
-  const tsx = path.resolve("node_modules", ".bin", "tsx");
-  const standin = path.resolve("e2e", "random-standin.ts");
-  const plugin = path.join(binDir, "pulumi-resource-random");
-  writeFileSync(plugin, `#!/bin/sh\nexec "${tsx}" "${standin}" "$@"\n`);
-  chmodSync(plugin, 0o755);
-  const analyzer = path.join(binDir, "pulumi-analyzer-policy-nodejs");
-  const runPolicyPack = path.resolve("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-  writeFileSync(analyzer, `#!/bin/sh\nexec "${process.execPath}" "${runPolicyPack}" "$@"\n`);
-  chmodSync(analyzer, 0o755);
+  writeRandomStandin(binDir);
+  writePolicyAnalyzer(binDir);
 
   const state = path.join(runDir, "pulumi-state");
   const workDir = path.join(runDir, "tars-work");
