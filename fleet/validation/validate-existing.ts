@@ -244,6 +244,16 @@ function checkPoolsHaveRegistries(path: FieldPath, region: unknown, report: Repo
   );
 }
 
+/** The name of the home region's first cluster when it is existing, else undefined. */
+function existingHomeCluster(
+  data: Record<string, unknown>,
+  home: string | undefined,
+): string | undefined {
+  if (home === undefined) return undefined;
+  const [first] = entriesOf(field(field(data.regions, home), "clusters"));
+  return first === undefined || field(first[1], "existing") === undefined ? undefined : first[0];
+}
+
 /**
  * A pool without its own package URL downloads tarsnode from tarsweb's load balancer, which only
  * a created home cluster gets.
@@ -253,15 +263,14 @@ function checkPoolsReachTarsweb(
   home: string | undefined,
   report: Report,
 ): void {
-  if (home === undefined) return;
-  const [first] = entriesOf(field(field(data.regions, home), "clusters"));
-  if (first === undefined || field(first[1], "existing") === undefined) return;
+  const first = existingHomeCluster(data, home);
+  if (first === undefined) return;
   for (const [name, region] of entriesOf(data.regions)) {
     for (const [pool, spec] of entriesOf(field(region, "cvm"))) {
       if (field(spec, "tarsnodePackageUrl") !== undefined) continue;
       report(
         ["regions", name, "cvm", pool],
-        `downloads tarsnode from tarsweb's load balancer (no tarsnodePackageUrl), but the home region's first cluster ${first[0]} is existing and gets no load balancer: set tarsnodePackageUrl`,
+        `downloads tarsnode from tarsweb's load balancer (no tarsnodePackageUrl), but the home region's first cluster ${first} is existing and gets no load balancer: set tarsnodePackageUrl`,
         "key",
       );
     }
@@ -278,16 +287,15 @@ function checkPackageStoreClass(
   home: string | undefined,
   report: Report,
 ): void {
-  if (home === undefined) return;
-  const [first] = entriesOf(field(field(data.regions, home), "clusters"));
-  if (first === undefined || field(first[1], "existing") === undefined) return;
+  const first = existingHomeCluster(data, home);
+  if (first === undefined) return;
   const packages = field(field(data, "tars"), "packages");
   if (field(packages, "storageClass") !== undefined) return;
   const withPools = entriesOf(data.regions).find(([, r]) => entriesOf(field(r, "cvm")).length > 0);
   if (withPools === undefined) return;
   report(
     packages === undefined ? ["regions", withPools[0], "cvm"] : ["tars", "packages"],
-    `CVM pools need the package store in the home region's first cluster ${first[0]}, which is existing, so this fleet creates no StorageClass there: set tars.packages.storageClass to a ReadWriteMany class of that cluster, e.g. a CFS class of provisioner ${CFS_PROVISIONER} (install TKE's CFS add-on first)`,
+    `CVM pools need the package store in the home region's first cluster ${first}, which is existing, so this fleet creates no StorageClass there: set tars.packages.storageClass to a ReadWriteMany class of that cluster, e.g. a CFS class of provisioner ${CFS_PROVISIONER} (install TKE's CFS add-on first)`,
     "key",
   );
 }
