@@ -16,7 +16,8 @@
  *   availability zones" with `first_slave_zone` "Zone information about first slave instance"
  *   (same doc): the region's second zone holds the master's own replica, so losing one zone is a
  *   switch inside the region, not a cross-region failover with its replication lag.
- * - **GTID** is not an input of provider v1.83.25 (`gtid` is an output: "Indicates whether GTID
+ * - **GTID** on the source is the issue's requirement for a DR replica; no Tencent Cloud page
+ *   reachable here states it, so it is unconfirmed. It is not an input of provider v1.83.25 (`gtid` is an output: "Indicates whether GTID
  *   is enable. `0` - Not enabled; `1` - Enabled", tencentcloud_mysql_instance, tencentcloudstack/
  *   terraform-provider-tencentcloud website/docs/r/mysql_instance.html.markdown); MySQL 5.7
  *   instances support it (OpenDBInstanceGTID: "Only instances on or above version 5.6 are
